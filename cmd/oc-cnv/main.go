@@ -1,21 +1,47 @@
+// Command oc-cnv is the oc/kubectl plugin for OpenShift Virtualization. main only wires the
+// process: streams, signals and the exit code; everything else is in pkg/.
 package main
 
 import (
-	_ "github.com/olekukonko/tablewriter"
-	_ "github.com/spf13/cobra"
-	_ "github.com/spf13/pflag"
-	_ "k8s.io/cli-runtime/pkg/genericclioptions"
-	_ "k8s.io/cli-runtime/pkg/printers"
-	_ "k8s.io/client-go/kubernetes"
-	_ "k8s.io/client-go/dynamic"
-	_ "k8s.io/kubectl/pkg/drain"
-	_ "k8s.io/kubectl/pkg/describe"
-	_ "kubevirt.io/client-go/kubevirt"
-	_ "kubevirt.io/api/core/v1"
-	_ "k8s.io/component-base/logs"
-	_ "k8s.io/klog/v2"
-	_ "golang.org/x/term"
-	_ "github.com/MakeNowJust/heredoc"
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/root"
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 )
 
-func main() {}
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	f := cmdutil.NewFactory(cmdutil.ProgramFromArgs0(os.Args[0]))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		// The first signal lets the running command clean up and report; a second one kills.
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		cancel()
+	}()
+
+	err := root.NewCmdRoot(f, streams).ExecuteContext(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	code := cmdutil.ExitCode(err)
+	if code == cmdutil.ExitInterrupted && ctx.Err() == nil {
+		code = cmdutil.ExitError
+	}
+	fmt.Fprintf(streams.ErrOut, "error: %v\n", err)
+	return code
+}

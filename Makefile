@@ -1,0 +1,60 @@
+# oc-cnv — see README.md. `make help` lists the targets.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+MODULE   := github.com/oc-cnv/oc-cnv
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo v0.0.0-dev)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS  := -s -w -X $(MODULE)/pkg/version.version=$(VERSION) -X $(MODULE)/pkg/version.commit=$(COMMIT) -X $(MODULE)/pkg/version.date=$(DATE)
+PREFIX   ?= /usr/local
+GOBIN    ?= $(shell go env GOBIN)
+BINDIR   := $(if $(GOBIN),$(GOBIN),$(PREFIX)/bin)
+E2E_TIMEOUT ?= 40m
+
+export CGO_ENABLED := 0
+
+.PHONY: help
+help: ## Show this help
+	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build bin/oc-cnv (and the bin/kubectl-cnv link)
+	go build -trimpath -ldflags "$(LDFLAGS)" -o bin/oc-cnv ./cmd/oc-cnv
+	ln -sf oc-cnv bin/kubectl-cnv
+
+.PHONY: install
+install: build ## Install oc-cnv and kubectl-cnv into GOBIN, else PREFIX/bin
+	install -d "$(BINDIR)"
+	install -m 0755 bin/oc-cnv "$(BINDIR)/oc-cnv"
+	ln -sf oc-cnv "$(BINDIR)/kubectl-cnv"
+	@echo "installed $(BINDIR)/oc-cnv and $(BINDIR)/kubectl-cnv: run 'oc cnv --help' or 'kubectl cnv --help'"
+
+.PHONY: test
+test: unit e2e ## Unit tests, then end-to-end tests on the local cluster (brought up if needed)
+
+.PHONY: unit
+unit: ## Unit tests (no cluster)
+	go test -count=1 $$(go list ./... | grep -v /test/e2e)
+
+.PHONY: e2e
+e2e: build cluster-up ## End-to-end tests of the real binary on the local cluster
+	OC_CNV_E2E_KUBECONFIG="$$(hack/cluster.sh kubeconfig)" OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" \
+		go test -count=1 -timeout $(E2E_TIMEOUT) ./test/e2e/...
+
+.PHONY: cluster-up
+cluster-up: ## Start the local cluster (builds its components the first time)
+	hack/cluster.sh up
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local cluster
+	hack/cluster.sh down
+
+.PHONY: demo
+demo: build cluster-up ## Walk through the product on the local cluster
+	hack/demo.sh
+
+.PHONY: clean
+clean: ## Remove build output (the component cache is kept; see hack/cluster.sh)
+	rm -rf bin dist

@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# The local test cluster of oc-cnv: a real Kubernetes control plane (kube-apiserver, etcd,
+# kube-controller-manager, kube-scheduler), kwok fake kubelets, the real medik8s Node Maintenance
+# Operator, and the project's KubeVirt simulator. See docs/development.md.
+#
+#   hack/cluster.sh build                       build and cache every component (first time only)
+#   hack/cluster.sh up [--nm-api=API]           start the cluster (idempotent)
+#   hack/cluster.sh down                        stop everything this script started
+#   hack/cluster.sh kubeconfig                  print the path of the cluster's kubeconfig
+#   hack/cluster.sh status                      show what runs
+#
+# --nm-api chooses which NodeMaintenance API the cluster serves:
+#   medik8s   nodemaintenance.medik8s.io/v1beta1 with the real operator (default)
+#   kubevirt  nodemaintenance.kubevirt.io/v1beta1 CRD only (the older operator's API)
+#   v1alpha1  kubevirt.io/v1alpha1 CRD only (the API of the product docs' example)
+#   none      no NodeMaintenance API at all
+#
+# Environment: OC_CNV_CLUSTER (cluster name, default oc-cnv; use another name for a second
+# cluster), NODES (worker nodes, default 3), OC_CNV_CACHE (cache directory, default
+# ${XDG_CACHE_HOME:-~/.cache}/oc-cnv), CNV_NAMESPACE (default openshift-cnv).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+K8S_VERSION=v1.34.4
+ETCD_VERSION=v3.6.5
+KWOK_VERSION=v0.7.0
+NMO_VERSION=v0.17.0
+NMO_MODULE=github.com/medik8s/node-maintenance-operator
+
+CACHE=${OC_CNV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/oc-cnv}
+CLUSTER=${OC_CNV_CLUSTER:-oc-cnv}
+NODES=${NODES:-3}
+CNV_NAMESPACE=${CNV_NAMESPACE:-openshift-cnv}
+STATE=$CACHE/clusters/$CLUSTER
+K8S_BIN=$CACHE/bin/k8s-$K8S_VERSION
+ETCD_BIN=$CACHE/bin/etcd-$ETCD_VERSION
+KWOK_BIN=$CACHE/bin/kwok-$KWOK_VERSION
+NMO_BIN=$CACHE/bin/nmo-$NMO_VERSION
+NMO_SRC=$CACHE/src/nmo-$NMO_VERSION
+KUBECTL=$K8S_BIN/kubectl
+KUBECONFIG_FILE=$STATE/kubeconfig
+# The operator's webhook port is fixed in its main.go; its probes get ports of their own.
+NMO_WEBHOOK_PORT=9443
+NMO_METRICS_ADDR=127.0.0.1:8480
+NMO_HEALTH_ADDR=127.0.0.1:8481
+
+log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+build_flags=(-trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34")
+
+build_k8s() {
+	[[ -x $K8S_BIN/kube-apiserver && -x $K8S_BIN/kube-controller-manager && -x $K8S_BIN/kube-scheduler && -x $KUBECTL ]] && return
+	log "building Kubernetes $K8S_VERSION (kube-apiserver, controller-manager, scheduler, kubectl); about 7 minutes the first time"
+	mkdir -p "$K8S_BIN.tmp"
+	(cd "$ROOT/hack/tools/k8s" && CGO_ENABLED=0 go build "${build_flags[@]}" -o "$K8S_BIN.tmp/" ./kube-apiserver ./kube-controller-manager ./kube-scheduler ./kubectl)
+	rm -rf "$K8S_BIN" && mv "$K8S_BIN.tmp" "$K8S_BIN"
+}
+
+build_etcd() {
+	[[ -x $ETCD_BIN/etcd ]] && return
+	log "building etcd $ETCD_VERSION"
+	mkdir -p "$ETCD_BIN"
+	(cd "$ROOT/hack/tools/etcd" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$ETCD_BIN/etcd.tmp" . && mv "$ETCD_BIN/etcd.tmp" "$ETCD_BIN/etcd")
+}
+
+build_kwok() {
+	[[ -x $KWOK_BIN/kwok && -x $KWOK_BIN/kwokctl ]] && return
+	log "building kwok and kwokctl $KWOK_VERSION"
+	mkdir -p "$KWOK_BIN.tmp"
+	GOBIN=$KWOK_BIN.tmp CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION"
+	rm -rf "$KWOK_BIN" && mv "$KWOK_BIN.tmp" "$KWOK_BIN"
+}
+
+# The operator's module cannot be `go install`ed through the proxy (its version list is refused),
+# so its source is downloaded by exact version and built without its vendor directory.
+fetch_nmo_src() {
+	[[ -f $NMO_SRC/go.mod ]] && return
+	log "downloading $NMO_MODULE@$NMO_VERSION"
+	local dir
+	dir=$(cd "$ROOT" && GONOSUMDB=github.com/medik8s GOFLAGS=-mod=mod go mod download -json "$NMO_MODULE@$NMO_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[[ -n $dir && -d $dir ]] || die "could not download $NMO_MODULE@$NMO_VERSION"
+	rm -rf "$NMO_SRC.tmp" && mkdir -p "$(dirname "$NMO_SRC")"
+	cp -r "$dir" "$NMO_SRC.tmp" && chmod -R u+w "$NMO_SRC.tmp" && rm -rf "$NMO_SRC.tmp/vendor"
+	rm -rf "$NMO_SRC" && mv "$NMO_SRC.tmp" "$NMO_SRC"
+}
+
+build_nmo() {
+	fetch_nmo_src
+	[[ -x $NMO_BIN/node-maintenance-operator ]] && return
+	log "building node-maintenance-operator $NMO_VERSION"
+	mkdir -p "$NMO_BIN"
+	(cd "$NMO_SRC" && GONOSUMDB=github.com/medik8s GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$NMO_BIN/node-maintenance-operator.tmp" .)
+	mv "$NMO_BIN/node-maintenance-operator.tmp" "$NMO_BIN/node-maintenance-operator"
+}
+
+build_all() {
+	build_k8s
+	build_etcd
+	build_kwok
+	build_nmo
+}
+
+k() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+
+alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# wait_until DESCRIPTION SECONDS COMMAND...: run COMMAND until it succeeds, up to SECONDS.
+wait_until() {
+	local what=$1 secs=$2 start=$SECONDS
+	shift 2
+	until "$@" >/dev/null 2>&1; do
+		((SECONDS - start < secs)) || die "timed out after ${secs}s waiting for $what"
+		sleep 0.2
+	done
+}
+
+kwokctl() { KWOK_WORKDIR=$STATE/kwok KWOK_KUBE_VERSION=$K8S_VERSION "$KWOK_BIN/kwokctl" "$@"; }
+
+start_control_plane() {
+	mkdir -p "$STATE"/{logs,pids,kwok}
+	if [[ -f $KUBECONFIG_FILE ]] && k get --raw /readyz >/dev/null 2>&1; then
+		log "control plane of $CLUSTER already running"
+		return
+	fi
+	if kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
+		log "restarting control plane of $CLUSTER"
+		kwokctl --name "$CLUSTER" start cluster --wait 60s >"$STATE/logs/kwokctl.log" 2>&1 || {
+			log "restart failed; recreating the cluster"
+			kwokctl --name "$CLUSTER" delete cluster >>"$STATE/logs/kwokctl.log" 2>&1 || true
+		}
+	fi
+	if ! kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
+		log "creating control plane of $CLUSTER (kube $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
+		kwokctl create cluster --name "$CLUSTER" --runtime binary \
+			--kube-apiserver-binary "$K8S_BIN/kube-apiserver" \
+			--kube-controller-manager-binary "$K8S_BIN/kube-controller-manager" \
+			--kube-scheduler-binary "$K8S_BIN/kube-scheduler" \
+			--etcd-binary "$ETCD_BIN/etcd" \
+			--kwok-controller-binary "$KWOK_BIN/kwok" \
+			--wait 60s >"$STATE/logs/kwokctl.log" 2>&1 || { cat "$STATE/logs/kwokctl.log" >&2; die "kwokctl could not create the cluster"; }
+	fi
+	kwokctl --name "$CLUSTER" get kubeconfig >"$KUBECONFIG_FILE.tmp" && mv "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"
+	wait_until "the API server" 60 k get --raw /readyz
+}
+
+ensure_nodes() {
+	local have
+	have=$(k get nodes -l type=kwok -o name 2>/dev/null | grep -c . || true)
+	if ((have < NODES)); then
+		log "adding worker nodes ($have -> $NODES)"
+		kwokctl --name "$CLUSTER" scale node --replicas "$NODES" >>"$STATE/logs/kwokctl.log" 2>&1
+	fi
+	# Mark the shared workers so tests that make their own nodes can tell them apart.
+	k label nodes -l type=kwok node-role.kubernetes.io/worker= --overwrite >/dev/null
+	wait_until "$NODES Ready nodes" 60 bash -c "[[ \$('$KUBECTL' --kubeconfig '$KUBECONFIG_FILE' get nodes -l type=kwok -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}' | grep -c True) -ge $NODES ]]"
+}
+
+apply_crds() {
+	local api=$1
+	k apply --server-side --force-conflicts -f "$ROOT/hack/crds/kubevirt/" >/dev/null
+	case $api in
+	medik8s) k apply --server-side --force-conflicts -f "$NMO_SRC/config/crd/bases/nodemaintenance.medik8s.io_nodemaintenances.yaml" >/dev/null ;;
+	kubevirt) k apply --server-side --force-conflicts -f "$ROOT/hack/crds/nodemaintenance/nodemaintenance.kubevirt.io.yaml" >/dev/null ;;
+	v1alpha1) k apply --server-side --force-conflicts -f "$ROOT/hack/crds/nodemaintenance/kubevirt.io-v1alpha1.yaml" >/dev/null ;;
+	none) ;;
+	*) die "unknown --nm-api=$api: use medik8s, kubevirt, v1alpha1 or none" ;;
+	esac
+	wait_until "CRDs to be established" 60 k wait --for condition=established --timeout=5s crd --all
+	k create namespace "$CNV_NAMESPACE" --dry-run=client -o yaml | k apply -f - >/dev/null
+	k apply -n "$CNV_NAMESPACE" -f "$ROOT/hack/manifests/kubevirt-cr.yaml" >/dev/null
+	echo "$api" >"$STATE/nm-api"
+}
+
+# The operator's serving certificate: controller-runtime reads it from
+# $TMPDIR/k8s-webhook-server/serving-certs; the same certificate is the webhook's caBundle.
+nmo_cert() {
+	local dir=$STATE/nmo/tmp/k8s-webhook-server/serving-certs
+	[[ -f $dir/tls.crt ]] && return
+	mkdir -p "$dir"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$dir/tls.key" -out "$dir/tls.crt" >/dev/null 2>&1
+}
+
+start_nmo() {
+	nmo_cert
+	k create namespace medik8s-leases --dry-run=client -o yaml | k apply -f - >/dev/null
+	if ! alive "$STATE/pids/nmo"; then
+		log "starting node-maintenance-operator $NMO_VERSION"
+		(
+			cd "$STATE/nmo"
+			KUBECONFIG=$KUBECONFIG_FILE TMPDIR=$STATE/nmo/tmp OPERATOR_NAMESPACE=medik8s-leases \
+				nohup "$NMO_BIN/node-maintenance-operator" --metrics-bind-address "$NMO_METRICS_ADDR" \
+				--health-probe-bind-address "$NMO_HEALTH_ADDR" >"$STATE/logs/nmo.log" 2>&1 &
+			echo $! >"$STATE/pids/nmo"
+		)
+	fi
+	local ca
+	ca=$(base64 -w0 <"$STATE/nmo/tmp/k8s-webhook-server/serving-certs/tls.crt")
+	k apply -f - >/dev/null <<EOF
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: nodemaintenance-validation.medik8s.io
+webhooks:
+- name: vnodemaintenance.kb.io
+  admissionReviewVersions: [v1]
+  sideEffects: None
+  failurePolicy: Fail
+  timeoutSeconds: 15
+  clientConfig:
+    url: https://127.0.0.1:$NMO_WEBHOOK_PORT/validate-nodemaintenance-medik8s-io-v1beta1-nodemaintenance
+    caBundle: $ca
+  rules:
+  - apiGroups: [nodemaintenance.medik8s.io]
+    apiVersions: [v1beta1]
+    operations: [CREATE, UPDATE]
+    resources: [nodemaintenances]
+EOF
+	# Ready when the operator's webhook answers a server-side dry run for a missing node.
+	wait_until "the Node Maintenance Operator's webhook" 60 bash -c "'$KUBECTL' --kubeconfig '$KUBECONFIG_FILE' create --dry-run=server -o name -f - <<<'{\"apiVersion\":\"nodemaintenance.medik8s.io/v1beta1\",\"kind\":\"NodeMaintenance\",\"metadata\":{\"name\":\"readiness-probe\"},\"spec\":{\"nodeName\":\"no-such-node\",\"reason\":\"probe\"}}' 2>&1 | grep -q 'invalid nodeName'"
+}
+
+start_simulator() {
+	mkdir -p "$STATE/bin"
+	log "building the KubeVirt simulator from the working tree"
+	(cd "$ROOT" && CGO_ENABLED=0 go build -o "$STATE/bin/kubevirt-sim.new" ./test/kubevirt-sim)
+	if alive "$STATE/pids/kubevirt-sim" && cmp -s "$STATE/bin/kubevirt-sim.new" "$STATE/bin/kubevirt-sim"; then
+		rm -f "$STATE/bin/kubevirt-sim.new"
+		return
+	fi
+	stop_pid kubevirt-sim
+	mv "$STATE/bin/kubevirt-sim.new" "$STATE/bin/kubevirt-sim"
+	log "starting the KubeVirt simulator"
+	nohup "$STATE/bin/kubevirt-sim" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
+		>"$STATE/logs/kubevirt-sim.log" 2>&1 &
+	echo $! >"$STATE/pids/kubevirt-sim"
+	wait_until "the KubeVirt simulator" 60 grep -q 'kubevirt-sim: ready' "$STATE/logs/kubevirt-sim.log"
+}
+
+stop_pid() {
+	local f=$STATE/pids/$1
+	if alive "$f"; then
+		local pid
+		pid=$(cat "$f")
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -f "$f"
+}
+
+up() {
+	local api=${NM_API:-medik8s}
+	for a in "$@"; do
+		case $a in
+		--nm-api=*) api=${a#--nm-api=} ;;
+		*) die "unknown argument $a" ;;
+		esac
+	done
+	if [[ -f $STATE/nm-api && $(cat "$STATE/nm-api") != "$api" ]]; then
+		die "cluster $CLUSTER serves NodeMaintenance API '$(cat "$STATE/nm-api")'; run 'hack/cluster.sh down' first, or set OC_CNV_CLUSTER to use another cluster"
+	fi
+	build_k8s
+	build_etcd
+	build_kwok
+	[[ $api == medik8s ]] && build_nmo
+	start_control_plane
+	ensure_nodes
+	apply_crds "$api"
+	if [[ $api == medik8s ]]; then start_nmo; else stop_pid nmo; fi
+	start_simulator
+	log "cluster $CLUSTER is up: export KUBECONFIG=$KUBECONFIG_FILE"
+}
+
+down() {
+	stop_pid kubevirt-sim
+	stop_pid nmo
+	if [[ -x $KWOK_BIN/kwokctl ]] && kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
+		kwokctl --name "$CLUSTER" delete cluster >>"$STATE/logs/kwokctl.log" 2>&1 || true
+	fi
+	rm -rf "$STATE"
+	log "cluster $CLUSTER is down"
+}
+
+status() {
+	printf 'cluster:     %s\nkubeconfig:  %s\nlogs:        %s\n' "$CLUSTER" "$KUBECONFIG_FILE" "$STATE/logs"
+	if [[ -f $KUBECONFIG_FILE ]] && k get --raw /readyz >/dev/null 2>&1; then echo "apiserver:   ready"; else echo "apiserver:   down"; fi
+	for p in nmo kubevirt-sim; do
+		if alive "$STATE/pids/$p"; then echo "$p: running (pid $(cat "$STATE/pids/$p"))"; else echo "$p: stopped"; fi
+	done
+	[[ -f $STATE/nm-api ]] && echo "nm-api:      $(cat "$STATE/nm-api")"
+	return 0
+}
+
+case ${1:-} in
+build) build_all ;;
+up) shift; up "$@" ;;
+down) down ;;
+kubeconfig) echo "$KUBECONFIG_FILE" ;;
+status) status ;;
+*) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac

@@ -1,0 +1,191 @@
+// Package cmdutil holds what every command shares: the Factory that hands out clients, the
+// program name the user typed, terminal and colour detection, and typed errors with exit codes.
+package cmdutil
+
+import (
+	"fmt"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"kubevirt.io/client-go/kubevirt"
+)
+
+// Factory hands out the clients a command needs. Each client field is an interface; a nil field
+// is built on first use from the kubeconfig session described by ConfigFlags, so tests set the
+// fields they need directly (fake clientsets) and never touch a kubeconfig.
+type Factory struct {
+	// ConfigFlags are kubectl's connection flags (--kubeconfig, --context, -n, --as, ...).
+	ConfigFlags *genericclioptions.ConfigFlags
+	// Program is how the user invoked us, for help text and hints.
+	Program Program
+
+	KubeClient     kubernetes.Interface
+	DynamicClient  dynamic.Interface
+	KubeVirtClient kubevirt.Interface
+	Discovery      discovery.DiscoveryInterface
+	Mapper         meta.RESTMapper
+	Config         *rest.Config
+
+	mu sync.Mutex
+}
+
+// NewFactory returns a Factory reading the user's kubeconfig session through ConfigFlags.
+func NewFactory(program Program) *Factory {
+	flags := genericclioptions.NewConfigFlags(true)
+	// Lists of large clusters are paged by our own code; a generous burst keeps discovery and
+	// the first requests of a command from being throttled client-side.
+	flags.WithDiscoveryBurst(300).WithDiscoveryQPS(50.0)
+	return &Factory{ConfigFlags: flags, Program: program}
+}
+
+// RESTConfig returns the client configuration of the session.
+func (f *Factory) RESTConfig() (*rest.Config, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.restConfigLocked()
+}
+
+func (f *Factory) restConfigLocked() (*rest.Config, error) {
+	if f.Config != nil {
+		return f.Config, nil
+	}
+	if f.ConfigFlags == nil {
+		return nil, Errorf(ExitUnavailable, "no cluster connection is configured")
+	}
+	cfg, err := f.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return nil, Errorf(ExitUnavailable, "cannot load the kubeconfig session: %v; log in with `oc login` or set --kubeconfig/KUBECONFIG", err)
+	}
+	cfg.QPS, cfg.Burst = 50, 100
+	cfg.UserAgent = fmt.Sprintf("%s %s", f.Program.Binary, rest.DefaultKubernetesUserAgent())
+	f.Config = cfg
+	return cfg, nil
+}
+
+// Kube returns the Kubernetes clientset.
+func (f *Factory) Kube() (kubernetes.Interface, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.KubeClient != nil {
+		return f.KubeClient, nil
+	}
+	cfg, err := f.restConfigLocked()
+	if err != nil {
+		return nil, err
+	}
+	c, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f.KubeClient = c
+	return c, nil
+}
+
+// Dynamic returns the dynamic client, used for NodeMaintenance, whose API group varies.
+func (f *Factory) Dynamic() (dynamic.Interface, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.DynamicClient != nil {
+		return f.DynamicClient, nil
+	}
+	cfg, err := f.restConfigLocked()
+	if err != nil {
+		return nil, err
+	}
+	c, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f.DynamicClient = c
+	return c, nil
+}
+
+// KubeVirt returns the typed client of the kubevirt.io APIs.
+func (f *Factory) KubeVirt() (kubevirt.Interface, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.KubeVirtClient != nil {
+		return f.KubeVirtClient, nil
+	}
+	cfg, err := f.restConfigLocked()
+	if err != nil {
+		return nil, err
+	}
+	c, err := kubevirt.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f.KubeVirtClient = c
+	return c, nil
+}
+
+// DiscoveryClient returns a discovery client (cached on disk as kubectl's is, when built from
+// the kubeconfig session).
+func (f *Factory) DiscoveryClient() (discovery.DiscoveryInterface, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Discovery != nil {
+		return f.Discovery, nil
+	}
+	if f.Config == nil && f.ConfigFlags != nil {
+		d, err := f.ConfigFlags.ToDiscoveryClient()
+		if err != nil {
+			return nil, Errorf(ExitUnavailable, "cannot load the kubeconfig session: %v; log in with `oc login` or set --kubeconfig/KUBECONFIG", err)
+		}
+		f.Discovery = d
+		return d, nil
+	}
+	cfg, err := f.restConfigLocked()
+	if err != nil {
+		return nil, err
+	}
+	d, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f.Discovery = d
+	return d, nil
+}
+
+// RESTMapper maps kinds to resources through discovery.
+func (f *Factory) RESTMapper() (meta.RESTMapper, error) {
+	f.mu.Lock()
+	if f.Mapper != nil {
+		defer f.mu.Unlock()
+		return f.Mapper, nil
+	}
+	flags := f.ConfigFlags
+	f.mu.Unlock()
+	if flags == nil {
+		return nil, Errorf(ExitUnavailable, "no cluster connection is configured")
+	}
+	m, err := flags.ToRESTMapper()
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	f.Mapper = m
+	f.mu.Unlock()
+	return m, nil
+}
+
+// Namespace returns the namespace from -n or the kubeconfig context, and whether -n was given.
+func (f *Factory) Namespace() (string, bool, error) {
+	if f.ConfigFlags == nil {
+		return "default", false, nil
+	}
+	return f.ConfigFlags.ToRawKubeConfigLoader().Namespace()
+}
+
+// NamespaceFlag returns the value of -n/--namespace, or "" when it was not given.
+func (f *Factory) NamespaceFlag() string {
+	if f.ConfigFlags == nil || f.ConfigFlags.Namespace == nil {
+		return ""
+	}
+	return *f.ConfigFlags.Namespace
+}

@@ -1,0 +1,39 @@
+package cmdutil
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// Program says how the user reached this binary, so help, examples and hints name the command
+// they actually type: `oc cnv` (oc finds plugins named oc-*) or `kubectl cnv` (kubectl-*).
+type Program struct {
+	// Binary is the executable's own name, used for completion scripts: oc-cnv or kubectl-cnv.
+	Binary string
+	// Display is what the user types: "oc cnv" or "kubectl cnv".
+	Display string
+}
+
+// DefaultProgram is used when argv[0] says nothing useful (tests, `go run`).
+var DefaultProgram = Program{Binary: "oc-cnv", Display: "oc cnv"}
+
+// ProgramFromArgs0 derives the Program from os.Args[0]. oc and kubectl exec plugins with argv[0]
+// set to the plugin's path, so the basename is oc-cnv or kubectl-cnv; a wrapper may also leave
+// the parent's own name there.
+func ProgramFromArgs0(arg0 string) Program {
+	base := strings.TrimSuffix(filepath.Base(arg0), ".exe")
+	switch {
+	case strings.HasPrefix(base, "kubectl-cnv"), base == "kubectl", base == "kubectl_complete-cnv":
+		return Program{Binary: "kubectl-cnv", Display: "kubectl cnv"}
+	default:
+		return DefaultProgram
+	}
+}
+
+// Rewrite replaces the canonical "oc cnv" in help text with what the user types.
+func (p Program) Rewrite(text string) string {
+	if p.Display == DefaultProgram.Display {
+		return text
+	}
+	return strings.ReplaceAll(text, DefaultProgram.Display, p.Display)
+}

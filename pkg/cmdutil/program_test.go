@@ -1,0 +1,30 @@
+package cmdutil
+
+import "testing"
+
+func TestProgramFromArgs0(t *testing.T) {
+	cases := map[string]string{
+		"oc-cnv":                        "oc cnv",
+		"/usr/local/bin/oc-cnv":         "oc cnv",
+		"/home/u/.krew/bin/kubectl-cnv": "kubectl cnv",
+		"kubectl-cnv.exe":               "kubectl cnv",
+		"kubectl":                       "kubectl cnv",
+		"oc":                            "oc cnv",
+		"root.test":                     "oc cnv",
+	}
+	for arg0, want := range cases {
+		if got := ProgramFromArgs0(arg0).Display; got != want {
+			t.Errorf("ProgramFromArgs0(%q).Display = %q, want %q", arg0, got, want)
+		}
+	}
+}
+
+func TestRewrite(t *testing.T) {
+	k := ProgramFromArgs0("kubectl-cnv")
+	if got := k.Rewrite("  oc cnv maintenance start node02\n  oc cnv certs check"); got != "  kubectl cnv maintenance start node02\n  kubectl cnv certs check" {
+		t.Errorf("kubectl rewrite: %q", got)
+	}
+	if got := DefaultProgram.Rewrite("oc cnv version"); got != "oc cnv version" {
+		t.Errorf("oc rewrite changed text: %q", got)
+	}
+}
