@@ -40,7 +40,7 @@ unit: ## Unit tests (no cluster)
 
 .PHONY: e2e
 e2e: build cluster-up ## End-to-end tests of the real binary on the local cluster
-	OC_CNV_E2E_KUBECONFIG="$$(hack/cluster.sh kubeconfig)" OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" \
+	OC_CNV_E2E_KUBECONFIG="$$(hack/cluster.sh kubeconfig)" OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
 		go test -count=1 -timeout $(E2E_TIMEOUT) ./test/e2e/...
 
 .PHONY: cluster-up

@@ -7,6 +7,7 @@
 #   hack/cluster.sh up [--nm-api=API]           start the cluster (idempotent)
 #   hack/cluster.sh down                        stop everything this script started
 #   hack/cluster.sh kubeconfig                  print the path of the cluster's kubeconfig
+#   hack/cluster.sh kubectl                     print the path of the kubectl built with it
 #   hack/cluster.sh status                      show what runs
 #
 # --nm-api chooses which NodeMaintenance API the cluster serves:
@@ -235,7 +236,9 @@ start_simulator() {
 	nohup "$STATE/bin/kubevirt-sim" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
 		>"$STATE/logs/kubevirt-sim.log" 2>&1 &
 	echo $! >"$STATE/pids/kubevirt-sim"
-	wait_until "the KubeVirt simulator" 60 grep -q 'kubevirt-sim: ready' "$STATE/logs/kubevirt-sim.log"
+	# Ready when its eviction webhook is registered and the certificate owners issued the CA.
+	wait_until "the KubeVirt simulator's eviction webhook" 60 bash -c "'$KUBECTL' --kubeconfig '$KUBECONFIG_FILE' get validatingwebhookconfigurations -o jsonpath='{..resources}' | grep -q pods/eviction"
+	wait_until "the simulated certificate owners" 60 k -n "$CNV_NAMESPACE" get secret kubevirt-ca
 }
 
 stop_pid() {
@@ -293,11 +296,19 @@ status() {
 	return 0
 }
 
+# One up/down at a time per cluster: tests and people may run them concurrently.
+lock() {
+	mkdir -p "$CACHE/clusters"
+	exec 9>"$CACHE/clusters/$CLUSTER.lock"
+	flock 9
+}
+
 case ${1:-} in
 build) build_all ;;
-up) shift; up "$@" ;;
-down) down ;;
+up) shift; lock; up "$@" ;;
+down) lock; down ;;
 kubeconfig) echo "$KUBECONFIG_FILE" ;;
+kubectl) echo "$KUBECTL" ;;
 status) status ;;
 *) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

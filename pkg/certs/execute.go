@@ -1,0 +1,510 @@
+package certs
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// Outcome is the before/after of one targeted certificate.
+type Outcome struct {
+	Component      string    `json:"component"`
+	Namespace      string    `json:"namespace"`
+	Secret         string    `json:"secret"`
+	Role           Role      `json:"role"`
+	BeforeSerial   string    `json:"beforeSerial,omitempty"`
+	AfterSerial    string    `json:"afterSerial,omitempty"`
+	BeforeNotAfter time.Time `json:"beforeNotAfter,omitempty"`
+	AfterNotAfter  time.Time `json:"afterNotAfter,omitempty"`
+	Reissued       bool      `json:"reissued"`
+	Note           string    `json:"note,omitempty"`
+}
+
+// Result is what a rotation achieved.
+type Result struct {
+	Outcomes []Outcome `json:"outcomes"`
+	// Pending names what was still not done when the rotation stopped.
+	Pending []string `json:"pending,omitempty"`
+}
+
+// TimeoutError says what is still missing when --timeout ran out, and what to run.
+type TimeoutError struct {
+	Pending []string
+	Hint    string
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("timed out; still missing:\n  %s\n%s", strings.Join(e.Pending, "\n  "), e.Hint)
+}
+
+// Execute carries out the plan, one component after the other, and waits until every targeted
+// certificate is re-issued, every bundle holds the new CAs and the component's pods are Ready.
+// An operator it scales down is always scaled back to its recorded replicas, also when ctx is
+// cancelled (SIGINT/SIGTERM) or a step fails. timeout applies to each component.
+func (r *Rotator) Execute(ctx context.Context, p *Plan, timeout time.Duration) (*Result, error) {
+	res := &Result{}
+	var timedOut []string
+	for i := range p.Components {
+		cp := &p.Components[i]
+		r.say("%s: rotating in namespace %s (%s)", cp.Name, cp.Namespace, cp.Strategy)
+		outs, pending, err := r.executeComponent(ctx, cp, timeout)
+		res.Outcomes = append(res.Outcomes, outs...)
+		if err != nil {
+			res.Pending = append(res.Pending, pending...)
+			return res, err
+		}
+		if len(pending) > 0 {
+			res.Pending = append(res.Pending, pending...)
+			timedOut = append(timedOut, cp.Name)
+			continue
+		}
+		r.say("%s: done", cp.Name)
+	}
+	if len(timedOut) > 0 {
+		return res, &TimeoutError{Pending: res.Pending, Hint: fmt.Sprintf(
+			"Check the logs of the owning operators, then run `oc cnv certs rotate -n %s --components %s` again: a re-run completes an interrupted rotation.",
+			p.Namespace, strings.Join(timedOut, ","))}
+	}
+	return res, nil
+}
+
+func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeout time.Duration) (outs []Outcome, pending []string, err error) {
+	start := r.now()
+	deadline := start.Add(timeout)
+	var restore *Step
+	// Whatever happens below, an operator this run scaled down goes back to its replicas.
+	defer func() {
+		if restore == nil {
+			return
+		}
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if rerr := r.restoreReplicas(rctx, restore.Namespace, restore.Name, restore.Replicas); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("could not scale deployment %s/%s back to %d replicas: %w; run `oc cnv certs rotate` again or `oc scale -n %s deployment/%s --replicas=%d`", restore.Namespace, restore.Name, restore.Replicas, rerr, restore.Namespace, restore.Name, restore.Replicas))
+		}
+	}()
+
+	for _, s := range cp.Steps {
+		if s.AfterReissue {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return r.outcomes(ctx, cp), nil, err
+		}
+		r.say("%s: %s", cp.Name, s)
+		switch s.Action {
+		case ActRestoreReplicas:
+			if err := r.restoreReplicas(ctx, s.Namespace, s.Name, s.Replicas); err != nil {
+				return nil, nil, err
+			}
+		case ActScaleDown:
+			s := s
+			if err := r.scaleDown(ctx, s.Namespace, s.Name, s.Replicas); err != nil {
+				return nil, nil, err
+			}
+			restore = &s
+			if err := r.waitPodsGone(ctx, s.Namespace, s.Name, deadline); err != nil {
+				return r.outcomes(ctx, cp), []string{fmt.Sprintf("deployment/%s still has pods", s.Name)}, err
+			}
+		default:
+			if err := r.apply(ctx, s); err != nil {
+				return r.outcomes(ctx, cp), nil, err
+			}
+		}
+	}
+	// The recreate route deleted the certificates while the operator was down; it re-issues
+	// them once it runs again.
+	if restore != nil {
+		r.say("%s: scale deployment/%s back to %d replicas", cp.Name, restore.Name, restore.Replicas)
+		if err := r.restoreReplicas(ctx, restore.Namespace, restore.Name, restore.Replicas); err != nil {
+			return r.outcomes(ctx, cp), nil, err
+		}
+		restore = nil
+	}
+
+	fallbackAt := start.Add(timeout / 2)
+	fallbackDone, afterDone := cp.Fallback == "", false
+	lastReport := ""
+	for {
+		st := r.verify(ctx, cp)
+		if st.reissued && !afterDone {
+			for _, s := range cp.Steps {
+				if !s.AfterReissue {
+					continue
+				}
+				r.say("%s: %s", cp.Name, s)
+				if err := r.apply(ctx, s); err != nil {
+					return r.outcomes(ctx, cp), nil, err
+				}
+			}
+			afterDone = true
+			continue
+		}
+		if st.reissued && len(st.pending) == 0 {
+			return r.outcomes(ctx, cp), nil, nil
+		}
+		if msg := strings.Join(st.pending, "; "); msg != lastReport {
+			r.say("%s: waiting for %s", cp.Name, msg)
+			lastReport = msg
+		}
+		now := r.now()
+		if !fallbackDone && now.After(fallbackAt) {
+			fallbackDone = true
+			for _, t := range st.notReissued {
+				r.say("%s: secret/%s was not re-issued the gentle way; deleting it so that its owner re-creates it", cp.Name, t)
+				if err := r.Client.CoreV1().Secrets(cp.Namespace).Delete(ctx, t, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+					return r.outcomes(ctx, cp), nil, err
+				}
+				for i := range cp.Targets {
+					if cp.Targets[i].Secret == t {
+						cp.Targets[i].fellBack = true
+					}
+				}
+			}
+		}
+		if now.After(deadline) {
+			return r.outcomes(ctx, cp), prefix(cp.Name, st.pending), nil
+		}
+		select {
+		case <-ctx.Done():
+			return r.outcomes(ctx, cp), prefix(cp.Name, st.pending), ctx.Err()
+		case <-time.After(r.poll()):
+		}
+	}
+}
+
+func prefix(p string, items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = p + ": " + s
+	}
+	return out
+}
+
+// apply performs one step.
+func (r *Rotator) apply(ctx context.Context, s Step) error {
+	var err error
+	switch s.Action {
+	case ActAnnotateDuration:
+		// virt-operator re-issues a Secret whose kubevirt.io/duration is not the configured
+		// duration, and writes the configured one back.
+		err = r.annotateSecret(ctx, s.Namespace, s.Name, "kubevirt.io/duration", "0s")
+	case ActExpireNotAfter:
+		err = r.annotateSecret(ctx, s.Namespace, s.Name, "auth.openshift.io/certificate-not-after", r.now().Add(-time.Minute).UTC().Format(time.RFC3339))
+	case ActDeleteSecret:
+		err = r.Client.CoreV1().Secrets(s.Namespace).Delete(ctx, s.Name, metav1.DeleteOptions{})
+		if apierrors.IsNotFound(err) {
+			err = nil
+		}
+	case ActRemoveCABundle:
+		err = r.removeCABundle(ctx, s.Kind, s.Name)
+	case ActDeleteWebhook:
+		if s.Kind == KindMutating {
+			err = r.Client.AdmissionregistrationV1().MutatingWebhookConfigurations().Delete(ctx, s.Name, metav1.DeleteOptions{})
+		} else {
+			err = r.Client.AdmissionregistrationV1().ValidatingWebhookConfigurations().Delete(ctx, s.Name, metav1.DeleteOptions{})
+		}
+		if apierrors.IsNotFound(err) {
+			err = nil
+		}
+	case ActRestart:
+		err = r.restart(ctx, s.Kind, s.Namespace, s.Name)
+	default:
+		err = fmt.Errorf("unknown step %q", s.Action)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", s, err)
+	}
+	return nil
+}
+
+func (r *Rotator) annotateSecret(ctx context.Context, ns, name, key, value string) error {
+	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{key: value}}})
+	_, err := r.Client.CoreV1().Secrets(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+	if apierrors.IsNotFound(err) {
+		// Already gone: its owner will create it anew, which is a re-issue too.
+		return nil
+	}
+	return err
+}
+
+func (r *Rotator) removeCABundle(ctx context.Context, kind, name string) error {
+	api := r.Client.AdmissionregistrationV1()
+	if kind == KindMutating {
+		w, err := api.MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		for i := range w.Webhooks {
+			w.Webhooks[i].ClientConfig.CABundle = nil
+		}
+		_, err = api.MutatingWebhookConfigurations().Update(ctx, w, metav1.UpdateOptions{})
+		return err
+	}
+	w, err := api.ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	for i := range w.Webhooks {
+		w.Webhooks[i].ClientConfig.CABundle = nil
+	}
+	_, err = api.ValidatingWebhookConfigurations().Update(ctx, w, metav1.UpdateOptions{})
+	return err
+}
+
+// restart does what `kubectl rollout restart` does.
+func (r *Rotator) restart(ctx context.Context, kind, ns, name string) error {
+	patch, _ := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{
+		"annotations": map[string]string{"kubectl.kubernetes.io/restartedAt": r.now().UTC().Format(time.RFC3339Nano)}}}}})
+	var err error
+	if kind == "DaemonSet" {
+		_, err = r.Client.AppsV1().DaemonSets(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+	} else {
+		_, err = r.Client.AppsV1().Deployments(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+	}
+	return err
+}
+
+// scaleDown records replicas in ReplicasAnnotation and scales to 0 in one patch, so there is
+// never a moment where the Deployment is at 0 without the record.
+func (r *Rotator) scaleDown(ctx context.Context, ns, name string, replicas int32) error {
+	patch, _ := json.Marshal(map[string]any{
+		"metadata": map[string]any{"annotations": map[string]string{ReplicasAnnotation: fmt.Sprint(replicas)}},
+		"spec":     map[string]any{"replicas": 0},
+	})
+	_, err := r.Client.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+	return err
+}
+
+func (r *Rotator) restoreReplicas(ctx context.Context, ns, name string, replicas int32) error {
+	patch, _ := json.Marshal(map[string]any{
+		"metadata": map[string]any{"annotations": map[string]any{ReplicasAnnotation: nil}},
+		"spec":     map[string]any{"replicas": replicas},
+	})
+	_, err := r.Client.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+	return err
+}
+
+func (r *Rotator) waitPodsGone(ctx context.Context, ns, name string, deadline time.Time) error {
+	d, err := r.Client.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
+	if err != nil {
+		return err
+	}
+	for {
+		pods, err := r.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+		if err != nil {
+			return err
+		}
+		if len(pods.Items) == 0 {
+			return nil
+		}
+		if r.now().After(deadline) {
+			return fmt.Errorf("deployment %s/%s still has %d pod(s) after scaling to 0", ns, name, len(pods.Items))
+		}
+		r.say("waiting for the %d pod(s) of deployment/%s to stop", len(pods.Items), name)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(r.poll()):
+		}
+	}
+}
+
+type verifyState struct {
+	reissued    bool
+	notReissued []string
+	pending     []string
+}
+
+// verify checks the component: every target re-issued (new serial, later NotAfter), the bundles
+// its clients use holding the new CA (or verifying the new leaf), and its pods Ready.
+func (r *Rotator) verify(ctx context.Context, cp *ComponentPlan) verifyState {
+	st := verifyState{reissued: true}
+	for _, t := range cp.Targets {
+		cur, chain, err := r.currentCert(ctx, cp.Namespace, t)
+		if err != nil || cur == nil || !isReissued(t, cur) {
+			st.reissued = false
+			st.notReissued = append(st.notReissued, t.Secret)
+			st.pending = append(st.pending, fmt.Sprintf("secret/%s re-issued", t.Secret))
+			continue
+		}
+		for _, ref := range t.TrustedBy {
+			sets, ok := r.fetchBundles(ctx, cp.Namespace, ref)
+			if !ok {
+				continue
+			}
+			for _, set := range sets {
+				good := false
+				if t.Role == RoleCA {
+					good = containsCert(set, cur)
+				} else {
+					good = Verify(cur, set, chain) == nil
+				}
+				if !good {
+					st.pending = append(st.pending, fmt.Sprintf("%s/%s to trust the new secret/%s", strings.ToLower(ref.Kind), ref.Name, t.Secret))
+					break
+				}
+			}
+		}
+	}
+	ws := append([]Workload{}, cp.comp.Workloads...)
+	if cp.comp.Operator != "" {
+		ws = append(ws, Workload{Kind: "Deployment", Name: cp.comp.Operator})
+	}
+	for _, w := range ws {
+		if msg := r.notReady(ctx, cp.Namespace, w); msg != "" {
+			st.pending = append(st.pending, msg)
+		}
+	}
+	return st
+}
+
+func isReissued(t Target, cur *x509.Certificate) bool {
+	if t.Missing {
+		return true
+	}
+	c := newCert("", "", "", "", "", 0, cur, t.Role)
+	return c.Serial != t.Serial && c.NotAfter.After(t.NotAfter)
+}
+
+func (r *Rotator) currentCert(ctx context.Context, ns string, t Target) (*x509.Certificate, []*x509.Certificate, error) {
+	s, err := r.Client.CoreV1().Secrets(ns).Get(ctx, t.Secret, metav1.GetOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	certs, err := ParsePEMBundle(s.Data[t.Key])
+	if err != nil {
+		return nil, nil, err
+	}
+	return certs[0], certs[1:], nil
+}
+
+// fetchBundles returns the CA bundles of ref for namespace ns; false when it does not exist.
+func (r *Rotator) fetchBundles(ctx context.Context, ns string, ref Ref) ([][]*x509.Certificate, bool) {
+	switch ref.Kind {
+	case KindConfigMap:
+		c, err := r.Client.CoreV1().ConfigMaps(ns).Get(ctx, ref.Name, metav1.GetOptions{})
+		if err != nil {
+			return nil, false
+		}
+		certs, _ := ParsePEMBundle([]byte(c.Data[ref.Key]))
+		return [][]*x509.Certificate{certs}, true
+	case KindValidating, KindMutating:
+		name, ok := r.webhookName(ctx, ref, ns)
+		if !ok {
+			return nil, false
+		}
+		var raw [][]byte
+		if ref.Kind == KindMutating {
+			w, err := r.Client.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return nil, false
+			}
+			for _, h := range w.Webhooks {
+				raw = append(raw, h.ClientConfig.CABundle)
+			}
+		} else {
+			w, err := r.Client.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return nil, false
+			}
+			for _, h := range w.Webhooks {
+				raw = append(raw, h.ClientConfig.CABundle)
+			}
+		}
+		var sets [][]*x509.Certificate
+		for _, b := range raw {
+			certs, _ := ParsePEMBundle(b)
+			sets = append(sets, certs)
+		}
+		return sets, true
+	case KindAPIService:
+		if r.Dynamic == nil {
+			return nil, false
+		}
+		u, err := r.Dynamic.Resource(gvrAPIService).Get(ctx, ref.Name, metav1.GetOptions{})
+		if err != nil {
+			return nil, false
+		}
+		if svcNS, _, _ := unstructuredString(u.Object, "spec", "service", "namespace"); svcNS != ns {
+			return nil, false
+		}
+		ca, _, _ := unstructuredString(u.Object, "spec", "caBundle")
+		raw, err := decodeBase64(ca)
+		if err != nil {
+			return nil, false
+		}
+		certs, _ := ParsePEMBundle(raw)
+		return [][]*x509.Certificate{certs}, true
+	}
+	return nil, false
+}
+
+// notReady returns why a workload is not rolled out and Ready, or "".
+func (r *Rotator) notReady(ctx context.Context, ns string, w Workload) string {
+	if w.Kind == "DaemonSet" {
+		d, err := r.Client.AppsV1().DaemonSets(ns).Get(ctx, w.Name, metav1.GetOptions{})
+		if err != nil {
+			return ""
+		}
+		s := d.Status
+		if s.ObservedGeneration < d.Generation || s.UpdatedNumberScheduled < s.DesiredNumberScheduled || s.NumberReady < s.DesiredNumberScheduled {
+			return fmt.Sprintf("daemonset/%s: %d/%d pods ready and updated", w.Name, min(s.NumberReady, s.UpdatedNumberScheduled), s.DesiredNumberScheduled)
+		}
+		return ""
+	}
+	d, err := r.Client.AppsV1().Deployments(ns).Get(ctx, w.Name, metav1.GetOptions{})
+	if err != nil {
+		return ""
+	}
+	if !deploymentReady(d) {
+		want := int32(1)
+		if d.Spec.Replicas != nil {
+			want = *d.Spec.Replicas
+		}
+		return fmt.Sprintf("deployment/%s: %d/%d pods ready and updated", w.Name, min(d.Status.ReadyReplicas, d.Status.UpdatedReplicas), want)
+	}
+	return ""
+}
+
+func deploymentReady(d *appsv1.Deployment) bool {
+	want := int32(1)
+	if d.Spec.Replicas != nil {
+		want = *d.Spec.Replicas
+	}
+	s := d.Status
+	return s.ObservedGeneration >= d.Generation && s.UpdatedReplicas == want && s.ReadyReplicas == want && s.Replicas == want
+}
+
+// outcomes reads the current certificates of the component's targets.
+func (r *Rotator) outcomes(ctx context.Context, cp *ComponentPlan) []Outcome {
+	var out []Outcome
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, t := range cp.Targets {
+		o := Outcome{Component: cp.Name, Namespace: cp.Namespace, Secret: t.Secret, Role: t.Role, BeforeSerial: t.Serial, BeforeNotAfter: t.NotAfter}
+		if cur, _, err := r.currentCert(rctx, cp.Namespace, t); err == nil && cur != nil {
+			c := newCert("", "", "", "", "", 0, cur, t.Role)
+			o.AfterSerial, o.AfterNotAfter = c.Serial, c.NotAfter
+			o.Reissued = isReissued(t, cur)
+		}
+		if t.fellBack {
+			o.Note = "re-created after deleting the Secret"
+		}
+		out = append(out, o)
+	}
+	return out
+}

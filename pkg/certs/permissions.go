@@ -1,0 +1,129 @@
+package certs
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	authv1 "k8s.io/api/authorization/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// Permission is one access a plan needs.
+type Permission struct {
+	Verb      string `json:"verb"`
+	Group     string `json:"group,omitempty"`
+	Resource  string `json:"resource"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name,omitempty"`
+}
+
+func (p Permission) String() string {
+	res := p.Resource
+	if p.Group != "" {
+		res += "." + p.Group
+	}
+	s := p.Verb + " " + res
+	if p.Name != "" {
+		s += "/" + p.Name
+	}
+	if p.Namespace != "" {
+		s += " in namespace " + p.Namespace
+	}
+	return s
+}
+
+// PermissionError lists what the user may not do; nothing has been changed when it is returned.
+type PermissionError struct{ Missing []Permission }
+
+func (e *PermissionError) Error() string {
+	var lines []string
+	for _, p := range e.Missing {
+		lines = append(lines, "  "+p.String())
+	}
+	return fmt.Sprintf("you lack %d permission(s) this rotation needs; nothing was changed:\n%s", len(e.Missing), strings.Join(lines, "\n"))
+}
+
+// Permissions lists every access the plan needs, reads included.
+func (p *Plan) Permissions() []Permission {
+	seen := map[Permission]bool{}
+	var out []Permission
+	add := func(x Permission) {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	for _, c := range p.Components {
+		ns := c.Namespace
+		add(Permission{Verb: "get", Resource: "secrets", Namespace: ns})
+		add(Permission{Verb: "get", Resource: "configmaps", Namespace: ns})
+		add(Permission{Verb: "get", Group: "apps", Resource: "deployments", Namespace: ns})
+		for _, s := range c.Steps {
+			switch s.Action {
+			case ActAnnotateDuration, ActExpireNotAfter:
+				add(Permission{Verb: "patch", Resource: "secrets", Namespace: ns, Name: s.Name})
+			case ActDeleteSecret:
+				add(Permission{Verb: "delete", Resource: "secrets", Namespace: ns, Name: s.Name})
+			case ActRemoveCABundle:
+				add(Permission{Verb: "patch", Group: "admissionregistration.k8s.io", Resource: webhookResource(s.Kind), Name: s.Name})
+			case ActDeleteWebhook:
+				add(Permission{Verb: "delete", Group: "admissionregistration.k8s.io", Resource: webhookResource(s.Kind), Name: s.Name})
+			case ActRestart:
+				add(Permission{Verb: "patch", Group: "apps", Resource: strings.ToLower(s.Kind) + "s", Namespace: ns, Name: s.Name})
+			case ActScaleDown, ActRestoreReplicas:
+				add(Permission{Verb: "patch", Group: "apps", Resource: "deployments", Namespace: ns, Name: s.Name})
+				add(Permission{Verb: "list", Resource: "pods", Namespace: ns})
+			}
+		}
+		if c.Fallback == string(MechDeleteSecret) {
+			for _, t := range c.Targets {
+				add(Permission{Verb: "delete", Resource: "secrets", Namespace: ns, Name: t.Secret})
+			}
+		}
+		for _, b := range c.comp.Bundles {
+			if b.Kind == KindValidating || b.Kind == KindMutating {
+				add(Permission{Verb: "get", Group: "admissionregistration.k8s.io", Resource: webhookResource(b.Kind)})
+			}
+		}
+	}
+	return out
+}
+
+func webhookResource(kind string) string {
+	if kind == KindMutating {
+		return "mutatingwebhookconfigurations"
+	}
+	return "validatingwebhookconfigurations"
+}
+
+// CheckPermissions asks the API server (SelfSubjectAccessReview) about every permission of the
+// plan and returns a *PermissionError listing those denied.
+func (r *Rotator) CheckPermissions(ctx context.Context, p *Plan) error {
+	var missing []Permission
+	for _, perm := range p.Permissions() {
+		review := &authv1.SelfSubjectAccessReview{Spec: authv1.SelfSubjectAccessReviewSpec{
+			ResourceAttributes: &authv1.ResourceAttributes{
+				Namespace: perm.Namespace, Verb: perm.Verb, Group: perm.Group, Resource: perm.Resource, Name: perm.Name,
+			},
+		}}
+		res, err := r.Client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+		if err != nil {
+			return fmt.Errorf("checking permission to %s: %w", perm, err)
+		}
+		if !res.Status.Allowed {
+			missing = append(missing, perm)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.SliceStable(missing, func(i, j int) bool { return missing[i].String() < missing[j].String() })
+	return &PermissionError{Missing: missing}
+}
+
+func unstructuredString(obj map[string]any, fields ...string) (string, bool, error) {
+	return unstructured.NestedString(obj, fields...)
+}

@@ -1,0 +1,495 @@
+package certs
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Strategies of `certs rotate`.
+const (
+	// StrategyReissue forces each owner's own rotation and leaves every operator running.
+	StrategyReissue = "reissue"
+	// StrategyRecreate is rotate-certs.sh's route for CDI, for releases whose cdi-operator does
+	// not honour certificate-not-after: scale cdi-operator to 0, delete its certificate Secrets
+	// and webhook configurations, scale it back to the replicas it had.
+	StrategyRecreate = "recreate"
+)
+
+// ReplicasAnnotation records, on an operator Deployment scaled down by a rotation, how many
+// replicas it had, so that a rotation interrupted by a crash is completed by the next run.
+const ReplicasAnnotation = "certs.oc-cnv.io/replicas-before-rotation"
+
+// Actions of plan steps.
+const (
+	ActAnnotateDuration = "set kubevirt.io/duration"
+	ActExpireNotAfter   = "set auth.openshift.io/certificate-not-after to the past"
+	ActRemoveCABundle   = "remove caBundle"
+	ActRestart          = "restart"
+	ActDeleteSecret     = "delete secret"
+	ActScaleDown        = "scale to 0 (replicas recorded)"
+	ActDeleteWebhook    = "delete webhook configuration"
+	ActRestoreReplicas  = "restore replicas"
+)
+
+// Step is one change a rotation makes.
+type Step struct {
+	Action    string `json:"action"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	// AfterReissue steps run once the new certificates exist (restarts of pods that do not
+	// reload them).
+	AfterReissue bool `json:"afterReissue,omitempty"`
+	// Replicas is what a restore sets.
+	Replicas int32 `json:"replicas,omitempty"`
+}
+
+func (s Step) String() string {
+	obj := strings.ToLower(s.Kind) + "/" + s.Name
+	switch s.Action {
+	case ActRestoreReplicas:
+		return fmt.Sprintf("%s %s to %d (left by an interrupted rotation)", s.Action, obj, s.Replicas)
+	case ActScaleDown:
+		return fmt.Sprintf("scale %s to 0 (recording %d replicas in %s), and back to %d afterwards, also on error or interrupt", obj, s.Replicas, ReplicasAnnotation, s.Replicas)
+	case ActRestart:
+		when := ""
+		if s.AfterReissue {
+			when = " once its new certificate exists (it does not reload certificates)"
+		}
+		return fmt.Sprintf("restart %s%s", obj, when)
+	}
+	return fmt.Sprintf("%s on %s", s.Action, obj)
+}
+
+// Target is a certificate a rotation must see re-issued.
+type Target struct {
+	Secret   string    `json:"secret"`
+	Key      string    `json:"key"`
+	Role     Role      `json:"role"`
+	Serial   string    `json:"serial,omitempty"`
+	NotAfter time.Time `json:"notAfter,omitempty"`
+	// Missing: the Secret did not exist; it counts as re-issued once it does.
+	Missing   bool  `json:"missing,omitempty"`
+	TrustedBy []Ref `json:"-"`
+	fellBack  bool
+}
+
+// ComponentPlan is what a rotation does to one component.
+type ComponentPlan struct {
+	Name      string   `json:"component"`
+	Owner     string   `json:"owner"`
+	Namespace string   `json:"namespace"`
+	Version   string   `json:"version"`
+	Strategy  string   `json:"strategy"`
+	Targets   []Target `json:"targets"`
+	Steps     []Step   `json:"steps"`
+	Fallback  string   `json:"fallback,omitempty"`
+	Untouched []string `json:"untouched,omitempty"`
+
+	comp Component
+}
+
+// Interruptions is what a rotation may disturb.
+type Interruptions struct {
+	// RunningMigrations is -1 when it could not be counted.
+	RunningMigrations int  `json:"runningMigrations"`
+	CDIWorkerPods     int  `json:"cdiWorkerPods"`
+	ConsolesClose     bool `json:"consolesClose"`
+}
+
+// Plan is a whole rotation.
+type Plan struct {
+	Namespace     string          `json:"namespace"`
+	CDINamespace  string          `json:"cdiNamespace"`
+	Strategy      string          `json:"strategy"`
+	Components    []ComponentPlan `json:"components"`
+	Skipped       []string        `json:"skipped,omitempty"`
+	Interruptions Interruptions   `json:"interruptions"`
+}
+
+// RotateOptions select what to rotate.
+type RotateOptions struct {
+	Namespace    string
+	CDINamespace string
+	// Components to rotate; empty means every installed one.
+	Components []string
+	Strategy   string
+	Timeout    time.Duration
+}
+
+// Rotator plans, checks, executes and verifies rotations. It is the domain half of
+// `oc cnv certs rotate`: clients and writers in, no flags, no globals.
+type Rotator struct {
+	Client  kubernetes.Interface
+	Dynamic dynamic.Interface // optional: migrations
+	// Progress receives one line per thing done or waited for.
+	Progress func(msg string)
+	// Poll is how often waits re-check; default 500ms.
+	Poll time.Duration
+	Now  func() time.Time
+}
+
+func (r *Rotator) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Rotator) say(format string, a ...any) {
+	if r.Progress != nil {
+		r.Progress(fmt.Sprintf(format, a...))
+	}
+}
+
+func (r *Rotator) poll() time.Duration {
+	if r.Poll > 0 {
+		return r.Poll
+	}
+	return 500 * time.Millisecond
+}
+
+var gvrMigrations = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachineinstancemigrations"}
+
+// DetectNamespace returns the CNV namespace when none was given: openshift-cnv, or
+// kubevirt-hyperconverged when the components are there instead (upstream HCO installs).
+func DetectNamespace(ctx context.Context, c kubernetes.Interface) string {
+	for _, ns := range []string{"openshift-cnv", "kubevirt-hyperconverged"} {
+		for _, comp := range Catalogue() {
+			if comp.Operator == "" {
+				continue
+			}
+			if _, err := c.AppsV1().Deployments(ns).Get(ctx, comp.Operator, metav1.GetOptions{}); err == nil {
+				return ns
+			}
+		}
+	}
+	return "openshift-cnv"
+}
+
+// Plan detects installed components and builds the plan. It changes nothing.
+func (r *Rotator) Plan(ctx context.Context, o RotateOptions) (*Plan, error) {
+	if o.Strategy == "" {
+		o.Strategy = StrategyReissue
+	}
+	cdiNS := o.CDINamespace
+	if cdiNS == "" {
+		cdiNS = o.Namespace
+	}
+	p := &Plan{Namespace: o.Namespace, CDINamespace: cdiNS, Strategy: o.Strategy, Interruptions: Interruptions{RunningMigrations: -1}}
+	want := map[string]bool{}
+	for _, c := range o.Components {
+		want[c] = true
+	}
+	for _, comp := range Catalogue() {
+		if len(want) > 0 && !want[comp.Name] {
+			continue
+		}
+		ns := o.Namespace
+		if comp.CDI {
+			ns = cdiNS
+		}
+		installed, version, err := r.detect(ctx, comp, ns)
+		if err != nil {
+			return nil, err
+		}
+		if !installed {
+			p.Skipped = append(p.Skipped, fmt.Sprintf("%s: not installed in %s", comp.Name, ns))
+			continue
+		}
+		cp, err := r.planComponent(ctx, comp, ns, version, o.Strategy)
+		if err != nil {
+			return nil, err
+		}
+		if len(cp.Targets) == 0 {
+			p.Skipped = append(p.Skipped, fmt.Sprintf("%s: no certificate Secrets found in %s", comp.Name, ns))
+			continue
+		}
+		p.Components = append(p.Components, *cp)
+	}
+	r.countInterruptions(ctx, p)
+	return p, nil
+}
+
+func (r *Rotator) detect(ctx context.Context, comp Component, ns string) (bool, string, error) {
+	names := append([]string{}, comp.DetectBy...)
+	if comp.Operator != "" {
+		names = append([]string{comp.Operator}, names...)
+	}
+	for _, n := range names {
+		d, err := r.Client.AppsV1().Deployments(ns).Get(ctx, n, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return false, "", fmt.Errorf("detecting %s: %w", comp.Name, err)
+		}
+		return true, deploymentVersion(d), nil
+	}
+	if len(names) == 0 {
+		// Cluster-wide owners (OLM): installed when one of its Secrets is there.
+		for _, e := range comp.Certs {
+			if _, err := r.Client.CoreV1().Secrets(ns).Get(ctx, e.Secret, metav1.GetOptions{}); err == nil {
+				return true, "-", nil
+			}
+		}
+	}
+	return false, "", nil
+}
+
+func deploymentVersion(d *appsv1.Deployment) string {
+	for _, k := range []string{"app.kubernetes.io/version", "operator.kubevirt.io/version"} {
+		if v := d.Labels[k]; v != "" {
+			return v
+		}
+	}
+	if cs := d.Spec.Template.Spec.Containers; len(cs) > 0 {
+		img := cs[0].Image
+		if i := strings.LastIndex(img, "@"); i >= 0 {
+			return img[i+1:]
+		}
+		if i := strings.LastIndex(img, ":"); i >= 0 && !strings.Contains(img[i:], "/") {
+			return img[i+1:]
+		}
+	}
+	return "unknown"
+}
+
+func (r *Rotator) planComponent(ctx context.Context, comp Component, ns, version, strategy string) (*ComponentPlan, error) {
+	cp := &ComponentPlan{Name: comp.Name, Owner: comp.Owner, Namespace: ns, Version: version, Strategy: StrategyReissue, comp: comp, Untouched: comp.Never}
+	if comp.Name == CompCDI && strategy == StrategyRecreate {
+		cp.Strategy = StrategyRecreate
+	}
+	// A rotation that crashed while an operator was scaled down left its replicas recorded.
+	if comp.Operator != "" {
+		d, err := r.Client.AppsV1().Deployments(ns).Get(ctx, comp.Operator, metav1.GetOptions{})
+		if err == nil {
+			if n, ok := recordedReplicas(d); ok {
+				cp.Steps = append(cp.Steps, Step{Action: ActRestoreReplicas, Kind: "Deployment", Namespace: ns, Name: comp.Operator, Replicas: n})
+			}
+		}
+	}
+	for _, e := range comp.Certs {
+		s, err := r.Client.CoreV1().Secrets(ns).Get(ctx, e.Secret, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			if !e.Optional {
+				cp.Targets = append(cp.Targets, Target{Secret: e.Secret, Key: e.CertKey, Role: e.Role, Missing: true, TrustedBy: e.TrustedBy})
+			}
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading secret %s/%s: %w", ns, e.Secret, err)
+		}
+		t := Target{Secret: e.Secret, Key: e.CertKey, Role: e.Role, TrustedBy: e.TrustedBy}
+		if certs, err := ParsePEMBundle(s.Data[e.CertKey]); err == nil {
+			c := newCert("", "", "", "", "", 0, certs[0], e.Role)
+			t.Serial, t.NotAfter = c.Serial, c.NotAfter
+		}
+		cp.Targets = append(cp.Targets, t)
+	}
+	if len(cp.Targets) == 0 {
+		return cp, nil
+	}
+	if cp.Strategy == StrategyRecreate {
+		replicas := int32(1)
+		d, err := r.Client.AppsV1().Deployments(ns).Get(ctx, comp.Operator, metav1.GetOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("reading deployment %s/%s: %w", ns, comp.Operator, err)
+		}
+		if n, ok := recordedReplicas(d); ok {
+			replicas = n
+		} else if d.Spec.Replicas != nil {
+			replicas = *d.Spec.Replicas
+		}
+		cp.Steps = append(cp.Steps, Step{Action: ActScaleDown, Kind: "Deployment", Namespace: ns, Name: comp.Operator, Replicas: replicas})
+		for _, t := range cp.Targets {
+			if !t.Missing {
+				cp.Steps = append(cp.Steps, Step{Action: ActDeleteSecret, Kind: "Secret", Namespace: ns, Name: t.Secret})
+			}
+		}
+		for _, b := range comp.Bundles {
+			if b.Kind == KindValidating || b.Kind == KindMutating {
+				if name, ok := r.webhookName(ctx, b, ns); ok {
+					cp.Steps = append(cp.Steps, Step{Action: ActDeleteWebhook, Kind: b.Kind, Name: name})
+				}
+			}
+		}
+		for _, w := range comp.Workloads {
+			if r.workloadExists(ctx, w, ns) {
+				cp.Steps = append(cp.Steps, Step{Action: ActRestart, Kind: w.Kind, Namespace: ns, Name: w.Name, AfterReissue: true})
+			}
+		}
+		return cp, nil
+	}
+	cp.Fallback = string(comp.Fallback)
+	for _, t := range cp.Targets {
+		if t.Missing {
+			continue
+		}
+		switch comp.Mechanism {
+		case MechDurationAnnotation:
+			cp.Steps = append(cp.Steps, Step{Action: ActAnnotateDuration, Kind: "Secret", Namespace: ns, Name: t.Secret})
+		case MechNotAfterAnnotation:
+			cp.Steps = append(cp.Steps, Step{Action: ActExpireNotAfter, Kind: "Secret", Namespace: ns, Name: t.Secret})
+		case MechDeleteSecret:
+			cp.Steps = append(cp.Steps, Step{Action: ActDeleteSecret, Kind: "Secret", Namespace: ns, Name: t.Secret})
+		}
+	}
+	if comp.Mechanism == MechRemoveCABundle {
+		for _, b := range comp.Bundles {
+			if name, ok := r.webhookName(ctx, b, ns); ok {
+				cp.Steps = append(cp.Steps, Step{Action: ActRemoveCABundle, Kind: b.Kind, Name: name})
+			}
+		}
+	}
+	for _, w := range comp.Workloads {
+		if w.Reloads || !r.workloadExists(ctx, w, ns) {
+			continue
+		}
+		// kube-admission-webhook's manager must restart to notice the broken chain; other
+		// non-reloading pods restart once their new certificate exists.
+		cp.Steps = append(cp.Steps, Step{Action: ActRestart, Kind: w.Kind, Namespace: ns, Name: w.Name, AfterReissue: comp.Mechanism != MechRemoveCABundle})
+	}
+	return cp, nil
+}
+
+func recordedReplicas(d *appsv1.Deployment) (int32, bool) {
+	v, ok := d.Annotations[ReplicasAnnotation]
+	if !ok {
+		return 0, false
+	}
+	var n int32
+	if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// webhookName returns the name under which a catalogue webhook exists for namespace ns.
+func (r *Rotator) webhookName(ctx context.Context, ref Ref, ns string) (string, bool) {
+	for _, name := range []string{ref.Name, ref.Name + "-" + ns} {
+		var svcNS string
+		switch ref.Kind {
+		case KindValidating:
+			w, err := r.Client.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+			if err != nil || len(w.Webhooks) == 0 || w.Webhooks[0].ClientConfig.Service == nil {
+				continue
+			}
+			svcNS = w.Webhooks[0].ClientConfig.Service.Namespace
+		case KindMutating:
+			w, err := r.Client.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+			if err != nil || len(w.Webhooks) == 0 || w.Webhooks[0].ClientConfig.Service == nil {
+				continue
+			}
+			svcNS = w.Webhooks[0].ClientConfig.Service.Namespace
+		default:
+			return "", false
+		}
+		// Only the configuration that calls this installation's service is ours to touch.
+		if svcNS == ns {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+func (r *Rotator) workloadExists(ctx context.Context, w Workload, ns string) bool {
+	var err error
+	if w.Kind == "DaemonSet" {
+		_, err = r.Client.AppsV1().DaemonSets(ns).Get(ctx, w.Name, metav1.GetOptions{})
+	} else {
+		_, err = r.Client.AppsV1().Deployments(ns).Get(ctx, w.Name, metav1.GetOptions{})
+	}
+	return err == nil
+}
+
+// countInterruptions counts what the rotation may disturb: running live migrations and CDI's
+// import, upload and clone pods (cluster-wide; a rotation never deletes them).
+func (r *Rotator) countInterruptions(ctx context.Context, p *Plan) {
+	for _, c := range p.Components {
+		if c.Name == CompKubeVirt {
+			p.Interruptions.ConsolesClose = true
+		}
+	}
+	if r.Dynamic != nil {
+		if l, err := r.Dynamic.Resource(gvrMigrations).List(ctx, metav1.ListOptions{}); err == nil {
+			n := 0
+			for _, m := range l.Items {
+				phase, _, _ := unstructuredString(m.Object, "status", "phase")
+				if phase != "Succeeded" && phase != "Failed" {
+					n++
+				}
+			}
+			p.Interruptions.RunningMigrations = n
+		} else if apierrors.IsNotFound(err) {
+			p.Interruptions.RunningMigrations = 0
+		}
+	}
+	pods, err := r.Client.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: "cdi.kubevirt.io in (importer,cdi-upload-server,cdi-clone-source)"})
+	if err == nil {
+		for _, pod := range pods.Items {
+			if pod.Status.Phase == "Running" || pod.Status.Phase == "Pending" {
+				p.Interruptions.CDIWorkerPods++
+			}
+		}
+	}
+}
+
+// WritePlan prints the plan per component for people.
+func WritePlan(w io.Writer, p *Plan) {
+	for _, c := range p.Components {
+		fmt.Fprintf(w, "%s (%s, version %s) in namespace %s, strategy %s:\n", c.Name, c.Owner, c.Version, c.Namespace, c.Strategy)
+		for _, s := range c.Steps {
+			fmt.Fprintf(w, "  - %s\n", s)
+		}
+		for _, t := range c.Targets {
+			state := "serial " + shortSerial(t.Serial) + ", expires " + FormatTime(t.NotAfter)
+			if t.Missing {
+				state = "missing now"
+			}
+			fmt.Fprintf(w, "  * wait for secret/%s (%s, %s) to be re-issued\n", t.Secret, t.Role, state)
+		}
+		if c.Fallback != "" {
+			fmt.Fprintf(w, "  - if the owner has not re-issued a certificate half way through --timeout: %s\n", fallbackText(c.Fallback))
+		}
+		for _, n := range c.Untouched {
+			fmt.Fprintf(w, "  - never touched: secret/%s\n", n)
+		}
+	}
+	for _, s := range p.Skipped {
+		fmt.Fprintf(w, "skipped %s\n", s)
+	}
+	in := p.Interruptions
+	mig := fmt.Sprintf("%d", in.RunningMigrations)
+	if in.RunningMigrations < 0 {
+		mig = "unknown (cannot list migrations)"
+	}
+	fmt.Fprintf(w, "May be interrupted: running live migrations: %s; CDI import/upload/clone pods: %d (never deleted by this command).\n", mig, in.CDIWorkerPods)
+	if in.ConsolesClose {
+		fmt.Fprintln(w, "Open VNC and serial console connections to VMs will be closed.")
+	}
+}
+
+func fallbackText(f string) string {
+	if f == string(MechDeleteSecret) {
+		return "delete that Secret, which its owner re-creates"
+	}
+	return f
+}
+
+func shortSerial(s string) string {
+	if len(s) > 12 {
+		return s[:12] + "…"
+	}
+	return s
+}

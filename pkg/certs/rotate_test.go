@@ -1,0 +1,119 @@
+package certs
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	authv1 "k8s.io/api/authorization/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+	"k8s.io/utils/ptr"
+)
+
+func cdiEstate(t *testing.T, replicas int32) *fake.Clientset {
+	now := time.Now()
+	signer := mkCert(t, "cnv_cdi-apiserver-signer@1", true, nil, now.Add(-time.Hour), now.Add(48*time.Hour))
+	target := mkCert(t, "cdi-api", false, signer, now.Add(-time.Hour), now.Add(24*time.Hour))
+	sel := map[string]string{"name": "cdi-operator"}
+	return fake.NewSimpleClientset(
+		&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "cnv", Name: "cdi-operator"},
+			Spec: appsv1.DeploymentSpec{Replicas: ptr.To(replicas), Selector: &metav1.LabelSelector{MatchLabels: sel}}},
+		tlsSecret("cnv", "cdi-apiserver-signer", signer.certPEM, signer.keyPEM),
+		tlsSecret("cnv", "cdi-apiserver-server-cert", target.certPEM, target.keyPEM),
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "cnv", Name: "cdi-api-signing-key"}, Data: map[string][]byte{"id_rsa": signer.keyPEM}},
+	)
+}
+
+func TestPlanNeverTouchesSigningKeyAndSkipsAbsentComponents(t *testing.T) {
+	c := cdiEstate(t, 3)
+	r := &Rotator{Client: c}
+	for _, strategy := range []string{StrategyReissue, StrategyRecreate} {
+		p, err := r.Plan(context.Background(), RotateOptions{Namespace: "cnv", Strategy: strategy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Components) != 1 || p.Components[0].Name != CompCDI {
+			t.Fatalf("%s: planned %+v", strategy, p.Components)
+		}
+		for _, s := range p.Components[0].Steps {
+			if s.Name == "cdi-api-signing-key" {
+				t.Errorf("%s: step touches the signing key: %s", strategy, s)
+			}
+		}
+		if len(p.Skipped) != 4 {
+			t.Errorf("%s: skipped %v, want kubevirt, kubemacpool, ssp, olm", strategy, p.Skipped)
+		}
+		if strategy == StrategyRecreate && (p.Components[0].Steps[0].Action != ActScaleDown || p.Components[0].Steps[0].Replicas != 3) {
+			t.Errorf("recreate does not start by recording 3 replicas: %s", p.Components[0].Steps[0])
+		}
+	}
+}
+
+func TestRecreateRestoresReplicasWhenInterrupted(t *testing.T) {
+	c := cdiEstate(t, 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Rotator{Client: c, Poll: 10 * time.Millisecond}
+	p, err := r.Plan(ctx, RotateOptions{Namespace: "cnv", Components: []string{CompCDI}, Strategy: StrategyRecreate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing re-issues the deleted Secrets here, so the rotation waits until it is interrupted;
+	// the interrupt comes while the operator is scaled down.
+	c.PrependReactor("delete", "secrets", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		d, _ := c.Tracker().Get(appsv1.SchemeGroupVersion.WithResource("deployments"), "cnv", "cdi-operator")
+		if dep := d.(*appsv1.Deployment); *dep.Spec.Replicas != 0 || dep.Annotations[ReplicasAnnotation] != "3" {
+			t.Errorf("secrets deleted while cdi-operator has %d replicas, annotation %q", *dep.Spec.Replicas, dep.Annotations[ReplicasAnnotation])
+		}
+		cancel()
+		return false, nil, nil
+	})
+	_, err = r.Execute(ctx, p, time.Minute)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want cancellation", err)
+	}
+	d, _ := c.AppsV1().Deployments("cnv").Get(context.Background(), "cdi-operator", metav1.GetOptions{})
+	if *d.Spec.Replicas != 3 {
+		t.Errorf("cdi-operator left at %d replicas", *d.Spec.Replicas)
+	}
+	if _, ok := d.Annotations[ReplicasAnnotation]; ok {
+		t.Error("replicas annotation left behind")
+	}
+}
+
+func TestReRunRestoresReplicasLeftByACrash(t *testing.T) {
+	c := cdiEstate(t, 0)
+	d, _ := c.AppsV1().Deployments("cnv").Get(context.Background(), "cdi-operator", metav1.GetOptions{})
+	d.Annotations = map[string]string{ReplicasAnnotation: "3"}
+	_, _ = c.AppsV1().Deployments("cnv").Update(context.Background(), d, metav1.UpdateOptions{})
+	r := &Rotator{Client: c}
+	p, err := r.Plan(context.Background(), RotateOptions{Namespace: "cnv", Strategy: StrategyRecreate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := p.Components[0].Steps
+	if steps[0].Action != ActRestoreReplicas || steps[0].Replicas != 3 || steps[1].Action != ActScaleDown || steps[1].Replicas != 3 {
+		t.Fatalf("steps %v", steps)
+	}
+}
+
+func TestCheckPermissionsListsDenied(t *testing.T) {
+	c := cdiEstate(t, 1)
+	c.PrependReactor("create", "selfsubjectaccessreviews", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		rev := a.(k8stesting.CreateAction).GetObject().(*authv1.SelfSubjectAccessReview)
+		rev.Status.Allowed = rev.Spec.ResourceAttributes.Verb != "patch"
+		return true, rev, nil
+	})
+	r := &Rotator{Client: c}
+	p, _ := r.Plan(context.Background(), RotateOptions{Namespace: "cnv"})
+	err := r.CheckPermissions(context.Background(), p)
+	var pe *PermissionError
+	if !errors.As(err, &pe) || len(pe.Missing) != 2 {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,583 @@
+package certs
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Status is the verdict on one certificate.
+type Status string
+
+const (
+	StatusOK          Status = "OK"
+	StatusExpiring    Status = "EXPIRING"
+	StatusExpired     Status = "EXPIRED"
+	StatusNotYetValid Status = "NOT YET VALID"
+	StatusUntrusted   Status = "UNTRUSTED"
+	StatusKeyMismatch Status = "KEY MISMATCH"
+)
+
+// IsProblem reports whether s always fails a check, whatever --fail-within says.
+func (s Status) IsProblem() bool {
+	return s == StatusExpired || s == StatusUntrusted || s == StatusKeyMismatch || s == StatusNotYetValid
+}
+
+// Certificate is one certificate found in the cluster. It never holds key material.
+type Certificate struct {
+	Component string    `json:"component"`
+	Namespace string    `json:"namespace,omitempty"`
+	Kind      string    `json:"kind"`
+	Name      string    `json:"name"`
+	Key       string    `json:"key,omitempty"`
+	Index     int       `json:"index"`
+	Subject   string    `json:"subject"`
+	Issuer    string    `json:"issuer"`
+	Role      Role      `json:"role"`
+	Serial    string    `json:"serial"`
+	SANs      []string  `json:"sans,omitempty"`
+	NotBefore time.Time `json:"notBefore"`
+	NotAfter  time.Time `json:"notAfter"`
+	Status    Status    `json:"status"`
+	Reason    string    `json:"reason,omitempty"`
+
+	cert          *x509.Certificate
+	intermediates []*x509.Certificate
+	keyMismatch   bool
+	trustedBy     []Ref
+	// ownCA is a ca.crt next to the leaf in an unknown Secret (cert-manager's layout).
+	ownCA []*x509.Certificate
+}
+
+// Object renders kind/name the way kubectl does.
+func (c *Certificate) Object() string {
+	return strings.ToLower(c.Kind) + "/" + c.Name
+}
+
+// CertConfig is HCO's spec.certConfig, when an HCO is found.
+type CertConfig struct {
+	CADuration           string `json:"caDuration,omitempty"`
+	CARenewBefore        string `json:"caRenewBefore,omitempty"`
+	ServerDuration       string `json:"serverDuration,omitempty"`
+	ServerRenewBefore    string `json:"serverRenewBefore,omitempty"`
+	HyperConvergedName   string `json:"hyperConverged"`
+	HyperConvergedNSpace string `json:"namespace"`
+}
+
+// Report is the result of a scan.
+type Report struct {
+	Namespaces    []string      `json:"namespaces"`
+	AllNamespaces bool          `json:"allNamespaces,omitempty"`
+	Certificates  []Certificate `json:"certificates"`
+	CertConfig    *CertConfig   `json:"certConfig,omitempty"`
+	Warnings      []string      `json:"warnings,omitempty"`
+}
+
+// Scanner finds certificates. Lists are paged (PageSize objects at a time) and only the
+// certificates, never whole objects, are kept, so memory is bounded by the page size and the
+// number of certificates.
+type Scanner struct {
+	Client   kubernetes.Interface
+	Dynamic  dynamic.Interface // optional: APIServices and HCO's certConfig
+	PageSize int64
+	Now      func() time.Time
+	// WarnWithin makes a certificate EXPIRING when it expires sooner than this.
+	WarnWithin time.Duration
+	// Progress, when set, is told what is being listed.
+	Progress func(msg string)
+}
+
+var (
+	gvrAPIService = schema.GroupVersionResource{Group: "apiregistration.k8s.io", Version: "v1", Resource: "apiservices"}
+	gvrHCO        = schema.GroupVersionResource{Group: "hco.kubevirt.io", Version: "v1beta1", Resource: "hyperconvergeds"}
+)
+
+func (s *Scanner) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Scanner) pageSize() int64 {
+	if s.PageSize > 0 {
+		return s.PageSize
+	}
+	return 250
+}
+
+func (s *Scanner) progress(format string, a ...any) {
+	if s.Progress != nil {
+		s.Progress(fmt.Sprintf(format, a...))
+	}
+}
+
+// Scan lists the Secrets and ConfigMaps of namespaces (all of them when namespaces is empty)
+// and the webhook configurations and APIServices whose service lives there, and classifies
+// every certificate.
+func (s *Scanner) Scan(ctx context.Context, namespaces []string) (*Report, error) {
+	rep := &Report{Namespaces: namespaces, AllNamespaces: len(namespaces) == 0}
+	cat := Catalogue()
+	inScope := func(ns string) bool {
+		if rep.AllNamespaces {
+			return true
+		}
+		for _, n := range namespaces {
+			if n == ns {
+				return true
+			}
+		}
+		return false
+	}
+	bundles := bundleIndex{}
+	listNS := namespaces
+	if rep.AllNamespaces {
+		listNS = []string{metav1.NamespaceAll}
+	}
+	for _, ns := range listNS {
+		if err := s.scanSecrets(ctx, ns, cat, rep, bundles); err != nil {
+			return nil, err
+		}
+		if err := s.scanConfigMaps(ctx, ns, cat, rep, bundles); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.scanWebhooks(ctx, inScope, cat, rep, bundles); err != nil {
+		return nil, err
+	}
+	s.scanAPIServices(ctx, inScope, cat, rep, bundles)
+	s.readCertConfig(ctx, namespaces, rep)
+
+	now := s.now()
+	for i := range rep.Certificates {
+		classify(&rep.Certificates[i], bundles, now, s.WarnWithin)
+	}
+	SortCertificates(rep.Certificates)
+	return rep, nil
+}
+
+// SortCertificates orders soonest expiry first, then by object for a stable output.
+func SortCertificates(cs []Certificate) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		a, b := cs[i], cs[j]
+		if !a.NotAfter.Equal(b.NotAfter) {
+			return a.NotAfter.Before(b.NotAfter)
+		}
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		if a.Object() != b.Object() {
+			return a.Object() < b.Object()
+		}
+		return a.Index < b.Index
+	})
+}
+
+// bundleIndex holds the parsed CA bundles that certificates are verified against, by
+// namespace/kind/name(/key).
+type bundleIndex map[string][][]*x509.Certificate
+
+func bundleKey(ns, kind, name, key string) string { return ns + "/" + kind + "/" + name + "/" + key }
+
+func (s *Scanner) scanSecrets(ctx context.Context, ns string, cat []Component, rep *Report, bundles bundleIndex) error {
+	s.progress("listing Secrets in %s", nsLabel(ns))
+	opts := metav1.ListOptions{Limit: s.pageSize()}
+	for {
+		list, err := s.Client.CoreV1().Secrets(ns).List(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("listing Secrets in %s: %w", nsLabel(ns), err)
+		}
+		for i := range list.Items {
+			s.addSecret(&list.Items[i], cat, rep, bundles)
+		}
+		if list.Continue == "" {
+			return nil
+		}
+		opts.Continue = list.Continue
+	}
+}
+
+func nsLabel(ns string) string {
+	if ns == "" {
+		return "all namespaces"
+	}
+	return "namespace " + ns
+}
+
+func (s *Scanner) addSecret(sec *corev1.Secret, cat []Component, rep *Report, bundles bundleIndex) {
+	comp, entry := lookupSecret(cat, sec.Name)
+	component := componentOfLabels(sec.Labels)
+	if comp != nil {
+		component = comp.Name
+	}
+	keys := make([]string, 0, len(sec.Data))
+	for k := range sec.Data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		data := sec.Data[k]
+		if !HasPEMCertificate(data) {
+			continue
+		}
+		certs, err := ParsePEMBundle(data)
+		if len(certs) == 0 {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("secret %s/%s key %s: %v", sec.Namespace, sec.Name, k, err))
+			continue
+		}
+		keyKey := pairedKey(k)
+		isBundleKey := k == "ca.crt" && sec.Data["ca.key"] == nil || strings.HasSuffix(k, "bundle") || strings.HasSuffix(k, "bundle.crt")
+		if isBundleKey {
+			// ca.crt without ca.key (service account style, cert-manager) is a bundle for the
+			// leaf beside it.
+			for idx, c := range certs {
+				rep.Certificates = append(rep.Certificates, newCert(component, KindSecret, sec.Namespace, sec.Name, k, idx, c, RoleBundle))
+			}
+			bundles[bundleKey(sec.Namespace, KindSecret, sec.Name, k)] = [][]*x509.Certificate{certs}
+			continue
+		}
+		// A certificate file holds the leaf first and, for library-go and service-ca, its
+		// signer after it: the rest is chain, not something the owner issues separately.
+		leaf := certs[0]
+		role := roleOf(leaf)
+		if entry != nil && entry.CertKey == k {
+			role = entry.Role
+		}
+		c := newCert(component, KindSecret, sec.Namespace, sec.Name, k, 0, leaf, role)
+		c.intermediates = certs[1:]
+		if kp, ok := sec.Data[keyKey]; ok {
+			c.keyMismatch = !KeyMatches(leaf, kp)
+		}
+		if entry != nil && entry.CertKey == k {
+			c.trustedBy = entry.TrustedBy
+		} else if ca, ok := sec.Data["ca.crt"]; ok && k != "ca.crt" {
+			c.ownCA, _ = ParsePEMBundle(ca)
+		}
+		rep.Certificates = append(rep.Certificates, c)
+	}
+}
+
+// pairedKey returns the data key expected to hold the private key of a certificate key.
+func pairedKey(k string) string {
+	switch {
+	case k == "tls.crt":
+		return "tls.key"
+	case strings.HasSuffix(k, ".crt"):
+		return strings.TrimSuffix(k, ".crt") + ".key"
+	case strings.HasSuffix(k, ".pem"):
+		return strings.TrimSuffix(k, ".pem") + "-key.pem"
+	}
+	return k + ".key"
+}
+
+func roleOf(c *x509.Certificate) Role {
+	if c.IsCA {
+		return RoleCA
+	}
+	client, server := false, len(c.ExtKeyUsage) == 0
+	for _, u := range c.ExtKeyUsage {
+		switch u {
+		case x509.ExtKeyUsageClientAuth:
+			client = true
+		case x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageAny:
+			server = true
+		}
+	}
+	if client && !server {
+		return RoleClient
+	}
+	return RoleServing
+}
+
+// componentOfLabels attributes an object the catalogue does not know by its owner's labels.
+func componentOfLabels(l map[string]string) string {
+	switch {
+	case l["app.kubernetes.io/managed-by"] == "virt-operator", l["kubevirt.io"] != "":
+		return CompKubeVirt
+	case l["cdi.kubevirt.io"] != "" || hasKey(l, "cdi.kubevirt.io"):
+		return CompCDI
+	case l["app"] == "kubemacpool":
+		return CompKubeMacPool
+	}
+	return "-"
+}
+
+func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
+
+func newCert(component, kind, ns, name, key string, idx int, c *x509.Certificate, role Role) Certificate {
+	sans := append([]string{}, c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		sans = append(sans, ip.String())
+	}
+	return Certificate{
+		Component: component, Kind: kind, Namespace: ns, Name: name, Key: key, Index: idx,
+		Subject: subjectName(c.Subject.CommonName, c.Subject.String()), Issuer: subjectName(c.Issuer.CommonName, c.Issuer.String()),
+		Role: role, Serial: hex.EncodeToString(c.SerialNumber.Bytes()), SANs: sans,
+		NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), cert: c,
+	}
+}
+
+func subjectName(cn, full string) string {
+	if cn != "" {
+		return cn
+	}
+	return full
+}
+
+func (s *Scanner) scanConfigMaps(ctx context.Context, ns string, cat []Component, rep *Report, bundles bundleIndex) error {
+	s.progress("listing ConfigMaps in %s", nsLabel(ns))
+	opts := metav1.ListOptions{Limit: s.pageSize()}
+	for {
+		list, err := s.Client.CoreV1().ConfigMaps(ns).List(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("listing ConfigMaps in %s: %w", nsLabel(ns), err)
+		}
+		for i := range list.Items {
+			cmap := &list.Items[i]
+			// kube-root-ca.crt is in every namespace and belongs to the cluster, not to CNV.
+			if cmap.Name == "kube-root-ca.crt" {
+				continue
+			}
+			component := componentOfBundle(cat, KindConfigMap, cmap.Name, cmap.Namespace, cmap.Labels)
+			keys := make([]string, 0, len(cmap.Data))
+			for k := range cmap.Data {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				data := []byte(cmap.Data[k])
+				if !HasPEMCertificate(data) {
+					continue
+				}
+				certs, err := ParsePEMBundle(data)
+				if len(certs) == 0 {
+					rep.Warnings = append(rep.Warnings, fmt.Sprintf("configmap %s/%s key %s: %v", cmap.Namespace, cmap.Name, k, err))
+					continue
+				}
+				bundles[bundleKey(cmap.Namespace, KindConfigMap, cmap.Name, k)] = [][]*x509.Certificate{certs}
+				for idx, c := range certs {
+					rep.Certificates = append(rep.Certificates, newCert(component, KindConfigMap, cmap.Namespace, cmap.Name, k, idx, c, RoleBundle))
+				}
+			}
+		}
+		if list.Continue == "" {
+			return nil
+		}
+		opts.Continue = list.Continue
+	}
+}
+
+func componentOfBundle(cat []Component, kind, name, ns string, labels map[string]string) string {
+	for _, c := range cat {
+		for _, r := range c.Bundles {
+			if matchesRef(r, kind, name, ns) {
+				return c.Name
+			}
+		}
+	}
+	if name == "openshift-service-ca.crt" {
+		return CompSSP
+	}
+	return componentOfLabels(labels)
+}
+
+// componentOfService attributes a webhook or APIService by the service it calls.
+func componentOfService(cat []Component, kind, name, ns, svc string) string {
+	if c := componentOfBundle(cat, kind, name, ns, nil); c != "-" {
+		return c
+	}
+	switch {
+	case strings.HasPrefix(svc, "virt-"), strings.HasPrefix(svc, "kubevirt-"):
+		return CompKubeVirt
+	case strings.HasPrefix(svc, "cdi-"):
+		return CompCDI
+	case strings.HasPrefix(svc, "kubemacpool"):
+		return CompKubeMacPool
+	case strings.HasPrefix(svc, "ssp-"):
+		return CompSSP
+	}
+	return "-"
+}
+
+type webhookView struct {
+	kind, name string
+	hooks      []struct {
+		ns, svc  string
+		caBundle []byte
+	}
+}
+
+func (s *Scanner) scanWebhooks(ctx context.Context, inScope func(string) bool, cat []Component, rep *Report, bundles bundleIndex) error {
+	var views []webhookView
+	s.progress("listing webhook configurations")
+	opts := metav1.ListOptions{Limit: s.pageSize()}
+	for {
+		list, err := s.Client.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, opts)
+		if err != nil {
+			if apierrors.IsForbidden(err) {
+				rep.Warnings = append(rep.Warnings, "cannot list validatingwebhookconfigurations: "+err.Error())
+				break
+			}
+			return fmt.Errorf("listing validating webhook configurations: %w", err)
+		}
+		for _, w := range list.Items {
+			v := webhookView{kind: KindValidating, name: w.Name}
+			for _, h := range w.Webhooks {
+				if h.ClientConfig.Service != nil {
+					v.hooks = append(v.hooks, struct {
+						ns, svc  string
+						caBundle []byte
+					}{h.ClientConfig.Service.Namespace, h.ClientConfig.Service.Name, h.ClientConfig.CABundle})
+				}
+			}
+			views = append(views, v)
+		}
+		if list.Continue == "" {
+			break
+		}
+		opts.Continue = list.Continue
+	}
+	opts = metav1.ListOptions{Limit: s.pageSize()}
+	for {
+		list, err := s.Client.AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, opts)
+		if err != nil {
+			if apierrors.IsForbidden(err) {
+				rep.Warnings = append(rep.Warnings, "cannot list mutatingwebhookconfigurations: "+err.Error())
+				break
+			}
+			return fmt.Errorf("listing mutating webhook configurations: %w", err)
+		}
+		for _, w := range list.Items {
+			v := webhookView{kind: KindMutating, name: w.Name}
+			for _, h := range w.Webhooks {
+				if h.ClientConfig.Service != nil {
+					v.hooks = append(v.hooks, struct {
+						ns, svc  string
+						caBundle []byte
+					}{h.ClientConfig.Service.Namespace, h.ClientConfig.Service.Name, h.ClientConfig.CABundle})
+				}
+			}
+			views = append(views, v)
+		}
+		if list.Continue == "" {
+			break
+		}
+		opts.Continue = list.Continue
+	}
+	for _, v := range views {
+		s.addCABundles(v, inScope, cat, rep, bundles)
+	}
+	return nil
+}
+
+// addCABundles records the distinct caBundles of a webhook configuration (or APIService) whose
+// service is in scope.
+func (s *Scanner) addCABundles(v webhookView, inScope func(string) bool, cat []Component, rep *Report, bundles bundleIndex) {
+	seen := map[string]bool{}
+	idx := 0
+	for _, h := range v.hooks {
+		if !inScope(h.ns) {
+			continue
+		}
+		certs, _ := ParsePEMBundle(h.caBundle)
+		key := bundleKey(h.ns, v.kind, v.name, "")
+		// Every webhook's bundle counts for trust: the API server uses each one.
+		bundles[key] = append(bundles[key], certs)
+		if seen[string(h.caBundle)] {
+			continue
+		}
+		seen[string(h.caBundle)] = true
+		comp := componentOfService(cat, v.kind, v.name, h.ns, h.svc)
+		for _, c := range certs {
+			cert := newCert(comp, v.kind, "", v.name, "caBundle", idx, c, RoleBundle)
+			cert.Namespace = h.ns
+			rep.Certificates = append(rep.Certificates, cert)
+			idx++
+		}
+	}
+}
+
+func (s *Scanner) scanAPIServices(ctx context.Context, inScope func(string) bool, cat []Component, rep *Report, bundles bundleIndex) {
+	if s.Dynamic == nil {
+		return
+	}
+	s.progress("listing APIServices")
+	opts := metav1.ListOptions{Limit: s.pageSize()}
+	for {
+		list, err := s.Dynamic.Resource(gvrAPIService).List(ctx, opts)
+		if err != nil {
+			rep.Warnings = append(rep.Warnings, "cannot list apiservices: "+err.Error())
+			return
+		}
+		for _, item := range list.Items {
+			ns, _, _ := unstructured.NestedString(item.Object, "spec", "service", "namespace")
+			svc, _, _ := unstructured.NestedString(item.Object, "spec", "service", "name")
+			ca, _, _ := unstructured.NestedString(item.Object, "spec", "caBundle")
+			if ns == "" {
+				continue
+			}
+			raw, err := decodeBase64(ca)
+			if err != nil {
+				continue
+			}
+			v := webhookView{kind: KindAPIService, name: item.GetName()}
+			v.hooks = append(v.hooks, struct {
+				ns, svc  string
+				caBundle []byte
+			}{ns, svc, raw})
+			s.addCABundles(v, inScope, cat, rep, bundles)
+		}
+		if list.GetContinue() == "" {
+			return
+		}
+		opts.Continue = list.GetContinue()
+	}
+}
+
+// readCertConfig reads HCO's spec.certConfig (v1beta1) so the report can say whether rotation
+// is automatic.
+func (s *Scanner) readCertConfig(ctx context.Context, namespaces []string, rep *Report) {
+	if s.Dynamic == nil {
+		return
+	}
+	var items []unstructured.Unstructured
+	if len(namespaces) == 0 {
+		l, err := s.Dynamic.Resource(gvrHCO).List(ctx, metav1.ListOptions{Limit: 10})
+		if err != nil {
+			return
+		}
+		items = l.Items
+	}
+	for _, ns := range namespaces {
+		l, err := s.Dynamic.Resource(gvrHCO).Namespace(ns).List(ctx, metav1.ListOptions{Limit: 10})
+		if err != nil {
+			return // no HCO CRD: nothing to show
+		}
+		items = append(items, l.Items...)
+	}
+	for _, it := range items {
+		cc, found, _ := unstructured.NestedMap(it.Object, "spec", "certConfig")
+		if !found {
+			continue
+		}
+		get := func(a, b string) string { v, _, _ := unstructured.NestedString(cc, a, b); return v }
+		rep.CertConfig = &CertConfig{
+			CADuration: get("ca", "duration"), CARenewBefore: get("ca", "renewBefore"),
+			ServerDuration: get("server", "duration"), ServerRenewBefore: get("server", "renewBefore"),
+			HyperConvergedName: it.GetName(), HyperConvergedNSpace: it.GetNamespace(),
+		}
+		return
+	}
+}

@@ -1,0 +1,201 @@
+// Package check implements `oc cnv certs check`.
+package check
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/cli-runtime/pkg/printers"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/oc-cnv/oc-cnv/pkg/certs"
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+)
+
+// Options are the inputs of `certs check`.
+type Options struct {
+	Namespace     string
+	CDINamespace  string
+	AllNamespaces bool
+	WarnWithin    DayDuration
+	FailWithin    DayDuration
+	Output        string
+
+	namespaces []string
+	client     kubernetes.Interface
+	dynamic    dynamic.Interface
+	now        func() time.Time
+	genericiooptions.IOStreams
+}
+
+// NewCmdCheck returns `certs check`.
+func NewCmdCheck(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &Options{IOStreams: streams, WarnWithin: DayDuration(30 * 24 * time.Hour), now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Show the expiry and trust of every certificate",
+		Long: `List every certificate of the virtualization components, soonest expiry first: the
+Secrets and ConfigMaps of the namespace holding PEM certificates, and the caBundle of the webhook
+configurations and APIServices that call services there.
+
+STATUS is one of:
+  OK             valid, not expiring within --warn-within
+  EXPIRING       expires within --warn-within
+  EXPIRED        past its NotAfter
+  NOT YET VALID  before its NotBefore (a clock or restore problem)
+  UNTRUSTED      does not chain to the CA bundle its clients verify it with
+  KEY MISMATCH   the Secret's private key does not belong to the certificate
+
+Exit status: 0 when nothing needs attention; 7 when a certificate is EXPIRED, UNTRUSTED,
+KEY MISMATCH or NOT YET VALID, or expires within --fail-within; so it can run from cron or CI.
+Private keys are read only to compare them with their certificates and are never printed.`,
+		Example: `  # Check the certificates of OpenShift Virtualization
+  oc cnv certs check
+
+  # Fail (exit 7) when anything expires within a week, e.g. from cron
+  oc cnv certs check --fail-within 7d
+
+  # Upstream layout with CDI in its own namespace, with serials and SANs
+  oc cnv certs check -n kubevirt --cdi-namespace cdi -o wide`,
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := o.Complete(f); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(c.Context())
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Scan every namespace")
+	fl.StringVar(&o.CDINamespace, "cdi-namespace", "", "Namespace of CDI when it is not the CNV namespace (upstream installs)")
+	fl.Var(&o.WarnWithin, "warn-within", "Mark certificates expiring within this time EXPIRING (e.g. 30d, 12h)")
+	fl.Var(&o.FailWithin, "fail-within", "Exit 7 when a certificate expires within this time (0: only for expired and broken ones)")
+	fl.StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"wide", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// Complete resolves clients and namespaces.
+func (o *Options) Complete(f *cmdutil.Factory) error {
+	var err error
+	if o.client, err = f.Kube(); err != nil {
+		return err
+	}
+	// APIServices and HCO's certConfig are optional extras of the report.
+	o.dynamic, _ = f.Dynamic()
+	o.Namespace = f.NamespaceFlag()
+	return nil
+}
+
+// Validate checks flag combinations.
+func (o *Options) Validate() error {
+	switch o.Output {
+	case "", "wide", "json", "yaml":
+	default:
+		return cmdutil.UsageErrorf("unsupported output format %q: use wide, json or yaml", o.Output)
+	}
+	if o.AllNamespaces && (o.Namespace != "" || o.CDINamespace != "") {
+		return cmdutil.UsageErrorf("--all-namespaces cannot be combined with -n or --cdi-namespace")
+	}
+	return nil
+}
+
+// Run scans, prints and sets the exit status.
+func (o *Options) Run(ctx context.Context) error {
+	if !o.AllNamespaces {
+		if o.Namespace == "" {
+			o.Namespace = certs.DetectNamespace(ctx, o.client)
+		}
+		o.namespaces = []string{o.Namespace}
+		if o.CDINamespace != "" && o.CDINamespace != o.Namespace {
+			o.namespaces = append(o.namespaces, o.CDINamespace)
+		}
+	}
+	s := &certs.Scanner{Client: o.client, Dynamic: o.dynamic, Now: o.now, WarnWithin: time.Duration(o.WarnWithin)}
+	rep, err := s.Scan(ctx, o.namespaces)
+	if err != nil {
+		return err
+	}
+	now := o.now()
+	switch o.Output {
+	case "json", "yaml":
+		obj := &reportObject{TypeMeta: metav1.TypeMeta{APIVersion: "certs.oc-cnv.io/v1alpha1", Kind: "CertificateReport"}, Report: *rep}
+		var p printers.ResourcePrinter = &printers.JSONPrinter{}
+		if o.Output == "yaml" {
+			p = &printers.YAMLPrinter{}
+		}
+		if err := p.PrintObj(obj, o.Out); err != nil {
+			return err
+		}
+	default:
+		if len(rep.Certificates) == 0 {
+			fmt.Fprintf(o.ErrOut, "No certificates found in %s.\n", scopeText(rep))
+		} else if err := certs.WriteCertTable(o.Out, rep.Certificates, certs.TableOptions{
+			Wide: o.Output == "wide", ShowNamespace: len(o.namespaces) != 1, Color: cmdutil.ColorEnabled(o.Out), Now: now,
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintln(o.Out)
+		fmt.Fprintln(o.Out, certs.Summary(rep.Certificates)+".")
+		if cc := rep.CertConfig; cc != nil {
+			fmt.Fprintf(o.Out, "Automatic rotation (HyperConverged %s/%s spec.certConfig): CA %s, renewed %s before expiry; servers %s, renewed %s before expiry.\n",
+				cc.HyperConvergedNSpace, cc.HyperConvergedName, dash(cc.CADuration), dash(cc.CARenewBefore), dash(cc.ServerDuration), dash(cc.ServerRenewBefore))
+		}
+		for _, w := range rep.Warnings {
+			fmt.Fprintln(o.ErrOut, "Warning: "+w)
+		}
+	}
+	return o.exitStatus(rep, now)
+}
+
+func (o *Options) exitStatus(rep *certs.Report, now time.Time) error {
+	problems, soon := 0, 0
+	for _, c := range rep.Certificates {
+		switch {
+		case c.Status.IsProblem():
+			problems++
+		case o.FailWithin > 0 && c.NotAfter.Sub(now) < time.Duration(o.FailWithin):
+			soon++
+		}
+	}
+	if problems == 0 && soon == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("%d certificate(s) expired, untrusted, not yet valid or with a mismatched key", problems)
+	if soon > 0 {
+		msg += fmt.Sprintf("; %d expiring within %s", soon, o.FailWithin.String())
+	}
+	return cmdutil.Errorf(cmdutil.ExitCertProblems, "%s; `oc cnv certs rotate` has their owners re-issue them", msg)
+}
+
+func scopeText(rep *certs.Report) string {
+	if rep.AllNamespaces {
+		return "any namespace"
+	}
+	return fmt.Sprintf("namespace(s) %v", rep.Namespaces)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// reportObject lets cli-runtime's printers render the report like an API object.
+type reportObject struct {
+	metav1.TypeMeta `json:",inline"`
+	certs.Report    `json:",inline"`
+}
+
+func (r *reportObject) DeepCopyObject() runtime.Object { c := *r; return &c }

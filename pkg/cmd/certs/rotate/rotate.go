@@ -1,0 +1,208 @@
+// Package rotate implements `oc cnv certs rotate`.
+package rotate
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/oc-cnv/oc-cnv/pkg/certs"
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+)
+
+// Options are the inputs of `certs rotate`.
+type Options struct {
+	Namespace    string
+	CDINamespace string
+	Components   []string
+	Strategy     string
+	DryRun       bool
+	Yes          bool
+	Timeout      time.Duration
+
+	client  kubernetes.Interface
+	dynamic dynamic.Interface
+	// interactive: stdin and stdout are a terminal, so a confirmation can be asked.
+	interactive bool
+	genericiooptions.IOStreams
+}
+
+// NewCmdRotate returns `certs rotate`.
+func NewCmdRotate(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &Options{IOStreams: streams, Strategy: certs.StrategyReissue, Timeout: 5 * time.Minute}
+	cmd := &cobra.Command{
+		Use:   "rotate",
+		Short: "Have the operators re-issue the certificates, then verify",
+		Long: `Have each certificate of the virtualization components re-issued now by the operator that owns
+it, then wait until every new certificate is in place, every CA bundle trusts it and the pods are
+Ready. This replaces hyperconverged-cluster-operator's tools/rotate-certs.sh.
+
+On a current cluster the operators rotate certificates by themselves (HCO spec.certConfig);
+rotate is for forcing a re-issue now: a suspected key leak, a cluster restored after being off
+past expiry, a stuck rotation.
+
+Each owner is asked the gentlest way it supports: virt-operator through the kubevirt.io/duration
+annotation, cdi-operator (library-go) through auth.openshift.io/certificate-not-after,
+kubemacpool by failing its chain check, service-ca and OLM by deleting the Secret they re-create.
+Only pods that do not reload certificates are restarted. A Secret not re-issued half way through
+--timeout is deleted so that its owner re-creates it. cdi-api-signing-key and virt-launcher pods
+are never touched. --strategy=recreate keeps rotate-certs.sh's route for old CDI releases: it
+scales cdi-operator to 0 and always back to the replicas it had (recorded in the annotation
+` + certs.ReplicasAnnotation + `), also on errors and interrupts.
+
+Before changing anything it checks every permission it needs and shows what may be interrupted;
+it asks for confirmation on a terminal, and needs --yes otherwise. Re-running completes an
+interrupted rotation.
+
+Exit status: 0 done and verified; 2 bad flags or no confirmation; 3 timed out (the message names
+what is missing); 5 a permission is missing (nothing was changed); 130 interrupted.`,
+		Example: `  # Show what would be done
+  oc cnv certs rotate --dry-run
+
+  # Rotate everything installed, without a prompt
+  oc cnv certs rotate --yes
+
+  # Only CDI, upstream layout, the old scale-down route
+  oc cnv certs rotate -n kubevirt --cdi-namespace cdi --components cdi --strategy recreate`,
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := o.Complete(f); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(c.Context())
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.CDINamespace, "cdi-namespace", "", "Namespace of CDI when it is not the CNV namespace (upstream installs)")
+	fl.StringSliceVar(&o.Components, "components", nil, "Components to rotate: "+strings.Join(certs.ComponentNames(), ", ")+" (default: every installed one)")
+	fl.StringVar(&o.Strategy, "strategy", o.Strategy, "reissue (have the owners re-issue, operators keep running) or recreate (CDI: scale cdi-operator down, delete its Secrets; for old releases)")
+	fl.BoolVar(&o.DryRun, "dry-run", false, "Print the plan per component and change nothing")
+	fl.BoolVarP(&o.Yes, "yes", "y", false, "Do not ask for confirmation")
+	fl.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for each component's new certificates")
+	_ = cmd.RegisterFlagCompletionFunc("components", cobra.FixedCompletions(certs.ComponentNames(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions([]string{certs.StrategyReissue, certs.StrategyRecreate}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// Complete resolves clients, the namespace and whether a prompt is possible.
+func (o *Options) Complete(f *cmdutil.Factory) error {
+	var err error
+	if o.client, err = f.Kube(); err != nil {
+		return err
+	}
+	o.dynamic, _ = f.Dynamic()
+	o.Namespace = f.NamespaceFlag()
+	o.interactive = cmdutil.IsTerminal(o.In) && cmdutil.IsTerminal(o.Out)
+	return nil
+}
+
+// Validate checks flags.
+func (o *Options) Validate() error {
+	known := map[string]bool{}
+	for _, n := range certs.ComponentNames() {
+		known[n] = true
+	}
+	for _, c := range o.Components {
+		if !known[c] {
+			return cmdutil.UsageErrorf("unknown component %q: use %s", c, strings.Join(certs.ComponentNames(), ", "))
+		}
+	}
+	if o.Strategy != certs.StrategyReissue && o.Strategy != certs.StrategyRecreate {
+		return cmdutil.UsageErrorf("unknown --strategy %q: use reissue or recreate", o.Strategy)
+	}
+	if o.Timeout <= 0 {
+		return cmdutil.UsageErrorf("--timeout must be positive")
+	}
+	return nil
+}
+
+// Run plans, checks, confirms, executes and verifies.
+func (o *Options) Run(ctx context.Context) error {
+	if o.Namespace == "" {
+		o.Namespace = certs.DetectNamespace(ctx, o.client)
+	}
+	r := &certs.Rotator{Client: o.client, Dynamic: o.dynamic, Progress: func(msg string) {
+		fmt.Fprintf(o.ErrOut, "%s %s\n", time.Now().Format("15:04:05"), msg)
+	}}
+	plan, err := r.Plan(ctx, certs.RotateOptions{Namespace: o.Namespace, CDINamespace: o.CDINamespace, Components: o.Components, Strategy: o.Strategy, Timeout: o.Timeout})
+	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		fmt.Fprintln(o.Out, "Dry run: nothing will be changed.")
+	}
+	certs.WritePlan(o.Out, plan)
+	permErr := r.CheckPermissions(ctx, plan)
+	var pe *certs.PermissionError
+	if permErr != nil && !errors.As(permErr, &pe) {
+		return permErr
+	}
+	if o.DryRun {
+		if pe != nil {
+			fmt.Fprintln(o.Out, pe.Error())
+		}
+		return nil
+	}
+	if pe != nil {
+		return cmdutil.WithCode(cmdutil.ExitForbidden, pe)
+	}
+	if len(plan.Components) == 0 {
+		fmt.Fprintln(o.Out, "Nothing to rotate.")
+		return nil
+	}
+	if !o.Yes {
+		if !o.interactive {
+			return cmdutil.UsageErrorf("refusing to rotate without confirmation: stdin is not a terminal; pass --yes")
+		}
+		ok, err := confirm(o.In, o.Out)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(o.Out, "Nothing was changed.")
+			return nil
+		}
+	}
+	res, err := r.Execute(ctx, plan, o.Timeout)
+	if res != nil && len(res.Outcomes) > 0 {
+		fmt.Fprintln(o.Out)
+		_ = certs.WriteResult(o.Out, res)
+	}
+	var te *certs.TimeoutError
+	switch {
+	case err == nil:
+		fmt.Fprintf(o.Out, "\nAll %d certificate(s) re-issued and trusted; pods Ready.\n", len(res.Outcomes))
+		return nil
+	case errors.As(err, &te):
+		return cmdutil.WithCode(cmdutil.ExitTimeout, err)
+	case errors.Is(err, context.Canceled):
+		return cmdutil.Errorf(cmdutil.ExitInterrupted, "interrupted; every scaled-down operator was scaled back. Run the same command again to complete the rotation")
+	}
+	return err
+}
+
+func confirm(in io.Reader, out io.Writer) (bool, error) {
+	fmt.Fprint(out, "\nProceed with the rotation? [y/N] ")
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}

@@ -1,0 +1,66 @@
+// Package describe implements `oc cnv maintenance describe`.
+package describe
+
+import (
+	"context"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+)
+
+// Options are the arguments of `maintenance describe`.
+type Options struct {
+	Target string
+
+	factory *cmdutil.Factory
+	streams genericiooptions.IOStreams
+	now     func() time.Time
+}
+
+// NewCmdDescribe returns the `describe` command.
+func NewCmdDescribe(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &Options{factory: f, streams: streams, now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "describe NODE|NAME",
+		Short: "Show the maintenance of a node in detail",
+		Long: heredoc.Doc(`
+			Show the maintenance of a node in detail: the NodeMaintenance (reason, phase, drain
+			progress, pods still to evict, last error), the node (cordon, taints, conditions),
+			every VM still on the node with its eviction strategy, whether it can live-migrate and
+			its migration, the migrations in flight, and recent events.
+
+			The argument is a node name or a NodeMaintenance name.`),
+		Example: heredoc.Doc(`
+			  oc cnv maintenance describe node02`),
+		Args:         cobra.ExactArgs(1),
+		SilenceUsage: true,
+		RunE: func(c *cobra.Command, args []string) error {
+			o.Target = args[0]
+			return o.Run(c.Context())
+		},
+	}
+	return cmd
+}
+
+// Run gathers the status model, then renders it.
+func (o *Options) Run(ctx context.Context) error {
+	c, err := maintutil.Clients(o.factory)
+	if err != nil {
+		return err
+	}
+	api, err := maintutil.ResolveAPI(c, true)
+	if err != nil {
+		return err
+	}
+	d, err := maintenance.Describe(ctx, c, api, o.Target)
+	if err != nil {
+		return maintutil.Exit(err)
+	}
+	return maintenance.RenderDescription(o.streams.Out, d, o.now())
+}

@@ -1,0 +1,122 @@
+// Package list implements `oc cnv maintenance list`.
+package list
+
+import (
+	"context"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+)
+
+// Options are the flags of `maintenance list`.
+type Options struct {
+	PrintFlags *genericclioptions.PrintFlags
+	Watch      bool
+
+	factory *cmdutil.Factory
+	streams genericiooptions.IOStreams
+	now     func() time.Time
+}
+
+// NewCmdList returns the `list` command.
+func NewCmdList(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &Options{PrintFlags: genericclioptions.NewPrintFlags(""), factory: f, streams: streams, now: time.Now}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the nodes in maintenance",
+		Long: heredoc.Doc(`
+			List the nodes in maintenance, with the phase and progress of their drain. Nodes put
+			into maintenance with --method=drain are listed with the name <drain>.
+
+			PODS is evicted/total of the pods the drain evicts (DaemonSet pods stay and are not
+			counted). -o wide adds the last error and the VMs still on each node.`),
+		Example: heredoc.Doc(`
+			  oc cnv maintenance list
+			  oc cnv maintenance list -o wide
+			  oc cnv maintenance list --watch`),
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(c.Context())
+		},
+	}
+	o.PrintFlags.AddFlags(cmd)
+	cmd.Flags().Lookup("output").Usage = "Output format: wide|json|yaml|name"
+	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", false, "After listing, keep printing maintenances as they change")
+	return cmd
+}
+
+func (o *Options) format() string { return *o.PrintFlags.OutputFormat }
+
+// Validate checks the output format.
+func (o *Options) Validate() error {
+	switch o.format() {
+	case "", "wide":
+		return nil
+	}
+	if _, err := o.PrintFlags.ToPrinter(); err != nil {
+		return cmdutil.UsageErrorf("%v", err)
+	}
+	if o.Watch {
+		return cmdutil.UsageErrorf("--watch prints the table; it cannot be combined with -o %s", o.format())
+	}
+	return nil
+}
+
+// Run lists once (and follows with --watch).
+func (o *Options) Run(ctx context.Context) error {
+	c, err := maintutil.Clients(o.factory)
+	if err != nil {
+		return err
+	}
+	api, err := maintutil.ResolveAPI(c, true)
+	if err != nil {
+		return err
+	}
+	wide := o.format() == "wide"
+	res, err := maintenance.List(ctx, c, api, wide)
+	if err != nil {
+		return err
+	}
+	switch o.format() {
+	case "", "wide":
+		if err := maintenance.RenderList(o.streams.Out, res.Entries, wide, true, o.now()); err != nil {
+			return err
+		}
+	default:
+		if api == nil {
+			return maintutil.Exit(maintenance.NoAPIError{})
+		}
+		p, err := o.PrintFlags.ToPrinter()
+		if err != nil {
+			return err
+		}
+		if o.format() == "name" {
+			for i := range res.Objects.Items {
+				if err := p.PrintObj(&res.Objects.Items[i], o.streams.Out); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return p.PrintObj(res.Objects, o.streams.Out)
+	}
+	if !o.Watch {
+		return nil
+	}
+	if api == nil {
+		return maintutil.Exit(maintenance.NoAPIError{})
+	}
+	return o.watch(ctx, c, *api, wide, len(res.Entries) > 0)
+}

@@ -1,0 +1,40 @@
+package maintutil
+
+import (
+	"errors"
+
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+)
+
+// Clients builds the clients pkg/maintenance needs from the Factory.
+func Clients(f *cmdutil.Factory) (maintenance.Clients, error) {
+	var c maintenance.Clients
+	var err error
+	if c.Kube, err = f.Kube(); err != nil {
+		return c, err
+	}
+	if c.Dynamic, err = f.Dynamic(); err != nil {
+		return c, err
+	}
+	if c.Discovery, err = f.DiscoveryClient(); err != nil {
+		return c, err
+	}
+	if c.KubeVirt, err = f.KubeVirt(); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// ResolveAPI finds the NodeMaintenance API; when none is served it returns (nil, nil) if
+// optional, else the NoAPIError mapped to its exit code.
+func ResolveAPI(c maintenance.Clients, optional bool) (*maintenance.API, error) {
+	api, err := maintenance.ResolveAPI(c.Discovery)
+	if err != nil {
+		if optional && errors.Is(err, maintenance.ErrNoAPI) {
+			return nil, nil
+		}
+		return nil, Exit(err)
+	}
+	return &api, nil
+}

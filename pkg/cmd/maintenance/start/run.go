@@ -1,0 +1,295 @@
+package start
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/printers"
+	kvv1 "kubevirt.io/api/core/v1"
+
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+)
+
+// run is the state of one invocation after the checks.
+type run struct {
+	o              *Options
+	c              maintenance.Clients
+	api            *maintenance.API
+	method         maintenance.Method
+	pre            *maintenance.PreflightResult
+	clusterDefault *kvv1.EvictionStrategy
+	progress       *maintenance.ProgressPrinter
+	// out serialises the result lines of concurrently drained nodes.
+	outMu sync.Mutex
+}
+
+// Run checks, plans, asks, creates and follows. Nothing is written before the plan was shown
+// and accepted.
+func (o *Options) Run(ctx context.Context) error {
+	r := &run{o: o, method: maintenance.Method(o.Method)}
+	var err error
+	if r.c, err = maintutil.Clients(o.factory); err != nil {
+		return err
+	}
+	if r.method == maintenance.MethodOperator {
+		if r.api, err = maintutil.ResolveAPI(r.c, false); err != nil {
+			return err
+		}
+	}
+	nodes := o.Nodes
+	if o.Selector != "" {
+		if nodes, err = r.selectNodes(ctx); err != nil {
+			return err
+		}
+	}
+	if r.pre, err = maintenance.Preflight(ctx, r.c, r.api, r.method, nodes); err != nil {
+		return maintutil.Exit(err)
+	}
+	if r.clusterDefault, err = maintenance.ClusterEvictionStrategy(ctx, r.c.KubeVirt); err != nil {
+		return err
+	}
+
+	var todo []string
+	var blocking []error
+	// With -o the object is the output (for jq or kubectl apply), so the plan goes to stderr.
+	out := o.streams.Out
+	if *o.PrintFlags.OutputFormat != "" {
+		out = o.streams.ErrOut
+	}
+	for _, node := range nodes {
+		if r.pre.InMaintenance(node) {
+			fmt.Fprintln(out, r.alreadyText(node))
+			continue
+		}
+		plan, err := maintenance.BuildPlan(ctx, r.c, node, r.clusterDefault)
+		if err != nil {
+			return err
+		}
+		if err := maintenance.RenderPlan(out, plan); err != nil {
+			return err
+		}
+		if b := plan.Blocking(); len(b) > 0 {
+			blocking = append(blocking, &maintenance.BlockingError{Node: node, Blocking: b})
+		}
+		todo = append(todo, node)
+	}
+	blockErr := errors.Join(blocking...)
+	if blockErr != nil && o.Force {
+		fmt.Fprintf(o.streams.ErrOut, "warning: --force: the drain cannot finish while the VMs that block it are on the node; it waits for them to be stopped or made migratable\n")
+		blockErr = nil
+	}
+
+	if o.DryRun != "none" {
+		if err := r.printDryRun(ctx, todo); err != nil {
+			return err
+		}
+		return maintutil.Exit(blockErr)
+	}
+	if blockErr != nil {
+		return maintutil.Exit(blockErr)
+	}
+	if len(todo) > 0 && !o.Yes && o.isTerminalIn() {
+		ok, err := confirm(o.streams, todo)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return cmdutil.Errorf(cmdutil.ExitError, "aborted; nothing was changed")
+		}
+	}
+
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	if !o.Wait {
+		for _, node := range todo {
+			if err := r.begin(ctx, node); err != nil {
+				return maintutil.Exit(err)
+			}
+		}
+		return nil
+	}
+
+	var stop func()
+	r.progress, stop = maintutil.Progress(ctx, o.streams)
+	defer stop()
+	err = maintenance.RunAll(ctx, nodes, o.MaxConcurrent, r.startAndFollow)
+	stop()
+	var interrupted *maintenance.InterruptedError
+	if errors.As(err, &interrupted) {
+		return maintutil.Interrupted(o.factory.Program, nodes)
+	}
+	if err == nil && len(nodes) > 1 {
+		fmt.Fprintf(o.streams.Out, "All %d nodes are in maintenance.\n", len(nodes))
+	}
+	return maintutil.Exit(err)
+}
+
+func (r *run) selectNodes(ctx context.Context) ([]string, error) {
+	list, err := r.c.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: r.o.Selector})
+	if err != nil {
+		return nil, fmt.Errorf("listing nodes matching %q: %w", r.o.Selector, err)
+	}
+	if len(list.Items) == 0 {
+		return nil, cmdutil.UsageErrorf("no nodes match the selector %q", r.o.Selector)
+	}
+	var names []string
+	for _, n := range list.Items {
+		names = append(names, n.Name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func (r *run) alreadyText(node string) string {
+	if nm, ok := r.pre.Existing[node]; ok {
+		phase := nm.Phase
+		if phase == "" {
+			phase = "not reported yet"
+		}
+		return fmt.Sprintf("Node %s is already in maintenance (NodeMaintenance %s, phase %s).", node, nm.Name, phase)
+	}
+	return fmt.Sprintf("Node %s is already in maintenance (drained by %s --method=drain).", node, r.o.factory.Program.Display+" maintenance start")
+}
+
+// begin writes the maintenance of one node, unless it is already in place.
+func (r *run) begin(ctx context.Context, node string) error {
+	if r.pre.InMaintenance(node) {
+		return nil
+	}
+	if r.method == maintenance.MethodDrain {
+		return maintenance.MarkNode(ctx, r.c, node, r.o.Reason, time.Now())
+	}
+	name := r.o.objectName(node)
+	if _, err := maintenance.Create(ctx, r.c, *r.api, name, node, r.o.Reason, false); err != nil {
+		return err
+	}
+	r.say("NodeMaintenance %s created for node %s.", name, node)
+	return nil
+}
+
+func (r *run) say(format string, a ...any) {
+	if r.progress != nil {
+		r.progress.Say(r.o.streams.Out, fmt.Sprintf(format, a...))
+		return
+	}
+	r.outMu.Lock()
+	defer r.outMu.Unlock()
+	fmt.Fprintf(r.o.streams.Out, format+"\n", a...)
+}
+
+// startAndFollow begins one node's maintenance and follows it to its end.
+func (r *run) startAndFollow(ctx context.Context, node string) error {
+	if err := r.begin(ctx, node); err != nil {
+		return err
+	}
+	var last maintenance.Snapshot
+	f := &maintenance.Follower{
+		Clients:        r.c,
+		Node:           node,
+		ClusterDefault: r.clusterDefault,
+		Method:         r.method,
+		Timeout:        r.o.Timeout,
+		StallAfter:     r.o.StallTimeout,
+		OnProgress: func(s maintenance.Snapshot) {
+			last = s
+			r.progress.Update(s)
+		},
+	}
+	var err error
+	if r.method == maintenance.MethodDrain {
+		err = r.followDrain(ctx, f)
+	} else {
+		f.API = *r.api
+		f.Name = r.o.objectName(node)
+		if nm, ok := r.pre.Existing[node]; ok {
+			f.Name = nm.Name
+		}
+		err = f.Wait(ctx)
+	}
+	if err == nil {
+		r.say("%s", summary(last))
+	}
+	return err
+}
+
+// followDrain runs --method=drain's drain beside the follower, which shows its progress and
+// decides the outcome; the drain is stopped when following ends for any reason.
+func (r *run) followDrain(ctx context.Context, f *maintenance.Follower) error {
+	drainCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	status := make(chan maintenance.NodeMaintenance)
+	f.Status = status
+	done := make(chan error, 1)
+	go func() { done <- maintenance.DrainNode(drainCtx, r.c, f.Node, status) }()
+	err := f.Wait(ctx)
+	cancel()
+	<-done
+	return err
+}
+
+// summary is the one line printed when a node reached maintenance.
+func summary(s maintenance.Snapshot) string {
+	migrated, shutDown := 0, 0
+	for _, v := range s.VMs {
+		switch v.State {
+		case maintenance.VMMigrated:
+			migrated++
+		case maintenance.VMShutDown:
+			shutDown++
+		}
+	}
+	return fmt.Sprintf("Node %s is in maintenance: %d VM(s) live-migrated, %d shut down to restart elsewhere, %d pod(s) evicted.",
+		s.Node, migrated, shutDown, s.EvictionPods)
+}
+
+// printDryRun shows the object each node would get; with --dry-run=server the API server
+// (and the operator's webhook) validate it first.
+func (r *run) printDryRun(ctx context.Context, todo []string) error {
+	out := r.o.streams.Out
+	if r.method == maintenance.MethodDrain {
+		for _, node := range todo {
+			fmt.Fprintf(out, "Would cordon node %s, taint it %s:NoSchedule and evict the pods above (dry run: nothing was changed).\n", node, maintenance.TaintDrain)
+		}
+		return nil
+	}
+	printer, err := r.dryRunPrinter()
+	if err != nil {
+		return err
+	}
+	for _, node := range todo {
+		obj := maintenance.NewObject(*r.api, r.o.objectName(node), node, r.o.Reason)
+		if r.o.DryRun == "server" {
+			if obj, err = maintenance.Create(ctx, r.c, *r.api, r.o.objectName(node), node, r.o.Reason, true); err != nil {
+				return maintutil.Exit(err)
+			}
+		}
+		if err := printer.PrintObj(obj, out); err != nil {
+			return err
+		}
+	}
+	if *r.o.PrintFlags.OutputFormat == "" {
+		fmt.Fprintf(out, "(dry run: nothing was changed)\n")
+	}
+	return nil
+}
+
+func (r *run) dryRunPrinter() (printers.ResourcePrinter, error) {
+	if *r.o.PrintFlags.OutputFormat == "" {
+		return &printers.YAMLPrinter{}, nil
+	}
+	p, err := r.o.PrintFlags.ToPrinter()
+	if err != nil {
+		return nil, cmdutil.UsageErrorf("%v", err)
+	}
+	return p, nil
+}

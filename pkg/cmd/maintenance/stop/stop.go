@@ -1,0 +1,197 @@
+// Package stop implements `oc cnv maintenance stop`.
+package stop
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+)
+
+// DefaultTimeout bounds the wait for the operator to release a node; the operator normally
+// needs seconds, so minutes mean it is not running or a finalizer is stuck.
+const DefaultTimeout = 2 * time.Minute
+
+// Options are the flags and arguments of `maintenance stop`.
+type Options struct {
+	Nodes   []string
+	All     bool
+	Wait    bool
+	Timeout time.Duration
+
+	factory *cmdutil.Factory
+	streams genericiooptions.IOStreams
+}
+
+// NewCmdStop returns the `stop` command.
+func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &Options{Wait: true, Timeout: DefaultTimeout, factory: f, streams: streams}
+	cmd := &cobra.Command{
+		Use:   "stop NODE... | --all",
+		Short: "End the maintenance of nodes",
+		Long: heredoc.Doc(`
+			End the maintenance of nodes: delete their NodeMaintenance (the operator then uncordons
+			them and removes its taints), or undo what --method=drain did. By default it waits
+			until each node is schedulable again.
+
+			VMs that moved away during the maintenance stay where they are; they do not move back.
+
+			Exit codes: 0 done, 2 bad input (such as a node that is not in maintenance),
+			3 the node was not released within --timeout, 5 forbidden.`),
+		Example: heredoc.Doc(`
+			  # End the maintenance of node02 and wait until it takes workloads again
+			  oc cnv maintenance stop node02
+
+			  # End every maintenance
+			  oc cnv maintenance stop --all`),
+		SilenceUsage: true,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(c.Context())
+		},
+	}
+	cmd.Flags().BoolVar(&o.All, "all", false, "End the maintenance of every node")
+	cmd.Flags().BoolVar(&o.Wait, "wait", o.Wait, "Wait until the nodes are schedulable again")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for the nodes to be released before reporting what holds them")
+	return cmd
+}
+
+// Complete records the arguments.
+func (o *Options) Complete(args []string) error {
+	o.Nodes = args
+	return nil
+}
+
+// Validate rejects bad input before any request.
+func (o *Options) Validate() error {
+	switch {
+	case len(o.Nodes) == 0 && !o.All:
+		return cmdutil.UsageErrorf("name at least one node, or use --all")
+	case len(o.Nodes) > 0 && o.All:
+		return cmdutil.UsageErrorf("give node names or --all, not both")
+	case o.Timeout <= 0:
+		return cmdutil.UsageErrorf("--timeout must be positive")
+	}
+	for _, n := range o.Nodes {
+		if errs := validation.IsDNS1123Subdomain(n); len(errs) > 0 {
+			return cmdutil.UsageErrorf("%q is not a valid node name: %s", n, errs[0])
+		}
+	}
+	return nil
+}
+
+// target is one node to release and how it was put into maintenance.
+type target struct {
+	node string
+	nm   *maintenance.NodeMaintenance
+}
+
+// Run finds every node's maintenance first (so a bad name changes nothing), then ends them.
+func (o *Options) Run(ctx context.Context) error {
+	c, err := maintutil.Clients(o.factory)
+	if err != nil {
+		return err
+	}
+	// The API is optional: a cluster without the operator can still have --method=drain nodes.
+	api, err := maintutil.ResolveAPI(c, true)
+	if err != nil {
+		return err
+	}
+	var all []maintenance.NodeMaintenance
+	if api != nil {
+		if all, _, err = maintenance.ListMaintenances(ctx, c.Dynamic, *api); err != nil {
+			return err
+		}
+	}
+	drained, err := c.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: maintenance.LabelMaintenance + "=" + string(maintenance.MethodDrain)})
+	if err != nil {
+		return err
+	}
+	drainedSet := map[string]bool{}
+	for _, n := range drained.Items {
+		drainedSet[n.Name] = true
+	}
+
+	var targets []target
+	if o.All {
+		for i := range all {
+			targets = append(targets, target{node: all[i].NodeName, nm: &all[i]})
+		}
+		for n := range drainedSet {
+			targets = append(targets, target{node: n})
+		}
+		sort.Slice(targets, func(i, j int) bool { return targets[i].node < targets[j].node })
+		if len(targets) == 0 {
+			fmt.Fprintln(o.streams.Out, "No nodes are in maintenance.")
+			return nil
+		}
+	} else {
+		for _, node := range o.Nodes {
+			if nm, ok := maintenance.ForNode(all, node); ok {
+				targets = append(targets, target{node: node, nm: &nm})
+				continue
+			}
+			if drainedSet[node] {
+				targets = append(targets, target{node: node})
+				continue
+			}
+			if _, err := c.Kube.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{}); err != nil {
+				return maintutil.Exit(&maintenance.NodeNotFoundError{Name: node})
+			}
+			return maintutil.Exit(&maintenance.NotInMaintenanceError{Node: node})
+		}
+	}
+
+	for _, t := range targets {
+		if t.nm != nil {
+			if err := maintenance.DeleteMaintenance(ctx, c, *api, *t.nm); err != nil {
+				return err
+			}
+			fmt.Fprintf(o.streams.Out, "NodeMaintenance %s deleted for node %s.\n", t.nm.Name, t.node)
+		} else {
+			if err := maintenance.UnmarkNode(ctx, c, t.node); err != nil {
+				return fmt.Errorf("releasing node %s: %w", t.node, err)
+			}
+			fmt.Fprintf(o.streams.Out, "Node %s uncordoned and its drain taint removed.\n", t.node)
+		}
+	}
+	if !o.Wait {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	for _, t := range targets {
+		if t.nm != nil {
+			if err := maintenance.WaitMaintenanceGone(wctx, c, *api, t.nm.Name, t.node); err != nil {
+				return o.waitErr(ctx, err, t.node)
+			}
+		}
+		if err := maintenance.WaitNodeReleased(wctx, c, t.node); err != nil {
+			return o.waitErr(ctx, err, t.node)
+		}
+		fmt.Fprintf(o.streams.Out, "Node %s is schedulable again. VMs that moved away during the maintenance stay on their new nodes; they do not move back.\n", t.node)
+	}
+	return nil
+}
+
+func (o *Options) waitErr(ctx context.Context, err error, node string) error {
+	if ctx.Err() != nil {
+		return cmdutil.Errorf(cmdutil.ExitInterrupted, "stopped waiting; the maintenance of node %s is being removed", node)
+	}
+	return maintutil.Exit(err)
+}

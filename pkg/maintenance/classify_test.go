@@ -1,0 +1,82 @@
+package maintenance
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kvv1 "kubevirt.io/api/core/v1"
+)
+
+func strategy(s kvv1.EvictionStrategy) *kvv1.EvictionStrategy { return &s }
+
+// testVMI builds a VMI on node-1 owned by a VirtualMachine. migratable "" leaves the
+// LiveMigratable condition out.
+func testVMI(name string, s *kvv1.EvictionStrategy, migratable corev1.ConditionStatus, reason, msg string) *kvv1.VirtualMachineInstance {
+	vmi := &kvv1.VirtualMachineInstance{
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: "default", Name: name,
+			Labels:          map[string]string{kvv1.NodeNameLabel: "node-1"},
+			OwnerReferences: []metav1.OwnerReference{{Kind: "VirtualMachine", Name: name, APIVersion: "kubevirt.io/v1"}},
+		},
+		Spec:   kvv1.VirtualMachineInstanceSpec{EvictionStrategy: s},
+		Status: kvv1.VirtualMachineInstanceStatus{Phase: kvv1.Running, NodeName: "node-1"},
+	}
+	if migratable != "" {
+		vmi.Status.Conditions = []kvv1.VirtualMachineInstanceCondition{{
+			Type: kvv1.VirtualMachineInstanceIsMigratable, Status: migratable, Reason: reason, Message: msg,
+		}}
+	}
+	return vmi
+}
+
+func TestClassify(t *testing.T) {
+	live := kvv1.EvictionStrategyLiveMigrate
+	ifPossible := kvv1.EvictionStrategyLiveMigrateIfPossible
+	none := kvv1.EvictionStrategyNone
+	external := kvv1.EvictionStrategyExternal
+
+	cases := []struct {
+		name           string
+		vmiStrategy    *kvv1.EvictionStrategy
+		clusterDefault *kvv1.EvictionStrategy
+		migratable     corev1.ConditionStatus
+		want           Outcome
+		wantStrategy   kvv1.EvictionStrategy
+		wantSource     StrategySource
+	}{
+		{"LiveMigrate and migratable", &live, nil, corev1.ConditionTrue, OutcomeMigrate, live, SourceVMI},
+		{"LiveMigrate not migratable blocks", &live, nil, corev1.ConditionFalse, OutcomeBlock, live, SourceVMI},
+		{"LiveMigrate without condition blocks", &live, nil, "", OutcomeBlock, live, SourceVMI},
+		{"IfPossible and migratable", &ifPossible, nil, corev1.ConditionTrue, OutcomeMigrate, ifPossible, SourceVMI},
+		{"IfPossible not migratable restarts", &ifPossible, nil, corev1.ConditionFalse, OutcomeRestart, ifPossible, SourceVMI},
+		{"None restarts even when migratable", &none, nil, corev1.ConditionTrue, OutcomeRestart, none, SourceVMI},
+		{"unset, no default: built-in None", nil, nil, corev1.ConditionTrue, OutcomeRestart, none, SourceBuiltIn},
+		{"unset takes the cluster default LiveMigrate", nil, &live, corev1.ConditionTrue, OutcomeMigrate, live, SourceClusterDefault},
+		{"cluster default LiveMigrate, RWO disk blocks", nil, &live, corev1.ConditionFalse, OutcomeBlock, live, SourceClusterDefault},
+		{"VMI's own None beats cluster LiveMigrate", &none, &live, corev1.ConditionTrue, OutcomeRestart, none, SourceVMI},
+		{"empty cluster default is no default", nil, strategy(""), corev1.ConditionTrue, OutcomeRestart, none, SourceBuiltIn},
+		{"External", &external, nil, corev1.ConditionTrue, OutcomeExternal, external, SourceVMI},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Classify(testVMI("vm", tc.vmiStrategy, tc.migratable, "R", "m"), tc.clusterDefault)
+			if got.Outcome != tc.want || got.Strategy != tc.wantStrategy || got.StrategySource != tc.wantSource {
+				t.Fatalf("got outcome %q strategy %q (%s), want %q %q (%s)", got.Outcome, got.Strategy, got.StrategySource, tc.want, tc.wantStrategy, tc.wantSource)
+			}
+		})
+	}
+}
+
+func TestClassifyKeepsConditionAndOwner(t *testing.T) {
+	vmi := testVMI("rwo", strategy(kvv1.EvictionStrategyLiveMigrate), corev1.ConditionFalse,
+		"DisksNotLiveMigratable", "cannot migrate VMI: PVC rootdisk is not shared, live migration requires that all PVCs must be shared (using ReadWriteMany access mode)")
+	vmi.OwnerReferences = nil
+	got := Classify(vmi, nil)
+	if got.MigratableReason != "DisksNotLiveMigratable" || got.Migratable != corev1.ConditionFalse {
+		t.Fatalf("condition not kept: %+v", got)
+	}
+	if got.OwnedByVM {
+		t.Fatalf("a VMI without owner must not count as owned by a VM")
+	}
+}

@@ -1,0 +1,184 @@
+package maintenance
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/duration"
+)
+
+// RenderDescription writes the description in kubectl describe's layout: aligned "Key: value"
+// lines, indented sections, tables for lists. now makes ages deterministic in tests.
+func RenderDescription(w io.Writer, d *Description, now time.Time) error {
+	tw := newTable(w)
+	nm := d.Maintenance
+	p := func(indent int, format string, a ...any) {
+		fmt.Fprintf(tw, strings.Repeat("  ", indent)+format+"\n", a...)
+	}
+	if d.Method == MethodDrain {
+		p(0, "Name:\t<none> (drained by oc-cnv --method=drain)")
+	} else {
+		p(0, "Name:\t%s", nm.Name)
+		p(0, "API:\t%s", d.API)
+	}
+	p(0, "Node:\t%s", nm.NodeName)
+	p(0, "Reason:\t%s", orNone(nm.Reason))
+	if nm.CreationTimestamp.IsZero() {
+		p(0, "Started:\t<unknown>")
+	} else {
+		p(0, "Started:\t%s (%s ago)", nm.CreationTimestamp.UTC().Format(time.RFC3339), duration.HumanDuration(now.Sub(nm.CreationTimestamp)))
+	}
+	if nm.Deleting {
+		p(0, "Deleting:\ttrue (finalizers: %s)", orNone(strings.Join(nm.Finalizers, ", ")))
+	}
+	p(0, "Status:")
+	p(1, "Phase:\t%s", orWaiting(nm.Phase))
+	p(1, "Drain Progress:\t%d%%", nm.DrainProgress)
+	if d.Method != MethodDrain {
+		evicted := nm.EvictionPods - int64(len(nm.PendingPods))
+		if evicted < 0 {
+			evicted = 0
+		}
+		p(1, "Pods Evicted:\t%d of %d (%d on the node at start)", evicted, nm.EvictionPods, nm.TotalPods)
+		if len(nm.PendingPods) == 0 {
+			p(1, "Pending Pods:\t<none>")
+		} else {
+			p(1, "Pending Pods:\t%s", nm.PendingPods[0])
+			for _, pp := range nm.PendingPods[1:] {
+				p(1, "\t%s", pp)
+			}
+		}
+		p(1, "Last Error:\t%s", orNone(firstLine(nm.LastError)))
+		if !nm.LastUpdate.IsZero() {
+			p(1, "Last Update:\t%s", nm.LastUpdate.UTC().Format(time.RFC3339))
+		}
+		if nm.ErrorOnLeaseCount > 0 {
+			p(1, "Lease Errors:\t%d", nm.ErrorOnLeaseCount)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	renderNode(tw, d.Node, p)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(w, "VMs on the node:")
+	if len(d.VMIs) == 0 {
+		fmt.Fprintf(w, " <none>\n")
+	} else {
+		fmt.Fprintln(w)
+		vt := newTable(w)
+		fmt.Fprintln(vt, "  NAME\tPHASE\tSTRATEGY\tMIGRATABLE\tMIGRATION\tDRAIN OUTCOME")
+		for _, v := range d.VMIs {
+			fmt.Fprintf(vt, "  %s\t%s\t%s\t%s\t%s\t%s\n", v.Impact.Key(), orNone(string(v.Impact.Phase)), strategyText(v.Impact),
+				migratableCell(v.Impact), migrationCell(v), outcomeText(v.Impact.Outcome))
+		}
+		if err := vt.Flush(); err != nil {
+			return err
+		}
+	}
+
+	fmt.Fprintf(w, "Migrations in flight:")
+	if len(d.Migrations) == 0 {
+		fmt.Fprintf(w, " <none>\n")
+	} else {
+		fmt.Fprintln(w)
+		mt := newTable(w)
+		fmt.Fprintln(mt, "  NAME\tVMI\tPHASE\tTARGET\tAGE")
+		for _, m := range d.Migrations {
+			fmt.Fprintf(mt, "  %s/%s\t%s\t%s\t%s\t%s\n", m.Namespace, m.Name, m.VMI, orWaiting(m.Phase), orNone(m.Target),
+				duration.HumanDuration(now.Sub(m.Created.Time)))
+		}
+		if err := mt.Flush(); err != nil {
+			return err
+		}
+	}
+
+	fmt.Fprintf(w, "Events:")
+	if len(d.Events) == 0 {
+		fmt.Fprintf(w, " <none>\n")
+		return nil
+	}
+	fmt.Fprintln(w)
+	et := newTable(w)
+	fmt.Fprintln(et, "  TYPE\tREASON\tAGE\tOBJECT\tMESSAGE")
+	for _, e := range d.Events {
+		fmt.Fprintf(et, "  %s\t%s\t%s\t%s\t%s\n", e.Type, e.Reason, duration.HumanDuration(now.Sub(eventTime(e).Time)),
+			e.InvolvedObject.Kind+"/"+e.InvolvedObject.Name, strings.TrimSpace(firstLine(e.Message)))
+	}
+	return et.Flush()
+}
+
+func renderNode(tw io.Writer, n *corev1.Node, p func(int, string, ...any)) {
+	if n == nil {
+		p(0, "Node Status:\t<node not found>")
+		return
+	}
+	p(0, "Node Status:")
+	p(1, "Unschedulable:\t%t", n.Spec.Unschedulable)
+	if len(n.Spec.Taints) == 0 {
+		p(1, "Taints:\t<none>")
+	} else {
+		for i, t := range n.Spec.Taints {
+			label := "Taints:"
+			if i > 0 {
+				label = ""
+			}
+			p(1, "%s\t%s", label, t.ToString())
+		}
+	}
+	var conds []string
+	for _, c := range n.Status.Conditions {
+		conds = append(conds, fmt.Sprintf("%s=%s", c.Type, c.Status))
+	}
+	p(1, "Conditions:\t%s", orNone(strings.Join(conds, ", ")))
+}
+
+func migratableCell(v VMIImpact) string {
+	s := string(v.Migratable)
+	if v.Migratable != corev1.ConditionTrue {
+		if r := v.MigratableReason; r != "" {
+			s += " (" + r + ")"
+		}
+	}
+	return s
+}
+
+func migrationCell(v DescribedVMI) string {
+	ms := v.MigrationState
+	if ms == nil {
+		return "<none>"
+	}
+	switch {
+	case ms.Completed && !ms.Failed:
+		return "completed to " + orNone(ms.TargetNode)
+	case ms.Failed:
+		if ms.FailureReason != "" {
+			return "failed: " + ms.FailureReason
+		}
+		return "failed"
+	case ms.TargetNode != "":
+		return "to " + ms.TargetNode
+	}
+	return "pending"
+}
+
+func outcomeText(o Outcome) string {
+	switch o {
+	case OutcomeMigrate:
+		return "live-migrate"
+	case OutcomeRestart:
+		return "shut down, restart elsewhere"
+	case OutcomeBlock:
+		return "blocks the drain"
+	case OutcomeExternal:
+		return "external controller"
+	}
+	return string(o)
+}

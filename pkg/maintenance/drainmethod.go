@@ -1,0 +1,277 @@
+package maintenance
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+	"k8s.io/kubectl/pkg/drain"
+)
+
+// MarkNode cordons the node, adds the drain taint, and records on the node that oc-cnv put it
+// into maintenance (label + reason/start annotations) so stop, list and describe find it
+// without a NodeMaintenance object. It is idempotent.
+func MarkNode(ctx context.Context, c Clients, node, reason string, now time.Time) error {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		n, err := c.Kube.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		n.Spec.Unschedulable = true
+		if !hasTaint(n, TaintDrain) {
+			n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: TaintDrain, Effect: corev1.TaintEffectNoSchedule})
+		}
+		if n.Labels == nil {
+			n.Labels = map[string]string{}
+		}
+		n.Labels[LabelMaintenance] = string(MethodDrain)
+		if n.Annotations == nil {
+			n.Annotations = map[string]string{}
+		}
+		if _, ok := n.Annotations[AnnotationStarted]; !ok {
+			n.Annotations[AnnotationStarted] = now.UTC().Format(time.RFC3339)
+			n.Annotations[AnnotationReason] = reason
+		}
+		_, err = c.Kube.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{})
+		return err
+	})
+}
+
+// UnmarkNode undoes MarkNode: uncordon, drop the drain taint, the label and the annotations.
+func UnmarkNode(ctx context.Context, c Clients, node string) error {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		n, err := c.Kube.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		n.Spec.Unschedulable = false
+		var taints []corev1.Taint
+		for _, t := range n.Spec.Taints {
+			if t.Key != TaintDrain {
+				taints = append(taints, t)
+			}
+		}
+		n.Spec.Taints = taints
+		delete(n.Labels, LabelMaintenance)
+		delete(n.Annotations, AnnotationReason)
+		delete(n.Annotations, AnnotationStarted)
+		_, err = c.Kube.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{})
+		return err
+	})
+}
+
+func hasTaint(n *corev1.Node, key string) bool {
+	for _, t := range n.Spec.Taints {
+		if t.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// DrainNode evicts the node's pods with k8s.io/kubectl/pkg/drain using the operator's
+// settings (ignore DaemonSets, delete emptyDir data, force, the pods' own grace period), and
+// reports progress on status in the NodeMaintenance shape so the same Follower and displays
+// serve both methods. status is closed when it returns.
+func DrainNode(ctx context.Context, c Clients, node string, status chan<- NodeMaintenance) error {
+	defer close(status)
+	st := &drainStatus{nm: NodeMaintenance{NodeName: node, Phase: PhaseRunning}, out: status, ctx: ctx}
+	h := &drain.Helper{
+		Ctx:                 ctx,
+		Client:              c.Kube,
+		Force:               true,
+		IgnoreAllDaemonSets: true,
+		DeleteEmptyDirData:  true,
+		GracePeriodSeconds:  -1,
+		Out:                 io.Discard,
+		// The helper reports refused evictions (KubeVirt's 429 for a VM that must migrate or
+		// cannot) only as text on ErrOut; it becomes the status' lastError like the operator's.
+		ErrOut: &lineWriter{fn: st.setError},
+		OnPodDeletionOrEvictionFinished: func(pod *corev1.Pod, _ bool, err error) {
+			if err == nil {
+				st.done(pod.Namespace + "/" + pod.Name)
+			}
+		},
+	}
+	// The operator drains again until nothing evictable is left; so does this loop, because
+	// pods can appear while the first pass runs (a DaemonSet-less controller racing the cordon).
+	for pass := 0; ; pass++ {
+		list, errs := h.GetPodsForDeletion(node)
+		if len(errs) > 0 {
+			st.fail(errors.Join(errs...).Error())
+			return errors.Join(errs...)
+		}
+		pods := list.Pods()
+		if pass == 0 {
+			all, err := PodsOnNode(ctx, c, node)
+			if err != nil {
+				st.fail(err.Error())
+				return err
+			}
+			st.start(len(all), pods)
+		} else {
+			st.more(pods)
+		}
+		if len(pods) == 0 {
+			st.succeed()
+			return nil
+		}
+		if err := h.DeleteOrEvictPods(pods); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			st.fail(err.Error())
+			return err
+		}
+	}
+}
+
+type drainStatus struct {
+	mu  sync.Mutex
+	nm  NodeMaintenance
+	out chan<- NodeMaintenance
+	ctx context.Context
+}
+
+func (s *drainStatus) publishLocked() {
+	nm := s.nm
+	nm.PendingPods = append([]string(nil), s.nm.PendingPods...)
+	if nm.EvictionPods > 0 {
+		nm.DrainProgress = (nm.EvictionPods - int64(len(nm.PendingPods))) * 100 / nm.EvictionPods
+	} else if nm.Phase == PhaseSucceeded {
+		nm.DrainProgress = 100
+	}
+	nm.LastUpdate = time.Now()
+	select {
+	case s.out <- nm:
+	case <-s.ctx.Done():
+	}
+}
+
+func (s *drainStatus) start(total int, pods []corev1.Pod) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nm.TotalPods = int64(total)
+	s.nm.EvictionPods = int64(len(pods))
+	for _, p := range pods {
+		s.nm.PendingPods = append(s.nm.PendingPods, p.Namespace+"/"+p.Name)
+	}
+	s.publishLocked()
+}
+
+func (s *drainStatus) more(pods []corev1.Pod) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range pods {
+		key := p.Namespace + "/" + p.Name
+		if !contains(strings.Join(s.nm.PendingPods, ","), key) {
+			s.nm.PendingPods = append(s.nm.PendingPods, key)
+			s.nm.EvictionPods++
+		}
+	}
+	s.publishLocked()
+}
+
+func (s *drainStatus) done(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var left []string
+	for _, p := range s.nm.PendingPods {
+		if p != key {
+			left = append(left, p)
+		}
+	}
+	s.nm.PendingPods = left
+	s.publishLocked()
+}
+
+func (s *drainStatus) setError(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.nm.LastError == msg {
+		return
+	}
+	s.nm.LastError = msg
+	s.publishLocked()
+}
+
+func (s *drainStatus) succeed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nm.Phase = PhaseSucceeded
+	s.nm.LastError = ""
+	s.publishLocked()
+}
+
+func (s *drainStatus) fail(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nm.Phase = PhaseFailed
+	s.nm.LastError = msg
+	s.publishLocked()
+}
+
+// lineWriter turns writes into calls per complete line.
+type lineWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	fn  func(string)
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.buf.Write(p)
+	var lines []string
+	for {
+		line, err := w.buf.ReadString('\n')
+		if err != nil {
+			// Keep the partial line for the next write.
+			w.buf.Reset()
+			w.buf.WriteString(line)
+			break
+		}
+		lines = append(lines, strings.TrimRight(line, "\n"))
+	}
+	w.mu.Unlock()
+	for _, l := range lines {
+		w.fn(l)
+	}
+	return len(p), nil
+}
+
+// DrainedInfo is what MarkNode recorded on a node.
+type DrainedInfo struct {
+	Reason  string
+	Started time.Time
+}
+
+// DrainedBy reads MarkNode's record; ok is false for a node oc-cnv did not drain.
+func DrainedBy(n *corev1.Node) (DrainedInfo, bool) {
+	if n.Labels[LabelMaintenance] != string(MethodDrain) {
+		return DrainedInfo{}, false
+	}
+	info := DrainedInfo{Reason: n.Annotations[AnnotationReason]}
+	if t, err := time.Parse(time.RFC3339, n.Annotations[AnnotationStarted]); err == nil {
+		info.Started = t
+	}
+	return info, true
+}
+
+// AsMaintenance presents a --method=drain node in the NodeMaintenance shape for list and
+// describe. Its phase is derived from what is left to evict, because no operator keeps one.
+func AsMaintenance(n *corev1.Node, info DrainedInfo, evictable int) NodeMaintenance {
+	nm := NodeMaintenance{NodeName: n.Name, Reason: info.Reason, CreationTimestamp: info.Started, Phase: PhaseRunning}
+	if evictable == 0 {
+		nm.Phase = PhaseSucceeded
+		nm.DrainProgress = 100
+	}
+	return nm
+}
+

@@ -1,0 +1,150 @@
+package maintenance
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/duration"
+	"k8s.io/kubectl/pkg/drain"
+)
+
+// ListEntry is one row of `maintenance list`.
+type ListEntry struct {
+	NodeMaintenance
+	Method Method
+	// VMs still on the node, filled for -o wide only.
+	VMs []string
+}
+
+// ListResult holds the rows and, for -o json|yaml|name, the NodeMaintenance objects as read.
+type ListResult struct {
+	Entries []ListEntry
+	Objects *unstructured.UnstructuredList
+}
+
+// List reads every maintenance: one list request for the NodeMaintenance resources (when the
+// API is served) and one label-selected node list for --method=drain maintenances. With wide,
+// each row's VMs are read with a label-selected request for its node only.
+func List(ctx context.Context, c Clients, api *API, wide bool) (*ListResult, error) {
+	res := &ListResult{Objects: &unstructured.UnstructuredList{}}
+	if api != nil {
+		list, err := c.Dynamic.Resource(api.GVR).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", api.GVR.GroupResource(), err)
+		}
+		res.Objects = list
+		for i := range list.Items {
+			res.Entries = append(res.Entries, ListEntry{NodeMaintenance: FromUnstructured(&list.Items[i]), Method: MethodOperator})
+		}
+	}
+	nodes, err := c.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{
+		LabelSelector: labels.Set{LabelMaintenance: string(MethodDrain)}.AsSelector().String(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing nodes: %w", err)
+	}
+	for i := range nodes.Items {
+		n := &nodes.Items[i]
+		info, ok := DrainedBy(n)
+		if !ok {
+			continue
+		}
+		left, err := evictableLeft(ctx, c, n.Name)
+		if err != nil {
+			return nil, err
+		}
+		res.Entries = append(res.Entries, ListEntry{NodeMaintenance: AsMaintenance(n, info, left), Method: MethodDrain})
+	}
+	sort.SliceStable(res.Entries, func(i, j int) bool { return res.Entries[i].NodeName < res.Entries[j].NodeName })
+	if wide {
+		for i := range res.Entries {
+			vmis, err := VMIsOnNode(ctx, c.KubeVirt, res.Entries[i].NodeName)
+			if err != nil {
+				return nil, err
+			}
+			for _, v := range vmis {
+				res.Entries[i].VMs = append(res.Entries[i].VMs, v.Namespace+"/"+v.Name)
+			}
+		}
+	}
+	return res, nil
+}
+
+// evictableLeft counts the pods a drain would still evict from the node.
+func evictableLeft(ctx context.Context, c Clients, node string) (int, error) {
+	h := &drain.Helper{Ctx: ctx, Client: c.Kube, Force: true, IgnoreAllDaemonSets: true, DeleteEmptyDirData: true, Out: io.Discard, ErrOut: io.Discard}
+	list, errs := h.GetPodsForDeletion(node)
+	if len(errs) > 0 {
+		return 0, fmt.Errorf("listing the pods on node %s: %v", node, errs[0])
+	}
+	return len(list.Pods()), nil
+}
+
+// ListHeaders are the table's columns; wide adds the last two.
+func ListHeaders(wide bool) []string {
+	h := []string{"NAME", "NODE", "PHASE", "DRAIN", "PODS", "REASON", "AGE"}
+	if wide {
+		h = append(h, "LAST ERROR", "VMS")
+	}
+	return h
+}
+
+// ListRow renders one entry's cells.
+func ListRow(e ListEntry, wide bool, now time.Time) []string {
+	name := e.Name
+	if e.Method == MethodDrain {
+		name = "<drain>"
+	}
+	age := "<unknown>"
+	if !e.CreationTimestamp.IsZero() {
+		age = duration.HumanDuration(now.Sub(e.CreationTimestamp))
+	}
+	evicted := e.EvictionPods - int64(len(e.PendingPods))
+	if evicted < 0 {
+		evicted = 0
+	}
+	pods := fmt.Sprintf("%d/%d", evicted, e.EvictionPods)
+	if e.Method == MethodDrain {
+		pods = "-"
+	}
+	row := []string{name, e.NodeName, orWaiting(e.Phase), fmt.Sprintf("%d%%", e.DrainProgress), pods, orNone(e.Reason), age}
+	if wide {
+		vms := "<none>"
+		if len(e.VMs) > 0 {
+			vms = strings.Join(e.VMs, ",")
+		}
+		row = append(row, orNone(firstLine(e.LastError)), vms)
+	}
+	return row
+}
+
+// RenderList writes the aligned table, or the empty-state sentence.
+func RenderList(w io.Writer, entries []ListEntry, wide, headers bool, now time.Time) error {
+	if len(entries) == 0 && headers {
+		_, err := fmt.Fprintln(w, "No nodes are in maintenance.")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	if headers {
+		fmt.Fprintln(tw, strings.Join(ListHeaders(wide), "\t"))
+	}
+	for _, e := range entries {
+		fmt.Fprintln(tw, strings.Join(ListRow(e, wide, now), "\t"))
+	}
+	return tw.Flush()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "<none>"
+	}
+	return s
+}

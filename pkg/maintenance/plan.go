@@ -1,0 +1,154 @@
+package maintenance
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	kvv1 "kubevirt.io/api/core/v1"
+	"kubevirt.io/client-go/kubevirt"
+)
+
+// Plan is the impact of draining one node, computed before anything is written: the text
+// equivalent of the console's confirmation window, but per VM.
+type Plan struct {
+	Node string
+	// ClusterDefault is the KubeVirt CR's spec.configuration.evictionStrategy, nil when unset.
+	ClusterDefault *kvv1.EvictionStrategy
+	VMIs           []VMIImpact
+	// OtherPods are the pods (not virt-launcher) that the drain evicts.
+	OtherPods []string
+	// StayingPods are DaemonSet and mirror pods, which a drain leaves in place.
+	StayingPods []string
+}
+
+// With returns the VMIs with the given outcome, in plan order.
+func (p *Plan) With(o Outcome) []VMIImpact {
+	var out []VMIImpact
+	for _, v := range p.VMIs {
+		if v.Outcome == o {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Blocking are the VMIs that keep the drain from finishing.
+func (p *Plan) Blocking() []VMIImpact { return p.With(OutcomeBlock) }
+
+// ClusterEvictionStrategy reads the cluster-wide default eviction strategy from the KubeVirt
+// CR. A cluster without KubeVirt installed (or without a KubeVirt CR) has no default.
+func ClusterEvictionStrategy(ctx context.Context, kv kubevirt.Interface) (*kvv1.EvictionStrategy, error) {
+	list, err := kv.KubevirtV1().KubeVirts(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("reading the KubeVirt configuration: %w", err)
+	}
+	for _, k := range list.Items {
+		if k.Spec.Configuration.EvictionStrategy != nil {
+			s := *k.Spec.Configuration.EvictionStrategy
+			return &s, nil
+		}
+	}
+	return nil, nil
+}
+
+// VMIsOnNode lists the node's VMIs through KubeVirt's kubevirt.io/nodeName label, so the
+// request stays proportional to one node however many VMs the cluster runs.
+func VMIsOnNode(ctx context.Context, kv kubevirt.Interface, node string) ([]kvv1.VirtualMachineInstance, error) {
+	sel := labels.Set{kvv1.NodeNameLabel: node}.AsSelector().String()
+	list, err := kv.KubevirtV1().VirtualMachineInstances(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: sel})
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			// KubeVirt is not installed: no VMs to care about.
+			return nil, nil
+		}
+		return nil, fmt.Errorf("listing the VMs on node %s: %w", node, err)
+	}
+	items := list.Items
+	sort.Slice(items, func(i, j int) bool {
+		if items[i].Namespace != items[j].Namespace {
+			return items[i].Namespace < items[j].Namespace
+		}
+		return items[i].Name < items[j].Name
+	})
+	return items, nil
+}
+
+// PodsOnNode lists the node's pods with a field selector, as the drain itself does.
+func PodsOnNode(ctx context.Context, c Clients, node string) ([]corev1.Pod, error) {
+	sel := fields.OneTermEqualSelector("spec.nodeName", node).String()
+	list, err := c.Kube.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{FieldSelector: sel})
+	if err != nil {
+		return nil, fmt.Errorf("listing the pods on node %s: %w", node, err)
+	}
+	// Keep only this node's pods even if a server (or a fake) ignored the field selector.
+	pods := list.Items[:0]
+	for _, p := range list.Items {
+		if p.Spec.NodeName == node {
+			pods = append(pods, p)
+		}
+	}
+	return pods, nil
+}
+
+// BuildPlan computes the plan for one node. clusterDefault comes from ClusterEvictionStrategy,
+// read once for all nodes.
+func BuildPlan(ctx context.Context, c Clients, node string, clusterDefault *kvv1.EvictionStrategy) (*Plan, error) {
+	vmis, err := VMIsOnNode(ctx, c.KubeVirt, node)
+	if err != nil {
+		return nil, err
+	}
+	pods, err := PodsOnNode(ctx, c, node)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Node: node, ClusterDefault: clusterDefault}
+	for i := range vmis {
+		p.VMIs = append(p.VMIs, Classify(&vmis[i], clusterDefault))
+	}
+	p.OtherPods, p.StayingPods = splitPods(pods)
+	return p, nil
+}
+
+// IsVirtLauncher tells a VMI's pod from other pods; KubeVirt labels them kubevirt.io=virt-launcher.
+func IsVirtLauncher(pod *corev1.Pod) bool {
+	return pod.Labels[kvv1.AppLabel] == "virt-launcher"
+}
+
+// splitPods separates the pods a drain evicts from those it leaves, using the same rules as the
+// operator's drain (IgnoreAllDaemonSets; mirror pods cannot be evicted). virt-launcher pods are
+// accounted for as VMs, not pods.
+func splitPods(pods []corev1.Pod) (evicted, staying []string) {
+	for i := range pods {
+		pod := &pods[i]
+		key := pod.Namespace + "/" + pod.Name
+		switch {
+		case IsVirtLauncher(pod):
+		case isDaemonSetPod(pod) || isMirrorPod(pod):
+			staying = append(staying, key)
+		default:
+			evicted = append(evicted, key)
+		}
+	}
+	sort.Strings(evicted)
+	sort.Strings(staying)
+	return evicted, staying
+}
+
+func isDaemonSetPod(pod *corev1.Pod) bool {
+	ref := metav1.GetControllerOf(pod)
+	return ref != nil && ref.Kind == "DaemonSet"
+}
+
+func isMirrorPod(pod *corev1.Pod) bool {
+	_, ok := pod.Annotations[corev1.MirrorPodAnnotationKey]
+	return ok
+}

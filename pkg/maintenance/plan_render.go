@@ -1,0 +1,107 @@
+package maintenance
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// RenderPlan writes the plan as the text confirmation an admin reads before a drain. Each
+// group names its VMs so nobody has to guess which guests will be shut down.
+func RenderPlan(w io.Writer, p *Plan) error {
+	fmt.Fprintf(w, "Node %s:\n", p.Node)
+	if len(p.VMIs) == 0 {
+		fmt.Fprintf(w, "  No VMs run on this node.\n")
+	}
+	groups := []struct {
+		outcome Outcome
+		title   string
+	}{
+		{OutcomeMigrate, "Will live-migrate"},
+		{OutcomeRestart, "Will be shut down and restarted elsewhere"},
+		{OutcomeExternal, "Will be handed to an external controller (evictionStrategy External)"},
+		{OutcomeBlock, "Will block the drain"},
+	}
+	for _, g := range groups {
+		vmis := p.With(g.outcome)
+		if len(vmis) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  %s (%d):\n", g.title, len(vmis))
+		tw := newTable(w)
+		for _, v := range vmis {
+			fmt.Fprintf(tw, "    %s\t%s\t%s\n", v.Key(), strategyText(v), impactNote(v))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "  Other pods to evict: %d", len(p.OtherPods))
+	if n := len(p.StayingPods); n > 0 {
+		fmt.Fprintf(w, " (%d DaemonSet or static pods stay)", n)
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+func strategyText(v VMIImpact) string {
+	s := string(v.Strategy)
+	if v.StrategySource != SourceVMI {
+		s += " (" + string(v.StrategySource) + ")"
+	}
+	return s
+}
+
+// impactNote gives the one fact that explains the verdict.
+func impactNote(v VMIImpact) string {
+	switch v.Outcome {
+	case OutcomeBlock:
+		return "not live-migratable: " + migratableText(v)
+	case OutcomeRestart:
+		var parts []string
+		if v.Strategy == "LiveMigrateIfPossible" {
+			parts = append(parts, "not live-migratable: "+migratableText(v))
+		}
+		if !v.OwnedByVM {
+			parts = append(parts, "no VirtualMachine owns it, so it will not be restarted")
+		}
+		return strings.Join(parts, "; ")
+	}
+	return ""
+}
+
+func migratableText(v VMIImpact) string {
+	switch {
+	case v.MigratableReason != "" && v.MigratableMsg != "":
+		return v.MigratableReason + ": " + v.MigratableMsg
+	case v.MigratableReason != "":
+		return v.MigratableReason
+	case v.MigratableMsg != "":
+		return v.MigratableMsg
+	case v.Migratable == "Unknown":
+		return "no LiveMigratable condition reported"
+	}
+	return "LiveMigratable=" + string(v.Migratable)
+}
+
+// BlockingError is returned when the plan has VMs that would block the drain and the user did
+// not pass --force. Its text says why and how to fix it.
+type BlockingError struct {
+	Node     string
+	Blocking []VMIImpact
+}
+
+func (e *BlockingError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "refusing to start maintenance on node %s: %d VM(s) would block the drain", e.Node, len(e.Blocking))
+	for _, v := range e.Blocking {
+		fmt.Fprintf(&b, "\n  %s: evictionStrategy %s but %s", v.Key(), v.Strategy, migratableText(v))
+	}
+	return b.String()
+}
+
+// Hint says how to get the VMs out of the way.
+func (e *BlockingError) Hint() string {
+	return "make them live-migratable (e.g. ReadWriteMany storage), stop them, or set their evictionStrategy to LiveMigrateIfPossible or None; " +
+		"or pass --force to start anyway (the drain then waits until they are gone)"
+}

@@ -1,0 +1,101 @@
+package maintenance
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	kubefake "k8s.io/client-go/kubernetes/fake"
+	kvv1 "kubevirt.io/api/core/v1"
+	kvfake "kubevirt.io/client-go/kubevirt/fake"
+)
+
+func pod(ns, name, node string, mutate func(*corev1.Pod)) *corev1.Pod {
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: corev1.PodSpec{NodeName: node}}
+	if mutate != nil {
+		mutate(p)
+	}
+	return p
+}
+
+func TestBuildPlanUsesClusterDefaultAndGroups(t *testing.T) {
+	ctx := context.Background()
+	live := kvv1.EvictionStrategyLiveMigrate
+	kv := &kvv1.KubeVirt{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "kubevirt", Name: "kubevirt"},
+		Spec:       kvv1.KubeVirtSpec{Configuration: kvv1.KubeVirtConfiguration{EvictionStrategy: &live}},
+	}
+	migratable := testVMI("vm-a", nil, corev1.ConditionTrue, "", "")
+	rwo := testVMI("vm-rwo", nil, corev1.ConditionFalse, "DisksNotLiveMigratable", "PVC rootdisk is not shared")
+	none := testVMI("vm-none", strategy(kvv1.EvictionStrategyNone), corev1.ConditionTrue, "", "")
+	elsewhere := testVMI("vm-elsewhere", nil, corev1.ConditionTrue, "", "")
+	elsewhere.Labels[kvv1.NodeNameLabel] = "node-2"
+
+	kvc := kvfake.NewSimpleClientset(kv, migratable, rwo, none, elsewhere)
+	kube := kubefake.NewSimpleClientset(
+		pod("default", "virt-launcher-vm-a-x", "node-1", func(p *corev1.Pod) { p.Labels = map[string]string{"kubevirt.io": "virt-launcher"} }),
+		pod("default", "web-1", "node-1", nil),
+		pod("kube-system", "ds-1", "node-1", func(p *corev1.Pod) {
+			ctrl := true
+			p.OwnerReferences = []metav1.OwnerReference{{Kind: "DaemonSet", Name: "ds", Controller: &ctrl}}
+		}),
+		pod("default", "web-2", "node-2", nil),
+	)
+	c := Clients{Kube: kube, KubeVirt: kvc}
+
+	def, err := ClusterEvictionStrategy(ctx, kvc)
+	if err != nil || def == nil || *def != live {
+		t.Fatalf("cluster default = %v, %v; want LiveMigrate", def, err)
+	}
+	plan, err := BuildPlan(ctx, c, "node-1", def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := RenderPlan(&out, plan); err != nil {
+		t.Fatal(err)
+	}
+	want := `Node node-1:
+  Will live-migrate (1):
+    default/vm-a  LiveMigrate (cluster default)
+  Will be shut down and restarted elsewhere (1):
+    default/vm-none  None
+  Will block the drain (1):
+    default/vm-rwo  LiveMigrate (cluster default)  not live-migratable: DisksNotLiveMigratable: PVC rootdisk is not shared
+  Other pods to evict: 1 (1 DaemonSet or static pods stay)
+`
+	if out.String() != want {
+		t.Fatalf("plan text:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if b := plan.Blocking(); len(b) != 1 || b[0].Name != "vm-rwo" {
+		t.Fatalf("blocking = %+v", b)
+	}
+	be := &BlockingError{Node: "node-1", Blocking: plan.Blocking()}
+	wantErr := "refusing to start maintenance on node node-1: 1 VM(s) would block the drain\n  default/vm-rwo: evictionStrategy LiveMigrate but DisksNotLiveMigratable: PVC rootdisk is not shared"
+	if be.Error() != wantErr {
+		t.Fatalf("error text:\n%s\nwant:\n%s", be.Error(), wantErr)
+	}
+}
+
+func TestClusterEvictionStrategyWithoutKubeVirtCR(t *testing.T) {
+	def, err := ClusterEvictionStrategy(context.Background(), kvfake.NewSimpleClientset())
+	if err != nil || def != nil {
+		t.Fatalf("got %v, %v; want no default", def, err)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	names := []string{"node-000000", "node-000001", "worker-a", "master-0"}
+	got := Suggest("node-00000", names)
+	if len(got) != 2 || got[0] != "node-000000" || got[1] != "node-000001" {
+		t.Fatalf("Suggest = %v", got)
+	}
+	if got := Suggest("zzz", names); len(got) != 0 {
+		t.Fatalf("Suggest(zzz) = %v, want none", got)
+	}
+}
+
+var _ runtime.Object = &corev1.Pod{}

@@ -1,0 +1,72 @@
+package maintenance
+
+import (
+	"time"
+)
+
+// VMState is where one VM stands during a drain.
+type VMState string
+
+const (
+	VMWaiting         VMState = "Waiting"
+	VMMigrating       VMState = "Migrating"
+	VMMigrated        VMState = "Migrated"
+	VMMigrationFailed VMState = "MigrationFailed"
+	VMShuttingDown    VMState = "ShuttingDown"
+	VMShutDown        VMState = "ShutDown"
+	VMBlocked         VMState = "Blocked"
+	VMExternal        VMState = "WaitingForExternal"
+)
+
+// VMProgress is one VM's line in the progress display.
+type VMProgress struct {
+	Namespace, Name string
+	State           VMState
+	// MigrationPhase is the VirtualMachineInstanceMigration's phase while one exists.
+	MigrationPhase string
+	Source, Target string
+	// Started is when the VM started moving (migration created or shutdown seen); zero while
+	// it waits. Finished is set once it left the node.
+	Started, Finished time.Time
+	// Message explains a Blocked, MigrationFailed or ShutDown state.
+	Message string
+}
+
+// Key is namespace/name.
+func (v VMProgress) Key() string { return v.Namespace + "/" + v.Name }
+
+// OnNode tells whether the VM is still on the node being drained.
+func (v VMProgress) OnNode() bool {
+	return v.State != VMMigrated && v.State != VMShutDown
+}
+
+// Snapshot is the whole state of one node's maintenance at a moment, handed to the progress
+// callback after every change. It is a value: callers may keep it.
+type Snapshot struct {
+	Node string
+	// Name is the NodeMaintenance object's name; empty with --method=drain.
+	Name          string
+	Method        Method
+	Phase         string
+	DrainProgress int64
+	EvictionPods  int64
+	TotalPods     int64
+	PendingPods   []string
+	LastError     string
+	VMs           []VMProgress
+	// Started is when following began, for the overall elapsed time.
+	Started time.Time
+	// Stalled is set while every VM left on the node blocks the drain.
+	Stalled bool
+}
+
+// RemainingVMs are the VMs still on the node.
+func (s Snapshot) RemainingVMs() []VMProgress {
+	var out []VMProgress
+	for _, v := range s.VMs {
+		if v.OnNode() {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,220 @@
+package maintenance
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ProgressPrinter shows the snapshots of one or more nodes. On a terminal it redraws a block
+// in place (Live); otherwise it writes one plain line per change, which reads well in CI logs
+// and files. It is safe for concurrent use by several followers.
+type ProgressPrinter struct {
+	Out  io.Writer
+	Live bool
+	Now  func() time.Time
+
+	mu     sync.Mutex
+	last   map[string]Snapshot
+	order  []string
+	drawn  int
+	closed bool
+}
+
+// Update records a snapshot and prints what changed.
+func (p *ProgressPrinter) Update(s Snapshot) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.last == nil {
+		p.last = map[string]Snapshot{}
+	}
+	prev, had := p.last[s.Node]
+	if !had {
+		p.order = append(p.order, s.Node)
+	}
+	p.last[s.Node] = s
+	if p.Live {
+		p.redraw()
+		return
+	}
+	for _, line := range ChangeLines(prev, had, s) {
+		fmt.Fprintln(p.Out, line)
+	}
+}
+
+// Refresh redraws the live block so elapsed times advance between events. It does nothing
+// when not live.
+func (p *ProgressPrinter) Refresh() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.Live && !p.closed {
+		p.redraw()
+	}
+}
+
+// Say writes a line to w (usually stdout) without corrupting the live block: the block is
+// wiped, the line written, and the block drawn again below it. Result lines and the block may
+// share one terminal, and the block's cursor arithmetic only holds if it is last on screen.
+func (p *ProgressPrinter) Say(w io.Writer, line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.Live && p.drawn > 0 {
+		fmt.Fprintf(p.Out, "\x1b[%dA\r\x1b[J", p.drawn)
+		p.drawn = 0
+	}
+	fmt.Fprintln(w, line)
+	if p.Live && len(p.order) > 0 && !p.closed {
+		p.redraw()
+	}
+}
+
+// Close leaves the last block on screen and stops redrawing.
+func (p *ProgressPrinter) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+}
+
+func (p *ProgressPrinter) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *ProgressPrinter) redraw() {
+	var b strings.Builder
+	for _, n := range p.order {
+		RenderBlock(&b, p.last[n], p.now())
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	var out strings.Builder
+	if p.drawn > 0 {
+		// Move to the start of the previous block and overwrite it line by line.
+		fmt.Fprintf(&out, "\x1b[%dA", p.drawn)
+	}
+	for _, l := range lines {
+		out.WriteString("\r\x1b[2K" + l + "\n")
+	}
+	// Clear lines left over from a taller previous block.
+	for i := len(lines); i < p.drawn; i++ {
+		out.WriteString("\r\x1b[2K\n")
+	}
+	if extra := p.drawn - len(lines); extra > 0 {
+		fmt.Fprintf(&out, "\x1b[%dA", extra)
+	}
+	p.drawn = len(lines)
+	io.WriteString(p.Out, out.String())
+}
+
+// RenderBlock writes the terminal block for one node: a headline with the drain's progress,
+// then one line per VM with its state, route and elapsed time.
+func RenderBlock(w io.Writer, s Snapshot, now time.Time) {
+	fmt.Fprintf(w, "%s  %s  drain %d%%  pods %d/%d  %s\n", s.Node, orWaiting(s.Phase), s.DrainProgress,
+		evicted(s), s.EvictionPods, Elapsed(now.Sub(s.Started)))
+	tw := newTable(w)
+	for _, v := range s.VMs {
+		el := ""
+		if !v.Started.IsZero() {
+			end := now
+			if !v.Finished.IsZero() {
+				end = v.Finished
+			}
+			el = Elapsed(end.Sub(v.Started))
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", v.Key(), stateText(v), route(v), el, v.Message)
+	}
+	tw.Flush()
+	if s.LastError != "" {
+		fmt.Fprintf(w, "  last error: %s\n", firstLine(s.LastError))
+	}
+}
+
+func orWaiting(phase string) string {
+	if phase == "" {
+		return "Pending"
+	}
+	return phase
+}
+
+// evicted derives the count of evicted pods: the operator reports the total up for eviction
+// and the pods still pending, not the evicted count itself.
+func evicted(s Snapshot) int64 {
+	n := s.EvictionPods - int64(len(s.PendingPods))
+	if s.Phase == PhaseSucceeded {
+		n = s.EvictionPods
+	}
+	if n < 0 {
+		n = 0
+	}
+	return n
+}
+
+func stateText(v VMProgress) string {
+	if v.State == VMMigrating && v.MigrationPhase != "" {
+		return string(v.State) + " (" + v.MigrationPhase + ")"
+	}
+	return string(v.State)
+}
+
+func route(v VMProgress) string {
+	if v.Target == "" {
+		return v.Source
+	}
+	return v.Source + " → " + v.Target
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// ChangeLines are the plain log lines describing the difference between two snapshots of a
+// node; every line names the node so interleaved nodes stay readable.
+func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
+	var out []string
+	if !hadPrev || prev.Phase != s.Phase || prev.DrainProgress != s.DrainProgress || evicted(prev) != evicted(s) || prev.EvictionPods != s.EvictionPods {
+		out = append(out, fmt.Sprintf("%s: %s, drain %d%%, %d/%d pods evicted", s.Node, orWaiting(s.Phase), s.DrainProgress, evicted(s), s.EvictionPods))
+	}
+	if s.LastError != "" && s.LastError != prev.LastError {
+		out = append(out, fmt.Sprintf("%s: last error: %s", s.Node, firstLine(s.LastError)))
+	}
+	prevVMs := map[string]VMProgress{}
+	for _, v := range prev.VMs {
+		prevVMs[v.Key()] = v
+	}
+	keys := make([]string, 0, len(s.VMs))
+	cur := map[string]VMProgress{}
+	for _, v := range s.VMs {
+		keys = append(keys, v.Key())
+		cur[v.Key()] = v
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := cur[k]
+		pv, ok := prevVMs[k]
+		if ok && pv.State == v.State && pv.MigrationPhase == v.MigrationPhase && pv.Target == v.Target && pv.Message == v.Message {
+			continue
+		}
+		line := fmt.Sprintf("%s: VM %s %s", s.Node, k, stateText(v))
+		if v.Target != "" {
+			line += " " + route(v)
+		}
+		if !v.Finished.IsZero() && !v.Started.IsZero() {
+			line += " in " + Elapsed(v.Finished.Sub(v.Started))
+		}
+		if v.Message != "" {
+			line += ": " + v.Message
+		}
+		out = append(out, line)
+	}
+	if s.Stalled && !prev.Stalled {
+		out = append(out, fmt.Sprintf("%s: the drain is not progressing: every VM left blocks it", s.Node))
+	}
+	return out
+}

@@ -1,0 +1,62 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
+)
+
+// The plugin as oc and kubectl find it: kubectl dispatches `kubectl cnv` to kubectl-cnv on
+// PATH, and the help then speaks of "kubectl cnv".
+func TestKubectlPluginDispatch(t *testing.T) {
+	env := framework.Get(t)
+	kubectl := os.Getenv("OC_CNV_KUBECTL")
+	if kubectl == "" {
+		t.Fatal("OC_CNV_KUBECTL is not set (make e2e sets it to the cluster's kubectl)")
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(env.Bin, filepath.Join(dir, "kubectl-cnv")); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(kubectl, "cnv", "maintenance", "--help")
+	cmd.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"), "KUBECONFIG="+env.Kubeconfig)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("kubectl cnv maintenance --help: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "kubectl cnv maintenance [command]") || strings.Contains(string(out), "oc cnv") {
+		t.Errorf("help does not speak of kubectl cnv:\n%s", out)
+	}
+
+	plugins := exec.Command(kubectl, "plugin", "list")
+	plugins.Env = cmd.Env
+	out, _ = plugins.CombinedOutput()
+	if !strings.Contains(string(out), filepath.Join(dir, "kubectl-cnv")) {
+		t.Errorf("kubectl plugin list does not show kubectl-cnv:\n%s", out)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	env := framework.Get(t)
+	res := env.Run(t, "version", "-o", "json")
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, `"version"`) || res.Stderr != "" {
+		t.Fatalf("version -o json: exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+}
+
+// A cluster that cannot be reached is one line and exit code 6.
+func TestUnreachableServer(t *testing.T) {
+	env := framework.Get(t)
+	res := env.Run(t, "maintenance", "list", "--server", "https://127.0.0.1:1", "--insecure-skip-tls-verify")
+	if res.ExitCode != 6 {
+		t.Errorf("exit code %d, want 6 (unavailable)", res.ExitCode)
+	}
+	lines := strings.Split(strings.TrimRight(res.Stderr, "\n"), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") {
+		t.Errorf("want one error line, got:\n%s", res.Stderr)
+	}
+}

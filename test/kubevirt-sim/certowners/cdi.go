@@ -1,0 +1,219 @@
+package certowners
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// cdi-operator's certificates (kubevirt/containerized-data-importer pkg/operator/resources/cert/
+// factory.go and pkg/operator/controller/certrotation.go, which drive openshift/library-go
+// pkg/operator/certrotation): signer Secrets, "<signer>-bundle" ConfigMaps (key ca-bundle.crt)
+// and target Secrets, all annotated auth.openshift.io/certificate-*; the operator records the
+// configured lifetimes in operator.cdi.kubevirt.io/certConfig and, when they change, forces a
+// re-issue by setting certificate-not-after to now. The Secrets carry no cdi.kubevirt.io label.
+const (
+	annNotAfter   = "auth.openshift.io/certificate-not-after"
+	annNotBefore  = "auth.openshift.io/certificate-not-before"
+	annIssuer     = "auth.openshift.io/certificate-issuer"
+	annHostnames  = "auth.openshift.io/certificate-hostnames"
+	annCertConfig = "operator.cdi.kubevirt.io/certConfig"
+	cdiBundleKey  = "ca-bundle.crt"
+	// CDI's upload-token signing key: labelled cdi.kubevirt.io=keystore, not a certificate.
+	cdiSigningKey = "cdi-api-signing-key"
+)
+
+type cdiDef struct {
+	signer, target, service, user string
+}
+
+var cdiDefs = []cdiDef{
+	{signer: "cdi-apiserver-signer", target: "cdi-apiserver-server-cert", service: "cdi-api"},
+	{signer: "cdi-uploadproxy-signer", target: "cdi-uploadproxy-server-cert", service: "cdi-uploadproxy"},
+	{signer: "cdi-uploadserver-signer"},
+	{signer: "cdi-uploadserver-client-signer", target: "cdi-uploadserver-client-cert", user: "client.upload-server.cdi.kubevirt.io"},
+}
+
+var cdiWebhooks = []webhookSpec{
+	{name: "cdi-api-datavolume-validate", service: "cdi-api", path: "/datavolume-validate"},
+	{name: "cdi-api-datavolume-mutate", mutating: true, service: "cdi-api", path: "/datavolume-mutate"},
+}
+
+func (r *reconciler) cdi(ctx context.Context, e *estate) error {
+	ok, err := r.operatorRunning(ctx, e.ns, "cdi-operator", map[string]string{"name": "cdi-operator", "operator.cdi.kubevirt.io": ""})
+	if err != nil || !ok {
+		return err
+	}
+	for _, name := range []string{"cdi-apiserver", "cdi-deployment", "cdi-uploadproxy"} {
+		if err := r.ensureWorkload(ctx, e.ns, name, map[string]string{"cdi.kubevirt.io": name, "app": "containerized-data-importer"}, false); err != nil {
+			return err
+		}
+	}
+	if err := r.cdiSigningKey(ctx, e); err != nil {
+		return err
+	}
+	// Refresh is counted from NotBefore in library-go; CDI converts renewBefore into it.
+	signerCfg := certConfig{lifetime: e.caDuration, refresh: e.caDuration - e.caRenew}
+	targetCfg := certConfig{lifetime: e.serverDur, refresh: e.serverDur - e.serverRenew}
+	for _, d := range cdiDefs {
+		ca, err := r.cdiSigner(ctx, e, d.signer, signerCfg)
+		if err != nil {
+			return err
+		}
+		old, err := r.configMapKey(ctx, e.ns, d.signer+"-bundle", cdiBundleKey)
+		if err != nil {
+			return err
+		}
+		// library-go keeps every CA of the bundle until it expires, newest first.
+		bundle := mergeBundle(ca.Cert, old, 100*365*24*time.Hour, true)
+		if err := r.putConfigMapKey(ctx, e.ns, d.signer+"-bundle", cdiBundleKey, nil, bundle); err != nil {
+			return err
+		}
+		if d.target != "" {
+			if err := r.cdiTarget(ctx, e, d, ca, targetCfg); err != nil {
+				return err
+			}
+		}
+	}
+	bundle, err := r.configMapKey(ctx, e.ns, "cdi-apiserver-signer-bundle", cdiBundleKey)
+	if err != nil {
+		return err
+	}
+	for _, w := range cdiWebhooks {
+		if err := r.putWebhook(ctx, e, w, bundle); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type certConfig struct{ lifetime, refresh time.Duration }
+
+func (c certConfig) annotation() string {
+	b, _ := json.Marshal(map[string]string{"lifetime": c.lifetime.String(), "refresh": c.refresh.String()})
+	return string(b)
+}
+
+// libraryGoDue reports whether library-go would re-issue: annotations missing or unparsable,
+// certificate-not-after passed (what `oc adm ocp-certificates regenerate-*` and CDI's certConfig
+// change set), the refresh period since certificate-not-before elapsed, or the last fifth of the
+// validity reached.
+func libraryGoDue(s *corev1.Secret, refresh time.Duration) bool {
+	na, err1 := time.Parse(time.RFC3339, s.Annotations[annNotAfter])
+	nb, err2 := time.Parse(time.RFC3339, s.Annotations[annNotBefore])
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	now := time.Now()
+	if now.After(na) || now.After(nb.Add(refresh)) || now.After(na.Add(-na.Sub(nb)/5)) {
+		return true
+	}
+	return false
+}
+
+func (r *reconciler) cdiSigner(ctx context.Context, e *estate, name string, cfg certConfig) (*keyPair, error) {
+	old, err := r.getSecret(ctx, e.ns, name)
+	if err != nil {
+		return nil, err
+	}
+	if old != nil && old.Annotations[annCertConfig] == cfg.annotation() && !libraryGoDue(old, cfg.refresh) {
+		if kp, err := loadPair(old.Data[corev1.TLSCertKey], old.Data[corev1.TLSPrivateKeyKey]); err == nil {
+			return kp, nil
+		}
+	}
+	// library-go names signers "<namespace>_<name>@<unix seconds>".
+	kp, err := r.is.newCA(fmt.Sprintf("%s_%s@%d", e.ns, name, time.Now().Unix()), cfg.lifetime)
+	if err != nil {
+		return nil, err
+	}
+	return kp, r.cdiWrite(ctx, e, old, name, kp, kp.Cert.Subject.CommonName, nil, cfg)
+}
+
+func (r *reconciler) cdiTarget(ctx context.Context, e *estate, d cdiDef, ca *keyPair, cfg certConfig) error {
+	old, err := r.getSecret(ctx, e.ns, d.target)
+	if err != nil {
+		return err
+	}
+	var hosts []string
+	if d.service != "" {
+		hosts = []string{d.service, d.service + "." + e.ns, d.service + "." + e.ns + ".svc"}
+	}
+	if old != nil && old.Annotations[annCertConfig] == cfg.annotation() && !libraryGoDue(old, cfg.refresh) &&
+		old.Annotations[annIssuer] == ca.Cert.Subject.CommonName &&
+		(d.service == "" || old.Annotations[annHostnames] == strings.Join(hosts, ",")) {
+		// library-go compares the issuer's name only; two signers made in the same second share
+		// it, so the signature is checked too.
+		if kp, err := loadPair(old.Data[corev1.TLSCertKey], old.Data[corev1.TLSPrivateKeyKey]); err == nil && signedBy(kp.Cert, ca.Cert) {
+			return nil
+		}
+	}
+	cn := d.user
+	client := d.service == ""
+	if !client {
+		cn = hosts[0]
+	}
+	kp, err := r.is.newLeaf(ca, cn, hosts, client, cfg.lifetime)
+	if err != nil {
+		return err
+	}
+	return r.cdiWrite(ctx, e, old, d.target, kp, ca.Cert.Subject.CommonName, ca, cfg, hosts...)
+}
+
+// cdiWrite stores a key pair the way library-go does; a target's tls.crt carries its signer
+// after the leaf.
+func (r *reconciler) cdiWrite(ctx context.Context, e *estate, old *corev1.Secret, name string, kp *keyPair, issuer string, ca *keyPair, cfg certConfig, hosts ...string) error {
+	keyPEM, err := encodeKey(kp.Key)
+	if err != nil {
+		return err
+	}
+	crt := encodeCert(kp.Cert)
+	if ca != nil {
+		crt = append(crt, encodeCert(ca.Cert)...)
+	}
+	s := &corev1.Secret{Type: corev1.SecretTypeTLS, Data: map[string][]byte{corev1.TLSCertKey: crt, corev1.TLSPrivateKeyKey: keyPEM}}
+	s.Name, s.Namespace = name, e.ns
+	s.Annotations = map[string]string{
+		annNotAfter:   kp.Cert.NotAfter.UTC().Format(time.RFC3339),
+		annNotBefore:  kp.Cert.NotBefore.UTC().Format(time.RFC3339),
+		annIssuer:     issuer,
+		annCertConfig: cfg.annotation(),
+	}
+	if len(hosts) > 0 {
+		s.Annotations[annHostnames] = strings.Join(hosts, ",")
+	}
+	return r.putSecret(ctx, old, s)
+}
+
+// cdiSigningKey creates the upload-token key pair once; nothing here ever replaces it, because
+// replacing it invalidates every upload token in flight.
+func (r *reconciler) cdiSigningKey(ctx context.Context, e *estate) error {
+	old, err := r.getSecret(ctx, e.ns, cdiSigningKey)
+	if err != nil || old != nil {
+		return err
+	}
+	key, err := r.is.newKey()
+	if err != nil {
+		return err
+	}
+	priv, err := encodeKey(key)
+	if err != nil {
+		return err
+	}
+	pubDER, err := x509.MarshalPKIXPublicKey(key.Public())
+	if err != nil {
+		return err
+	}
+	s := &corev1.Secret{Type: corev1.SecretTypeOpaque, Data: map[string][]byte{
+		"id_rsa":     priv,
+		"id_rsa.pub": pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}),
+	}}
+	s.Name, s.Namespace = cdiSigningKey, e.ns
+	s.Labels = map[string]string{"cdi.kubevirt.io": "keystore"}
+	return r.putSecret(ctx, nil, s)
+}

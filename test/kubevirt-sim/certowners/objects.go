@@ -1,0 +1,293 @@
+package certowners
+
+import (
+	"context"
+
+	admissionv1 "k8s.io/api/admissionregistration/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+)
+
+func (r *reconciler) ensureNamespace(ctx context.Context, name string) error {
+	_, err := r.c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
+}
+
+// operatorRunning ensures the operator's Deployment exists and reports whether it has replicas.
+// An operator scaled to 0 (what rotate-certs.sh does to cdi-operator) issues nothing.
+func (r *reconciler) operatorRunning(ctx context.Context, ns, name string, labels map[string]string) (bool, error) {
+	d, err := r.c.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		d, err = r.c.AppsV1().Deployments(ns).Create(ctx, deployment(ns, name, labels), metav1.CreateOptions{})
+	}
+	if err != nil {
+		return false, err
+	}
+	return d.Spec.Replicas == nil || *d.Spec.Replicas > 0, nil
+}
+
+// ensureWorkload creates a component's Deployment (or DaemonSet) when missing and leaves it
+// alone otherwise: tests and oc-cnv scale and restart them.
+func (r *reconciler) ensureWorkload(ctx context.Context, ns, name string, labels map[string]string, daemon bool) error {
+	if daemon {
+		_, err := r.c.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			d := deployment(ns, name, labels)
+			ds := &appsv1.DaemonSet{ObjectMeta: d.ObjectMeta, Spec: appsv1.DaemonSetSpec{Selector: d.Spec.Selector, Template: d.Spec.Template}}
+			_, err = r.c.AppsV1().DaemonSets(ns).Create(ctx, ds, metav1.CreateOptions{})
+		}
+		return ignoreExists(err)
+	}
+	_, err := r.c.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		_, err = r.c.AppsV1().Deployments(ns).Create(ctx, deployment(ns, name, labels), metav1.CreateOptions{})
+	}
+	return ignoreExists(err)
+}
+
+func ignoreExists(err error) error {
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
+}
+
+func deployment(ns, name string, labels map[string]string) *appsv1.Deployment {
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: ptr.To[int32](1),
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{
+					Containers: []corev1.Container{{
+						Name:  name,
+						Image: "registry.invalid/kubevirt-sim/" + name + ":sim",
+					}},
+					// kwok's fake nodes carry this taint in some setups; tolerating it keeps the
+					// pods schedulable either way.
+					Tolerations: []corev1.Toleration{{Key: "kwok.x-k8s.io/node", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
+				},
+			},
+		},
+	}
+}
+
+func (r *reconciler) ensureService(ctx context.Context, ns, name string, selector, annotations map[string]string) (*corev1.Service, error) {
+	svc, err := r.c.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		svc, err = r.c.CoreV1().Services(ns).Create(ctx, &corev1.Service{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Annotations: annotations},
+			Spec: corev1.ServiceSpec{
+				Selector: selector,
+				Ports:    []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(8443)}},
+			},
+		}, metav1.CreateOptions{})
+	}
+	return svc, err
+}
+
+// putSecret creates s or, when it exists, replaces its type, data, labels and annotations.
+func (r *reconciler) putSecret(ctx context.Context, old, s *corev1.Secret) error {
+	if old == nil {
+		_, err := r.c.CoreV1().Secrets(s.Namespace).Create(ctx, s, metav1.CreateOptions{})
+		return err
+	}
+	upd := old.DeepCopy()
+	upd.Data = s.Data
+	if upd.Labels == nil {
+		upd.Labels = map[string]string{}
+	}
+	for k, v := range s.Labels {
+		upd.Labels[k] = v
+	}
+	if upd.Annotations == nil {
+		upd.Annotations = map[string]string{}
+	}
+	for k, v := range s.Annotations {
+		upd.Annotations[k] = v
+	}
+	_, err := r.c.CoreV1().Secrets(s.Namespace).Update(ctx, upd, metav1.UpdateOptions{})
+	return err
+}
+
+func (r *reconciler) getSecret(ctx context.Context, ns, name string) (*corev1.Secret, error) {
+	s, err := r.c.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	return s, err
+}
+
+// putConfigMapKey sets one data key of a ConfigMap, creating it when missing.
+func (r *reconciler) putConfigMapKey(ctx context.Context, ns, name, key string, labels map[string]string, value []byte) error {
+	cm, err := r.c.CoreV1().ConfigMaps(ns).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		_, err = r.c.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
+			Data:       map[string]string{key: string(value)},
+		}, metav1.CreateOptions{})
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if cm.Data[key] == string(value) {
+		return nil
+	}
+	if cm.Data == nil {
+		cm.Data = map[string]string{}
+	}
+	cm.Data[key] = string(value)
+	_, err = r.c.CoreV1().ConfigMaps(ns).Update(ctx, cm, metav1.UpdateOptions{})
+	return err
+}
+
+func (r *reconciler) configMapKey(ctx context.Context, ns, name, key string) ([]byte, error) {
+	cm, err := r.c.CoreV1().ConfigMaps(ns).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []byte(cm.Data[key]), nil
+}
+
+// webhookSpec describes one webhook configuration an owner keeps the caBundle of. The rules
+// match an API group nobody serves, so the configuration is real to every client that reads it
+// but the API server never calls the (absent) service.
+type webhookSpec struct {
+	name     string
+	mutating bool
+	service  string
+	path     string
+}
+
+func simRules() []admissionv1.RuleWithOperations {
+	return []admissionv1.RuleWithOperations{{
+		Operations: []admissionv1.OperationType{admissionv1.Create},
+		Rule: admissionv1.Rule{
+			APIGroups:   []string{"certs.kubevirt-sim.oc-cnv.io"},
+			APIVersions: []string{"v1"},
+			Resources:   []string{"nothing"},
+		},
+	}}
+}
+
+// webhookCABundle returns the caBundle of the first webhook of a configuration, nil when the
+// configuration is missing.
+func (r *reconciler) webhookCABundle(ctx context.Context, e *estate, w webhookSpec) ([]byte, bool, error) {
+	name := w.name + e.webhookSuffix
+	if w.mutating {
+		m, err := r.c.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil, false, nil
+		}
+		if err != nil || len(m.Webhooks) == 0 {
+			return nil, err == nil, err
+		}
+		return m.Webhooks[0].ClientConfig.CABundle, true, nil
+	}
+	v, err := r.c.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil || len(v.Webhooks) == 0 {
+		return nil, err == nil, err
+	}
+	return v.Webhooks[0].ClientConfig.CABundle, true, nil
+}
+
+// putWebhook creates the configuration or sets the caBundle of all its webhooks.
+func (r *reconciler) putWebhook(ctx context.Context, e *estate, w webhookSpec, caBundle []byte) error {
+	name := w.name + e.webhookSuffix
+	labels := map[string]string{estateOf: e.ns}
+	cc := admissionv1.WebhookClientConfig{
+		Service:  &admissionv1.ServiceReference{Namespace: e.ns, Name: w.service, Path: ptr.To(w.path), Port: ptr.To[int32](443)},
+		CABundle: caBundle,
+	}
+	ignore := admissionv1.Ignore
+	none := admissionv1.SideEffectClassNone
+	nsSel := &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": e.ns}}
+	api := r.c.AdmissionregistrationV1()
+	if w.mutating {
+		cur, err := api.MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			_, err = api.MutatingWebhookConfigurations().Create(ctx, &admissionv1.MutatingWebhookConfiguration{
+				ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+				Webhooks: []admissionv1.MutatingWebhook{{
+					Name: w.name + ".kubevirt-sim.oc-cnv.io", ClientConfig: cc, Rules: simRules(),
+					FailurePolicy: &ignore, SideEffects: &none, AdmissionReviewVersions: []string{"v1"}, NamespaceSelector: nsSel,
+				}},
+			}, metav1.CreateOptions{})
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		changed := false
+		for i := range cur.Webhooks {
+			if string(cur.Webhooks[i].ClientConfig.CABundle) != string(caBundle) {
+				cur.Webhooks[i].ClientConfig.CABundle = caBundle
+				changed = true
+			}
+		}
+		if changed {
+			_, err = api.MutatingWebhookConfigurations().Update(ctx, cur, metav1.UpdateOptions{})
+		}
+		return err
+	}
+	cur, err := api.ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		_, err = api.ValidatingWebhookConfigurations().Create(ctx, &admissionv1.ValidatingWebhookConfiguration{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+			Webhooks: []admissionv1.ValidatingWebhook{{
+				Name: w.name + ".kubevirt-sim.oc-cnv.io", ClientConfig: cc, Rules: simRules(),
+				FailurePolicy: &ignore, SideEffects: &none, AdmissionReviewVersions: []string{"v1"}, NamespaceSelector: nsSel,
+			}},
+		}, metav1.CreateOptions{})
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	changed := false
+	for i := range cur.Webhooks {
+		if string(cur.Webhooks[i].ClientConfig.CABundle) != string(caBundle) {
+			cur.Webhooks[i].ClientConfig.CABundle = caBundle
+			changed = true
+		}
+	}
+	if changed {
+		_, err = api.ValidatingWebhookConfigurations().Update(ctx, cur, metav1.UpdateOptions{})
+	}
+	return err
+}
+
+// collectWebhooks deletes the webhook configurations of estates whose namespace is gone.
+func (r *reconciler) collectWebhooks(ctx context.Context, live map[string]bool) {
+	api := r.c.AdmissionregistrationV1()
+	if vl, err := api.ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: estateOf}); err == nil {
+		for _, w := range vl.Items {
+			if !live[w.Labels[estateOf]] {
+				_ = api.ValidatingWebhookConfigurations().Delete(ctx, w.Name, metav1.DeleteOptions{})
+			}
+		}
+	}
+	if ml, err := api.MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: estateOf}); err == nil {
+		for _, w := range ml.Items {
+			if !live[w.Labels[estateOf]] {
+				_ = api.MutatingWebhookConfigurations().Delete(ctx, w.Name, metav1.DeleteOptions{})
+			}
+		}
+	}
+}

@@ -1,0 +1,231 @@
+package vms
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+	virtv1 "kubevirt.io/api/core/v1"
+	"kubevirt.io/client-go/kubevirt"
+)
+
+const (
+	// podsByVMIUID indexes launcher pods by their kubevirt.io/created-by label.
+	podsByVMIUID = "vmiUID"
+	// migrationsByVMI indexes VMIMs by namespace/spec.vmiName.
+	migrationsByVMI = "vmi"
+)
+
+// simulator holds the clients and shared caches the five controllers work from.
+type simulator struct {
+	opts *Options
+	kube kubernetes.Interface
+	virt kubevirt.Interface
+
+	vms, vmis, vmims, kvs, pods, pvcs cache.SharedIndexInformer
+
+	vmCtl, vmiCtl, evacuationCtl, migrationCtl *loop
+	evacuation                                 *evacuationController
+}
+
+// Run plays KubeVirt's VM side (virt-controller's VM, VMI, evacuation and migration
+// controllers, virt-api's eviction webhook, and the bits of virt-handler that report a
+// domain as running or migrated) against cfg until ctx is done.
+func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
+	kube, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	virt, err := kubevirt.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	s := newSimulator(ctx, kube, virt, o)
+
+	webhook, err := newEvictionWebhook(s)
+	if err != nil {
+		return err
+	}
+	errs := make(chan error, 1)
+	go func() { errs <- webhook.serve(ctx) }()
+
+	for _, inf := range []cache.SharedIndexInformer{s.vms, s.vmis, s.vmims, s.kvs, s.pods, s.pvcs} {
+		go inf.Run(ctx.Done())
+	}
+	if !cache.WaitForCacheSync(ctx.Done(), s.vms.HasSynced, s.vmis.HasSynced, s.vmims.HasSynced,
+		s.kvs.HasSynced, s.pods.HasSynced, s.pvcs.HasSynced) {
+		return ctx.Err()
+	}
+	// Register the webhook only once its server and the caches it reads are up, so the API
+	// server never calls a simulator that cannot answer yet.
+	if err := webhook.register(ctx); err != nil {
+		return fmt.Errorf("registering the eviction webhook: %w", err)
+	}
+	klog.Infof("vms: simulating KubeVirt VMs, eviction webhook on 127.0.0.1:%d", o.WebhookPort)
+
+	workers := max(o.Workers, 1)
+	go s.vmCtl.run(ctx, workers)
+	go s.vmiCtl.run(ctx, workers)
+	// One evacuation worker: its parallel-migration limits are counted under one lock.
+	go s.evacuationCtl.run(ctx, 1)
+	go s.migrationCtl.run(ctx, workers)
+
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-errs:
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+}
+
+func newSimulator(ctx context.Context, kube kubernetes.Interface, virt kubevirt.Interface, o *Options) *simulator {
+	kv := virt.KubevirtV1()
+	s := &simulator{opts: o, kube: kube, virt: virt}
+	s.vms = newInformer(&virtv1.VirtualMachine{},
+		func(opts metav1.ListOptions) (runtime.Object, error) { return kv.VirtualMachines("").List(ctx, opts) },
+		func(opts metav1.ListOptions) (watch.Interface, error) { return kv.VirtualMachines("").Watch(ctx, opts) })
+	s.vmis = newInformer(&virtv1.VirtualMachineInstance{},
+		func(opts metav1.ListOptions) (runtime.Object, error) {
+			return kv.VirtualMachineInstances("").List(ctx, opts)
+		},
+		func(opts metav1.ListOptions) (watch.Interface, error) {
+			return kv.VirtualMachineInstances("").Watch(ctx, opts)
+		})
+	s.vmims = newInformer(&virtv1.VirtualMachineInstanceMigration{},
+		func(opts metav1.ListOptions) (runtime.Object, error) {
+			return kv.VirtualMachineInstanceMigrations("").List(ctx, opts)
+		},
+		func(opts metav1.ListOptions) (watch.Interface, error) {
+			return kv.VirtualMachineInstanceMigrations("").Watch(ctx, opts)
+		})
+	s.kvs = newInformer(&virtv1.KubeVirt{},
+		func(opts metav1.ListOptions) (runtime.Object, error) { return kv.KubeVirts("").List(ctx, opts) },
+		func(opts metav1.ListOptions) (watch.Interface, error) { return kv.KubeVirts("").Watch(ctx, opts) })
+
+	launchers := informers.NewSharedInformerFactoryWithOptions(kube, 0,
+		informers.WithTweakListOptions(func(lo *metav1.ListOptions) {
+			lo.LabelSelector = virtv1.AppLabel + "=virt-launcher"
+		}))
+	s.pods = launchers.Core().V1().Pods().Informer()
+	s.pvcs = informers.NewSharedInformerFactory(kube, 0).Core().V1().PersistentVolumeClaims().Informer()
+
+	must(s.pods.AddIndexers(cache.Indexers{podsByVMIUID: func(obj interface{}) ([]string, error) {
+		if uid := obj.(*corev1.Pod).Labels[virtv1.CreatedByLabel]; uid != "" {
+			return []string{uid}, nil
+		}
+		return nil, nil
+	}}))
+	must(s.vmims.AddIndexers(cache.Indexers{migrationsByVMI: func(obj interface{}) ([]string, error) {
+		m := obj.(*virtv1.VirtualMachineInstanceMigration)
+		return []string{m.Namespace + "/" + m.Spec.VMIName}, nil
+	}}))
+
+	s.vmCtl = newVMController(s)
+	s.vmiCtl = newVMIController(s)
+	s.evacuation = newEvacuationController(s)
+	s.evacuationCtl = s.evacuation.loop
+	s.migrationCtl = newMigrationController(s)
+	return s
+}
+
+func newInformer(obj runtime.Object, list cache.ListFunc, w cache.WatchFunc) cache.SharedIndexInformer {
+	return cache.NewSharedIndexInformer(&cache.ListWatch{ListFunc: list, WatchFunc: w}, obj, 10*time.Minute,
+		cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// Cache readers. The informers hold pointers into their store: callers DeepCopy before
+// changing anything.
+
+func (s *simulator) vm(key string) *virtv1.VirtualMachine {
+	obj, ok, _ := s.vms.GetStore().GetByKey(key)
+	if !ok {
+		return nil
+	}
+	return obj.(*virtv1.VirtualMachine)
+}
+
+func (s *simulator) vmi(key string) *virtv1.VirtualMachineInstance {
+	obj, ok, _ := s.vmis.GetStore().GetByKey(key)
+	if !ok {
+		return nil
+	}
+	return obj.(*virtv1.VirtualMachineInstance)
+}
+
+func (s *simulator) allVMIs() []*virtv1.VirtualMachineInstance {
+	var out []*virtv1.VirtualMachineInstance
+	for _, obj := range s.vmis.GetStore().List() {
+		out = append(out, obj.(*virtv1.VirtualMachineInstance))
+	}
+	return out
+}
+
+func (s *simulator) migration(key string) *virtv1.VirtualMachineInstanceMigration {
+	obj, ok, _ := s.vmims.GetStore().GetByKey(key)
+	if !ok {
+		return nil
+	}
+	return obj.(*virtv1.VirtualMachineInstanceMigration)
+}
+
+func (s *simulator) allMigrations() []*virtv1.VirtualMachineInstanceMigration {
+	var out []*virtv1.VirtualMachineInstanceMigration
+	for _, obj := range s.vmims.GetStore().List() {
+		out = append(out, obj.(*virtv1.VirtualMachineInstanceMigration))
+	}
+	return out
+}
+
+// migrationsOf lists the VMIMs whose spec.vmiName is the VMI namespace/name.
+func (s *simulator) migrationsOf(vmiKey string) []*virtv1.VirtualMachineInstanceMigration {
+	objs, _ := s.vmims.GetIndexer().ByIndex(migrationsByVMI, vmiKey)
+	out := make([]*virtv1.VirtualMachineInstanceMigration, 0, len(objs))
+	for _, obj := range objs {
+		out = append(out, obj.(*virtv1.VirtualMachineInstanceMigration))
+	}
+	return out
+}
+
+// launcherPods lists the virt-launcher pods created for the VMI with this UID.
+func (s *simulator) launcherPods(vmi *virtv1.VirtualMachineInstance) []*corev1.Pod {
+	objs, _ := s.pods.GetIndexer().ByIndex(podsByVMIUID, string(vmi.UID))
+	out := make([]*corev1.Pod, 0, len(objs))
+	for _, obj := range objs {
+		out = append(out, obj.(*corev1.Pod))
+	}
+	return out
+}
+
+func (s *simulator) pvc(namespace, name string) *corev1.PersistentVolumeClaim {
+	obj, ok, _ := s.pvcs.GetStore().GetByKey(namespace + "/" + name)
+	if !ok {
+		return nil
+	}
+	return obj.(*corev1.PersistentVolumeClaim)
+}
+
+func (s *simulator) config() clusterConfig {
+	var kvs []*virtv1.KubeVirt
+	for _, obj := range s.kvs.GetStore().List() {
+		kvs = append(kvs, obj.(*virtv1.KubeVirt))
+	}
+	return configFrom(kvs)
+}
