@@ -86,14 +86,41 @@ EOF
 wait_for 120 "the VMs to run" bash -c "[[ \$('$KUBECTL' get vmi -n $NS -o jsonpath='{range .items[*]}{.status.phase}{\"\\n\"}{end}' | grep -c Running) -eq 4 ]]"
 run kubectl get vmi -n "$NS" -o wide
 
-say "The plugin, as oc and kubectl find it"
+say "The plugin, as oc and kubectl find it (kubectl runs kubectl-cnv from PATH)"
 run kubectl cnv version
-run kubectl cnv --help
 
-if [[ -f $ROOT/hack/demo-steps.sh ]]; then
-	# shellcheck source=/dev/null
-	source "$ROOT/hack/demo-steps.sh"
-fi
+say "Maintenance: first ask what would happen to the VMs on $NODE (nothing is changed)"
+run kubectl cnv maintenance start "$NODE" --reason "Replacing DIMM" --dry-run=client
+
+say "Without --dry-run it refuses: db-01 has a ReadWriteOnce disk and would block the drain"
+run kubectl cnv maintenance start "$NODE" --reason "Replacing DIMM"
+
+say "The admin stops db-01 for the window (its disk cannot move), then starts maintenance for real"
+run kubectl patch vm db-01 -n "$NS" --type merge -p '{"spec":{"runStrategy":"Halted"}}'
+wait_for 60 "db-01 to stop" bash -c "! '$KUBECTL' get vmi db-01 -n $NS"
+run kubectl cnv maintenance start "$NODE" --reason "Replacing DIMM" --yes
+
+say "Where the VMs went"
+run kubectl get vmi -n "$NS" -o wide
+run kubectl get vmim -n "$NS"
+
+say "The maintenance, as a list and in detail"
+run kubectl cnv maintenance list
+run kubectl cnv maintenance describe "$NODE"
+
+say "End the maintenance: the node is schedulable again (VMs do not move back)"
+run kubectl cnv maintenance stop "$NODE"
+run kubectl patch vm db-01 -n "$NS" --type merge -p '{"spec":{"runStrategy":"Always"}}'
+
+say "Certificates of the virtualization components in openshift-cnv"
+run kubectl cnv certs check -n openshift-cnv
+
+say "Have their operators re-issue them (a dry run first, then for real)"
+run kubectl cnv certs rotate -n openshift-cnv --dry-run
+run kubectl cnv certs rotate -n openshift-cnv --yes
+
+say "And check again: new serials, new expiry dates"
+run kubectl cnv certs check -n openshift-cnv
 
 say "The cluster stays up"
 cat <<EOF

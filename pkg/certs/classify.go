@@ -21,7 +21,10 @@ func classify(c *Certificate, bundles bundleIndex, now time.Time, warnWithin tim
 	default:
 		if reason := untrusted(c, bundles); reason != "" {
 			c.Status, c.Reason = StatusUntrusted, reason
-		} else if c.NotAfter.Sub(now) < warnWithin {
+		} else if left := c.NotAfter.Sub(now); left < warnWithin && left < c.NotAfter.Sub(c.NotBefore)/2 {
+			// Short-lived certificates (HCO's defaults are 48h and 24h) are renewed by their
+			// owners about half way; only once less than half is left is one worth a warning,
+			// otherwise every healthy certificate of a current cluster would be EXPIRING.
 			c.Status = StatusExpiring
 		} else {
 			c.Status = StatusOK

@@ -68,6 +68,12 @@ func (s Step) String() string {
 		}
 		return fmt.Sprintf("restart %s%s", obj, when)
 	}
+	switch s.Action {
+	case ActDeleteSecret, ActDeleteWebhook:
+		return fmt.Sprintf("delete %s (its owner re-creates it)", obj)
+	case ActRemoveCABundle:
+		return fmt.Sprintf("remove the caBundle of %s (its owner's chain check fails and it rotates)", obj)
+	}
 	return fmt.Sprintf("%s on %s", s.Action, obj)
 }
 

@@ -24,7 +24,7 @@ func TestScanClassifiesEveryStatus(t *testing.T) {
 	ca := mkCert(t, "kubevirt.io", true, nil, now.Add(-24*time.Hour), now.Add(365*24*time.Hour))
 	rogue := mkCert(t, "rogue", true, nil, now.Add(-24*time.Hour), now.Add(365*24*time.Hour))
 	healthy := mkCert(t, "virt-api", false, ca, now.Add(-time.Hour), now.Add(200*24*time.Hour))
-	expiring := mkCert(t, "virt-controller", false, ca, now.Add(-time.Hour), now.Add(10*24*time.Hour))
+	expiring := mkCert(t, "virt-controller", false, ca, now.Add(-100*24*time.Hour), now.Add(10*24*time.Hour))
 	expired := mkCert(t, "virt-handler", false, ca, now.Add(-48*time.Hour), now.Add(-3*24*time.Hour))
 	future := mkCert(t, "export", false, ca, now.Add(24*time.Hour), now.Add(100*24*time.Hour))
 	untrusted := mkCert(t, "operator", false, rogue, now.Add(-time.Hour), now.Add(100*24*time.Hour))
@@ -85,5 +85,17 @@ func TestScanClassifiesEveryStatus(t *testing.T) {
 	}
 	if sum := Summary(rep.Certificates); !strings.HasPrefix(sum, "9 certificates: 3 OK, 1 EXPIRING, 1 EXPIRED, 1 NOT YET VALID, 2 UNTRUSTED, 1 KEY MISMATCH") {
 		t.Errorf("summary %q", sum)
+	}
+}
+
+func TestShortLivedCertificateIsOnlyExpiringPastHalfItsLife(t *testing.T) {
+	now := time.Now()
+	ca := mkCert(t, "ca", true, nil, now.Add(-time.Hour), now.Add(48*time.Hour))
+	fresh := Certificate{NotBefore: now.Add(-time.Hour), NotAfter: now.Add(23 * time.Hour), Role: RoleServing, cert: ca.cert}
+	classify(&fresh, bundleIndex{}, now, 30*24*time.Hour)
+	late := Certificate{NotBefore: now.Add(-13 * time.Hour), NotAfter: now.Add(11 * time.Hour), Role: RoleServing, cert: ca.cert}
+	classify(&late, bundleIndex{}, now, 30*24*time.Hour)
+	if fresh.Status != StatusOK || late.Status != StatusExpiring {
+		t.Fatalf("fresh %s, late %s", fresh.Status, late.Status)
 	}
 }

@@ -39,13 +39,18 @@ func WriteCertTable(w io.Writer, cs []Certificate, o TableOptions) error {
 	}
 	head = append(head, "STATUS")
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	// A bundle entry gets its position only when its value holds several certificates.
+	perValue := map[string]int{}
+	for _, c := range cs {
+		perValue[c.Namespace+"/"+c.Object()+"/"+c.Key]++
+	}
 	for _, c := range cs {
 		var row []string
 		if o.ShowNamespace {
 			row = append(row, dash(c.Namespace))
 		}
 		obj := c.Object()
-		if c.Kind != KindSecret && c.Kind != KindConfigMap || c.Role == RoleBundle {
+		if perValue[c.Namespace+"/"+c.Object()+"/"+c.Key] > 1 {
 			obj = fmt.Sprintf("%s[%d]", obj, c.Index)
 		}
 		row = append(row, c.Component, obj, c.Subject, string(c.Role), c.Issuer, FormatTime(c.NotAfter), Residual(o.Now, c.NotAfter))

@@ -377,7 +377,10 @@ func (s *followState) vmProgress(key string) VMProgress {
 	}
 
 	if !t.onNode {
-		migrated := (mig != nil && mig.Status.Phase == kvv1.MigrationSucceeded) ||
+		// KubeVirt relabels a VMI with its target node when the migration hands over, which
+		// may be seen before the migration object reports Succeeded: any migration that has
+		// not failed means the VMI moved, not that it was shut down.
+		migrated := (mig != nil && mig.Status.Phase != kvv1.MigrationFailed) ||
 			(ms != nil && ms.Completed && !ms.Failed) ||
 			(vmi.Status.NodeName != "" && vmi.Status.NodeName != s.f.Node)
 		if migrated {
@@ -392,7 +395,7 @@ func (s *followState) vmProgress(key string) VMProgress {
 			p.State = VMShutDown
 			p.Message = "shut down"
 			if imp := Classify(vmi, s.f.ClusterDefault); imp.OwnedByVM {
-				p.Message = "shut down; its VirtualMachine starts it again on another node if its run strategy says so"
+				p.Message = "shut down; its VirtualMachine restarts it elsewhere per its run strategy"
 			}
 			if p.Started.IsZero() {
 				p.Started = t.leftAt

@@ -71,6 +71,39 @@ func (p *ProgressPrinter) Say(w io.Writer, line string) {
 	}
 }
 
+// Finish ends the display of one node: on a terminal its last block is printed for good
+// (no longer redrawn) followed by line on w, and the other nodes' blocks continue below; in
+// line mode only line is written.
+func (p *ProgressPrinter) Finish(node string, w io.Writer, line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.Live {
+		fmt.Fprintln(w, line)
+		return
+	}
+	if p.drawn > 0 {
+		fmt.Fprintf(p.Out, "\x1b[%dA\r\x1b[J", p.drawn)
+		p.drawn = 0
+	}
+	if s, ok := p.last[node]; ok {
+		var b strings.Builder
+		RenderBlock(&b, s, p.now())
+		io.WriteString(p.Out, b.String())
+	}
+	fmt.Fprintln(w, line)
+	var rest []string
+	for _, n := range p.order {
+		if n != node {
+			rest = append(rest, n)
+		}
+	}
+	p.order = rest
+	delete(p.last, node)
+	if len(p.order) > 0 && !p.closed {
+		p.redraw()
+	}
+}
+
 // Close leaves the last block on screen and stops redrawing.
 func (p *ProgressPrinter) Close() {
 	p.mu.Lock()
@@ -123,7 +156,10 @@ func RenderBlock(w io.Writer, s Snapshot, now time.Time) {
 			if !v.Finished.IsZero() {
 				end = v.Finished
 			}
-			el = Elapsed(end.Sub(v.Started))
+			// A shutdown seen at once has no meaningful duration.
+			if d := end.Sub(v.Started); v.Finished.IsZero() || d >= time.Second {
+				el = Elapsed(d)
+			}
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", v.Key(), stateText(v), route(v), el, v.Message)
 	}
@@ -205,7 +241,7 @@ func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
 		if v.Target != "" {
 			line += " " + route(v)
 		}
-		if !v.Finished.IsZero() && !v.Started.IsZero() {
+		if !v.Finished.IsZero() && !v.Started.IsZero() && v.Finished.Sub(v.Started) >= time.Second {
 			line += " in " + Elapsed(v.Finished.Sub(v.Started))
 		}
 		if v.Message != "" {

@@ -4,14 +4,18 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/describe"
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/list"
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/start"
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/stop"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 )
 
 func verbs(f *cmdutil.Factory, streams genericiooptions.IOStreams) []*cobra.Command {
 	return []*cobra.Command{
-		cmdutil.Placeholder("start NODE... | -l SELECTOR", "Start maintenance of nodes and follow the drain"),
-		cmdutil.Placeholder("stop NODE... | --all", "End maintenance of nodes"),
-		cmdutil.Placeholder("list", "List nodes in maintenance"),
-		cmdutil.Placeholder("describe NODE|NAME", "Show the maintenance of a node in detail"),
+		start.NewCmdStart(f, streams),
+		stop.NewCmdStop(f, streams),
+		list.NewCmdList(f, streams),
+		describe.NewCmdDescribe(f, streams),
 	}
 }

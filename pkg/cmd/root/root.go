@@ -52,6 +52,7 @@ It uses your kubeconfig session, like oc and kubectl.`,
 		return cmdutil.UsageErrorf("%v; see '%s --help'", err, c.CommandPath())
 	})
 	cmd.CompletionOptions.DisableDefaultCmd = true
+	cmd.SetUsageTemplate(usageTemplate)
 
 	f.ConfigFlags.AddFlags(cmd.PersistentFlags())
 	addKlogFlags(cmd)
@@ -70,6 +71,7 @@ It uses your kubeconfig session, like oc and kubectl.`,
 	for _, sub := range []*cobra.Command{
 		versioncmd.NewCmdVersion(f, streams),
 		completion.NewCmdCompletion(f, streams),
+		newCmdOptions(streams),
 	} {
 		sub.GroupID = "other"
 		cmd.AddCommand(sub)
@@ -99,15 +101,18 @@ func addKlogFlags(cmd *cobra.Command) {
 // rewriteProgramName makes every help text and example say what the user actually types.
 func rewriteProgramName(cmd *cobra.Command, p cmdutil.Program) {
 	cmd.Long = p.Rewrite(cmd.Long)
-	cmd.Example = p.Rewrite(cmd.Example)
+	cmd.Example = indentExample(p.Rewrite(cmd.Example))
 	cmd.Short = p.Rewrite(cmd.Short)
 	for _, c := range cmd.Commands() {
 		rewriteProgramName(c, p)
 	}
 }
 
-// IndentExample is a small helper for examples written flush-left in source.
-func IndentExample(s string) string {
+// indentExample indents examples by two spaces, as kubectl's are, when written flush-left.
+func indentExample(s string) string {
+	if s == "" || strings.HasPrefix(s, "  ") {
+		return s
+	}
 	lines := strings.Split(strings.Trim(s, "\n"), "\n")
 	for i, l := range lines {
 		if l != "" {

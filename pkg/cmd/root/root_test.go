@@ -40,9 +40,13 @@ func TestHelpNamesTheInvokingProgram(t *testing.T) {
 }
 
 func TestConnectionAndLogFlags(t *testing.T) {
-	out, _, err := run(t, cmdutil.DefaultProgram, "--help")
+	out, _, err := run(t, cmdutil.DefaultProgram, "options")
 	if err != nil {
 		t.Fatal(err)
+	}
+	help, _, _ := run(t, cmdutil.DefaultProgram, "version", "--help")
+	if strings.Contains(help, "--kubeconfig") || !strings.Contains(help, `Use "oc cnv options" for a list of global command-line options`) {
+		t.Errorf("command help should point at options instead of listing global flags:\n%s", help)
 	}
 	for _, flag := range []string{"--kubeconfig", "--context", "--cluster", "--user", "-n, --namespace", "--server", "--token", "--as ", "--as-group", "--certificate-authority", "--insecure-skip-tls-verify", "--request-timeout", "-v, --v"} {
 		if !strings.Contains(out, flag) {

@@ -27,7 +27,8 @@ import (
 // Labels and annotations through which tests describe an estate on its Namespace.
 const (
 	// EstateLabel marks a namespace the simulator manages; its value lists the components
-	// ("all", or e.g. "kubevirt,cdi").
+	// ("all", or e.g. "kubevirt.cdi": label values cannot hold commas, so "." and "_" separate
+	// them too).
 	EstateLabel = "kubevirt-sim.oc-cnv.io/cnv"
 	// Lifetimes, as Go durations; they play HCO's spec.certConfig. Defaults are HCO's:
 	// CA 48h renewed 24h before expiry, servers 24h renewed 12h before.
@@ -187,7 +188,7 @@ func estateFrom(ns *corev1.Namespace, components string) *estate {
 
 func parseList(s string) map[string]bool {
 	m := map[string]bool{}
-	for _, p := range strings.Split(s, ",") {
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '.' || r == '_' }) {
 		p = strings.TrimSpace(p)
 		if p == "all" {
 			for _, c := range allComponents {

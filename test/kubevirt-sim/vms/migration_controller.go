@@ -36,6 +36,9 @@ type migrationController struct {
 	started map[string]inFlight
 	// targetCreated remembers target pods created but not yet in the pod cache.
 	targetCreated sync.Map // VMIM UID -> time.Time
+	// runningSince keeps the exact start of each Running migration: API timestamps only
+	// keep whole seconds, which would cut up to a second off a short simulated migration.
+	runningSince sync.Map // VMIM UID -> time.Time
 }
 
 func newMigrationController(s *simulator) *loop {
@@ -221,6 +224,7 @@ func (c *migrationController) step(ctx context.Context, next *virtv1.VirtualMach
 		if err != nil {
 			return err
 		}
+		c.runningSince.Store(next.UID, now)
 		setMigrationPhase(next, virtv1.MigrationRunning, now)
 		c.loop.addAfter(key, migrationDuration(vmi, c.s.opts.MigrationDuration))
 		return nil
@@ -331,7 +335,11 @@ func (c *migrationController) finish(ctx context.Context, next *virtv1.VirtualMa
 	if target == nil || target.DeletionTimestamp != nil || podFinished(target) {
 		return c.fail(ctx, next, vmi, target, "target pod is down", now)
 	}
-	if left := ms.StartTimestamp.Add(migrationDuration(vmi, c.s.opts.MigrationDuration)).Sub(now); left > 0 {
+	start := ms.StartTimestamp.Time
+	if t, ok := c.runningSince.Load(next.UID); ok {
+		start = t.(time.Time)
+	}
+	if left := start.Add(migrationDuration(vmi, c.s.opts.MigrationDuration)).Sub(now); left > 0 {
 		c.loop.addAfter(key, left)
 		return nil
 	}
@@ -369,6 +377,7 @@ func (c *migrationController) completeSucceeded(ctx context.Context, next *virtv
 			}
 		}
 	}
+	c.runningSince.Delete(next.UID)
 	setMigrationPhase(next, virtv1.MigrationSucceeded, now)
 	return nil
 }
@@ -400,6 +409,7 @@ func (c *migrationController) fail(ctx context.Context, next *virtv1.VirtualMach
 			return err
 		}
 	}
+	c.runningSince.Delete(next.UID)
 	klog.Infof("migration %s/%s (VMI %s) failed: %s", next.Namespace, next.Name, next.Spec.VMIName, reason)
 	setMigrationPhase(next, virtv1.MigrationFailed, now)
 	return nil

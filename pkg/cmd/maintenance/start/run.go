@@ -217,7 +217,7 @@ func (r *run) startAndFollow(ctx context.Context, node string) error {
 		err = f.Wait(ctx)
 	}
 	if err == nil {
-		r.say("%s", summary(last))
+		r.progress.Finish(node, r.o.streams.Out, summary(last))
 	}
 	return err
 }

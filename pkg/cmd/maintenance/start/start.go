@@ -158,13 +158,13 @@ func (o *Options) Validate() error {
 		}
 	}
 	for _, n := range o.Nodes {
-		if errs := validation.IsDNS1123Subdomain(n); len(errs) > 0 {
-			return cmdutil.UsageErrorf("%q is not a valid node name: %s", n, errs[0])
+		if len(validation.IsDNS1123Subdomain(n)) > 0 {
+			return cmdutil.UsageErrorf("%q is not a valid node name (lowercase letters, digits, '-' and '.')", n)
 		}
 	}
 	if o.Name != "" {
-		if errs := validation.IsDNS1123Subdomain(o.Name); len(errs) > 0 {
-			return cmdutil.UsageErrorf("--name %q is not a valid object name: %s", o.Name, errs[0])
+		if len(validation.IsDNS1123Subdomain(o.Name)) > 0 {
+			return cmdutil.UsageErrorf("--name %q is not a valid object name (lowercase letters, digits, '-' and '.')", o.Name)
 		}
 	}
 	seen := map[string]bool{}

@@ -88,8 +88,8 @@ func (o *Options) Validate() error {
 		return cmdutil.UsageErrorf("--timeout must be positive")
 	}
 	for _, n := range o.Nodes {
-		if errs := validation.IsDNS1123Subdomain(n); len(errs) > 0 {
-			return cmdutil.UsageErrorf("%q is not a valid node name: %s", n, errs[0])
+		if len(validation.IsDNS1123Subdomain(n)) > 0 {
+			return cmdutil.UsageErrorf("%q is not a valid node name (lowercase letters, digits, '-' and '.')", n)
 		}
 	}
 	return nil

@@ -1,0 +1,224 @@
+package e2e
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
+)
+
+// The simulator's certificate owners manage every namespace carrying this label; its value
+// lists the components (docs/simulator.md, "Certificate owners").
+const (
+	estateLabel     = "kubevirt-sim.oc-cnv.io/cnv"
+	annCADuration   = "kubevirt-sim.oc-cnv.io/ca-duration"
+	annCARenew      = "kubevirt-sim.oc-cnv.io/ca-renew-before"
+	annSrvDuration  = "kubevirt-sim.oc-cnv.io/server-duration"
+	annSrvRenew     = "kubevirt-sim.oc-cnv.io/server-renew-before"
+	annFail         = "kubevirt-sim.oc-cnv.io/fail"
+	replicasRecord  = "certs.oc-cnv.io/replicas-before-rotation"
+	estateReadyWait = 90 * time.Second
+)
+
+// Lifetimes long enough that a healthy estate is OK under the default --warn-within of 30d.
+var longLived = map[string]string{annCADuration: "8760h", annCARenew: "720h", annSrvDuration: "4380h", annSrvRenew: "360h"}
+
+var estateSecrets = map[string][]string{
+	"kubevirt":    {"kubevirt-ca", "kubevirt-export-ca", "kubevirt-operator-certs", "kubevirt-virt-api-certs", "kubevirt-controller-certs", "kubevirt-virt-handler-server-certs", "kubevirt-virt-handler-certs", "kubevirt-exportproxy-certs"},
+	"cdi":         {"cdi-apiserver-signer", "cdi-uploadproxy-signer", "cdi-uploadserver-signer", "cdi-uploadserver-client-signer", "cdi-apiserver-server-cert", "cdi-uploadproxy-server-cert", "cdi-uploadserver-client-cert", "cdi-api-signing-key"},
+	"kubemacpool": {"kubemacpool-mutator-ca", "kubemacpool-service"},
+	"ssp":         {"virt-template-validator-certs"},
+}
+
+// newEstate makes a namespace with a simulated CNV installation of components and waits until
+// every certificate Secret exists and every Deployment is Ready.
+func newEstate(t *testing.T, components string, ann map[string]string) string {
+	t.Helper()
+	env := framework.Get(t)
+	ns := env.Namespace(t)
+	ctx := context.Background()
+	n, err := env.Kube.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Labels[estateLabel] = components
+	n.Annotations = ann
+	if _, err := env.Kube.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, c := range strings.Split(components, ".") {
+		want = append(want, estateSecrets[c]...)
+	}
+	framework.WaitFor(t, estateReadyWait, "the simulated certificate owners to issue "+components, func() (bool, error) {
+		for _, s := range want {
+			if _, err := env.Kube.CoreV1().Secrets(ns).Get(ctx, s, metav1.GetOptions{}); err != nil {
+				return false, err
+			}
+		}
+		return true, nil
+	})
+	waitDeploymentsReady(t, ns)
+	return ns
+}
+
+func waitDeploymentsReady(t *testing.T, ns string) {
+	t.Helper()
+	env := framework.Get(t)
+	framework.WaitFor(t, estateReadyWait, "the Deployments of "+ns+" to be Ready", func() (bool, error) {
+		l, err := env.Kube.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+		if err != nil || len(l.Items) == 0 {
+			return false, err
+		}
+		for _, d := range l.Items {
+			if !deploymentReady(&d) {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+}
+
+func deploymentReady(d *appsv1.Deployment) bool {
+	want := int32(1)
+	if d.Spec.Replicas != nil {
+		want = *d.Spec.Replicas
+	}
+	s := d.Status
+	return s.ObservedGeneration >= d.Generation && s.ReadyReplicas == want && s.UpdatedReplicas == want && s.Replicas == want
+}
+
+func scale(t *testing.T, ns, name string, replicas int32) {
+	t.Helper()
+	env := framework.Get(t)
+	s, err := env.Kube.AppsV1().Deployments(ns).GetScale(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Spec.Replicas = replicas
+	if _, err := env.Kube.AppsV1().Deployments(ns).UpdateScale(context.Background(), name, s, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func replicasOf(t *testing.T, ns, name string) (int32, map[string]string) {
+	t.Helper()
+	d, err := framework.Get(t).Kube.AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *d.Spec.Replicas, d.Annotations
+}
+
+// serials returns the serial of the first certificate of every Secret of the namespace.
+func serials(t *testing.T, ns string) map[string]string {
+	t.Helper()
+	l, err := framework.Get(t).Kube.CoreV1().Secrets(ns).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, s := range l.Items {
+		for _, k := range []string{"tls.crt", "ca.crt"} {
+			if b, _ := pem.Decode(s.Data[k]); b != nil {
+				if c, err := x509.ParseCertificate(b.Bytes); err == nil {
+					out[s.Name] = c.SerialNumber.String()
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// versions snapshots the resourceVersion of everything a rotation could change.
+func versions(t *testing.T, ns string) map[string]string {
+	t.Helper()
+	env := framework.Get(t)
+	ctx := context.Background()
+	out := map[string]string{}
+	secrets, err := env.Kube.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range secrets.Items {
+		out["secret/"+o.Name] = o.ResourceVersion
+	}
+	cms, _ := env.Kube.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
+	for _, o := range cms.Items {
+		out["configmap/"+o.Name] = o.ResourceVersion
+	}
+	deps, _ := env.Kube.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	for _, o := range deps.Items {
+		// Status updates are not changes made by the command; spec and metadata are.
+		out["deployment/"+o.Name] = fmt.Sprintf("%s/%d/%s", o.Annotations[replicasRecord], *o.Spec.Replicas, o.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"])
+	}
+	vw, _ := env.Kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: "kubevirt-sim.oc-cnv.io/estate=" + ns})
+	for _, o := range vw.Items {
+		out["validating/"+o.Name] = o.ResourceVersion
+	}
+	mw, _ := env.Kube.AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: "kubevirt-sim.oc-cnv.io/estate=" + ns})
+	for _, o := range mw.Items {
+		out["mutating/"+o.Name] = o.ResourceVersion
+	}
+	return out
+}
+
+// testCert is a certificate made by a test; its key never leaves the test.
+type testCert struct {
+	cert    *x509.Certificate
+	key     *ecdsa.PrivateKey
+	certPEM []byte
+	keyPEM  []byte
+}
+
+func issue(t *testing.T, cn string, ca *testCert, notBefore, notAfter time.Time) *testCert {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{SerialNumber: sn, Subject: pkix.Name{CommonName: cn}, NotBefore: notBefore, NotAfter: notAfter,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: ca == nil,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	if ca == nil {
+		tmpl.ExtKeyUsage = nil
+	}
+	parent, signer := tmpl, key
+	if ca != nil {
+		parent, signer = ca.cert, ca.key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := x509.ParseCertificate(der)
+	kd, _ := x509.MarshalECPrivateKey(key)
+	return &testCert{cert: c, key: key, certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		keyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kd})}
+}
+
+func createSecret(t *testing.T, ns, name string, data map[string][]byte) {
+	t.Helper()
+	_, err := framework.Get(t).Kube.CoreV1().Secrets(ns).Create(context.Background(), &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: name}, Data: data}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+}
