@@ -32,7 +32,43 @@ install: build ## Install oc-cnv and kubectl-cnv into GOBIN, else PREFIX/bin
 	@echo "installed $(BINDIR)/oc-cnv and $(BINDIR)/kubectl-cnv: run 'oc cnv --help' or 'kubectl cnv --help'"
 
 .PHONY: test
-test: unit e2e ## Unit tests, then end-to-end tests on the local cluster (brought up if needed)
+test: verify unit e2e ## Checks, unit tests, then end-to-end tests on the local cluster (brought up if needed)
+
+.PHONY: verify
+verify: verify-generated lint release-check fuzz-short ## Everything CI checks besides the tests
+
+.PHONY: generate
+generate: ## Regenerate docs/reference, docs/man and completions/ from the command tree
+	go run ./cmd/gen-docs .
+
+.PHONY: verify-generated
+verify-generated: ## Fail when generated docs or completions differ from the committed ones
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; go run ./cmd/gen-docs "$$tmp"; \
+	for d in docs/reference docs/man completions; do \
+		diff -r "$$d" "$$tmp/$$d" >/dev/null || { diff -ru "$$d" "$$tmp/$$d" | head -40; echo "$$d is out of date: run 'make generate' and commit the result"; exit 1; }; \
+	done; echo "generated docs and completions are up to date"
+
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT := $(or $(OC_CNV_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/oc-cnv)/bin/tools/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
+
+$(GOLANGCI_LINT):
+	GOBIN=$(dir $@) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+.PHONY: lint
+lint: $(GOLANGCI_LINT) ## Run golangci-lint (.golangci.yml)
+	$(GOLANGCI_LINT) run ./...
+
+.PHONY: fuzz-short
+fuzz-short: ## Every fuzz target briefly (CI)
+	hack/fuzz.sh 5s
+
+.PHONY: fuzz
+fuzz: ## Every fuzz target for a minute each
+	hack/fuzz.sh $(or $(FUZZTIME),60s)
+
+.PHONY: release-check
+release-check: ## goreleaser check and snapshot build, krew manifest validation and install
+	hack/release-check.sh
 
 .PHONY: unit
 unit: ## Unit tests (no cluster)

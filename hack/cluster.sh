@@ -12,13 +12,16 @@
 #
 # --nm-api chooses which NodeMaintenance API the cluster serves:
 #   medik8s   nodemaintenance.medik8s.io/v1beta1 with the real operator (default)
+#   medik8s-crd  the medik8s CRD without the operator (benchmarks; nothing acts on the objects)
 #   kubevirt  nodemaintenance.kubevirt.io/v1beta1 CRD only (the older operator's API)
 #   v1alpha1  kubevirt.io/v1alpha1 CRD only (the API of the product docs' example)
 #   none      no NodeMaintenance API at all
 #
 # Environment: OC_CNV_CLUSTER (cluster name, default oc-cnv; use another name for a second
 # cluster), NODES (worker nodes, default 3), OC_CNV_CACHE (cache directory, default
-# ${XDG_CACHE_HOME:-~/.cache}/oc-cnv), CNV_NAMESPACE (default openshift-cnv).
+# ${XDG_CACHE_HOME:-~/.cache}/oc-cnv), CNV_NAMESPACE (default openshift-cnv), SIM_WEBHOOK_PORT
+# (the simulator's eviction webhook, default 9444; give a second cluster another port). Only one
+# cluster at a time can run the operator: its webhook port (9443) is fixed in its code.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -161,7 +164,7 @@ apply_crds() {
 	local api=$1
 	k apply --server-side --force-conflicts -f "$ROOT/hack/crds/kubevirt/" >/dev/null
 	case $api in
-	medik8s) k apply --server-side --force-conflicts -f "$NMO_SRC/config/crd/bases/nodemaintenance.medik8s.io_nodemaintenances.yaml" >/dev/null ;;
+	medik8s | medik8s-crd) k apply --server-side --force-conflicts -f "$NMO_SRC/config/crd/bases/nodemaintenance.medik8s.io_nodemaintenances.yaml" >/dev/null ;;
 	kubevirt) k apply --server-side --force-conflicts -f "$ROOT/hack/crds/nodemaintenance/nodemaintenance.kubevirt.io.yaml" >/dev/null ;;
 	v1alpha1) k apply --server-side --force-conflicts -f "$ROOT/hack/crds/nodemaintenance/kubevirt.io-v1alpha1.yaml" >/dev/null ;;
 	none) ;;
@@ -234,6 +237,7 @@ start_simulator() {
 	mv "$STATE/bin/kubevirt-sim.new" "$STATE/bin/kubevirt-sim"
 	log "starting the KubeVirt simulator"
 	nohup "$STATE/bin/kubevirt-sim" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
+		--webhook-port "${SIM_WEBHOOK_PORT:-9444}" \
 		>"$STATE/logs/kubevirt-sim.log" 2>&1 &
 	echo $! >"$STATE/pids/kubevirt-sim"
 	# Ready when its eviction webhook is registered and the certificate owners issued the CA.
@@ -267,7 +271,7 @@ up() {
 	build_k8s
 	build_etcd
 	build_kwok
-	[[ $api == medik8s ]] && build_nmo
+	[[ $api == medik8s* ]] && build_nmo
 	start_control_plane
 	ensure_nodes
 	apply_crds "$api"

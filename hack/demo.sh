@@ -19,7 +19,11 @@ if [[ ! -t 1 || -n ${NO_COLOR+x} ]]; then bold='' dim='' reset=''; fi
 say() { printf '\n%s# %s%s\n' "$bold" "$*" "$reset"; }
 # run prints the command, runs it, and reports its exit code when it is not 0.
 run() {
-	printf '%s$ %s%s\n' "$bold" "$*" "$reset"
+	local shown=() a
+	for a in "$@"; do
+		if [[ $a =~ [^A-Za-z0-9_./=:,@%+-] ]]; then shown+=("'$a'"); else shown+=("$a"); fi
+	done
+	printf '%s$ %s%s\n' "$bold" "${shown[*]}" "$reset"
 	local rc=0
 	"$@" || rc=$?
 	((rc == 0)) || printf '%s(exit code %d)%s\n' "$dim" "$rc" "$reset"

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
@@ -17,6 +18,8 @@ import (
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/root"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 )
+
+var docsDate = time.Date(2026, time.November, 25, 0, 0, 0, 0, time.UTC)
 
 func main() {
 	out := "."
@@ -54,7 +57,10 @@ func generate(out string) error {
 	if err := doc.GenMarkdownTreeCustom(newRoot(), ref, func(string) string { return "" }, link); err != nil {
 		return err
 	}
-	header := &doc.GenManHeader{Title: "OC-CNV", Section: "1", Source: "oc-cnv", Manual: "oc-cnv manual"}
+	// A fixed date keeps the generated pages byte-identical between runs (CI compares them with
+	// the committed ones); bump it when a release changes the command tree.
+	date := docsDate
+	header := &doc.GenManHeader{Title: "OC-CNV", Section: "1", Source: "oc-cnv", Manual: "oc-cnv manual", Date: &date}
 	if err := doc.GenManTree(newRoot(), header, man); err != nil {
 		return err
 	}

@@ -46,6 +46,21 @@ func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("timed out; still missing:\n  %s\n%s", strings.Join(e.Pending, "\n  "), e.Hint)
 }
 
+// RestoreError: an operator scaled down by the rotation could not be scaled back. Its replicas
+// stay recorded on the Deployment, so a re-run restores them.
+type RestoreError struct {
+	Namespace, Deployment string
+	Replicas              int32
+	Err                   error
+}
+
+func (e *RestoreError) Error() string {
+	return fmt.Sprintf("could not scale deployment %s/%s back to %d replicas: %v; run `oc cnv certs rotate` again or `oc scale -n %s deployment/%s --replicas=%d`",
+		e.Namespace, e.Deployment, e.Replicas, e.Err, e.Namespace, e.Deployment, e.Replicas)
+}
+
+func (e *RestoreError) Unwrap() error { return e.Err }
+
 // Execute carries out the plan, one component after the other, and waits until every targeted
 // certificate is re-issued, every bundle holds the new CAs and the component's pods are Ready.
 // An operator it scales down is always scaled back to its recorded replicas, also when ctx is
@@ -89,7 +104,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		if rerr := r.restoreReplicas(rctx, restore.Namespace, restore.Name, restore.Replicas); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("could not scale deployment %s/%s back to %d replicas: %w; run `oc cnv certs rotate` again or `oc scale -n %s deployment/%s --replicas=%d`", restore.Namespace, restore.Name, restore.Replicas, rerr, restore.Namespace, restore.Name, restore.Replicas))
+			err = errors.Join(err, &RestoreError{Namespace: restore.Namespace, Deployment: restore.Name, Replicas: restore.Replicas, Err: rerr})
 		}
 	}()
 

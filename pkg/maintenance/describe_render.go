@@ -3,6 +3,7 @@ package maintenance
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -125,7 +126,10 @@ func renderNode(tw io.Writer, n *corev1.Node, p func(int, string, ...any)) {
 	if len(n.Spec.Taints) == 0 {
 		p(1, "Taints:\t<none>")
 	} else {
-		for i, t := range n.Spec.Taints {
+		// Sorted, so the text does not depend on the order operators happened to add them.
+		taints := append([]corev1.Taint(nil), n.Spec.Taints...)
+		sort.Slice(taints, func(i, j int) bool { return taints[i].ToString() < taints[j].ToString() })
+		for i, t := range taints {
 			label := "Taints:"
 			if i > 0 {
 				label = ""

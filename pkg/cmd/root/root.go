@@ -78,6 +78,7 @@ It uses your kubeconfig session, like oc and kubectl.`,
 	}
 	cmd.SetHelpCommandGroupID("other")
 
+	wireCompletions(cmd, f)
 	rewriteProgramName(cmd, f.Program)
 	return cmd
 }

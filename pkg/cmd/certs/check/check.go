@@ -140,13 +140,15 @@ func (o *Options) Run(ctx context.Context) error {
 	default:
 		if len(rep.Certificates) == 0 {
 			fmt.Fprintf(o.ErrOut, "No certificates found in %s.\n", scopeText(rep))
-		} else if err := certs.WriteCertTable(o.Out, rep.Certificates, certs.TableOptions{
-			Wide: o.Output == "wide", ShowNamespace: len(o.namespaces) != 1, Color: cmdutil.ColorEnabled(o.Out), Now: now,
-		}); err != nil {
-			return err
+		} else {
+			if err := certs.WriteCertTable(o.Out, rep.Certificates, certs.TableOptions{
+				Wide: o.Output == "wide", ShowNamespace: len(o.namespaces) != 1, Color: cmdutil.ColorEnabled(o.Out), Now: now,
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintln(o.Out)
+			fmt.Fprintln(o.Out, certs.Summary(rep.Certificates)+".")
 		}
-		fmt.Fprintln(o.Out)
-		fmt.Fprintln(o.Out, certs.Summary(rep.Certificates)+".")
 		if cc := rep.CertConfig; cc != nil {
 			fmt.Fprintf(o.Out, "Automatic rotation (HyperConverged %s/%s spec.certConfig): CA %s, renewed %s before expiry; servers %s, renewed %s before expiry.\n",
 				cc.HyperConvergedNSpace, cc.HyperConvergedName, dash(cc.CADuration), dash(cc.CARenewBefore), dash(cc.ServerDuration), dash(cc.ServerRenewBefore))

@@ -182,7 +182,10 @@ func (o *Options) Run(ctx context.Context) error {
 		_ = certs.WriteResult(o.Out, res)
 	}
 	var te *certs.TimeoutError
+	var re *certs.RestoreError
 	switch {
+	case errors.As(err, &re):
+		return err
 	case err == nil:
 		fmt.Fprintf(o.Out, "\nAll %d certificate(s) re-issued and trusted; pods Ready.\n", len(res.Outcomes))
 		return nil

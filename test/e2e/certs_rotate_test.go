@@ -1,0 +1,336 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	authnv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
+)
+
+const rotateTimeout = 3 * time.Minute
+
+// launcherPod starts a virt-launcher pod in ns: what `-l kubevirt.io` in rotate-certs.sh kills.
+func launcherPod(t *testing.T, ns string) *corev1.Pod {
+	t.Helper()
+	env := framework.Get(t)
+	p, err := env.Kube.CoreV1().Pods(ns).Create(context.Background(), &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{GenerateName: "virt-launcher-vm1-", Labels: map[string]string{"kubevirt.io": "virt-launcher", "vm.kubevirt.io/name": "vm1"}},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "compute", Image: "registry.invalid/virt-launcher:sim"}}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	framework.WaitFor(t, time.Minute, "the virt-launcher pod to run", func() (bool, error) {
+		cur, err := env.Kube.CoreV1().Pods(ns).Get(context.Background(), p.Name, metav1.GetOptions{})
+		return err == nil && cur.Status.Phase == corev1.PodRunning, err
+	})
+	return p
+}
+
+func assertLauncherAlive(t *testing.T, p *corev1.Pod) {
+	t.Helper()
+	cur, err := framework.Get(t).Kube.CoreV1().Pods(p.Namespace).Get(context.Background(), p.Name, metav1.GetOptions{})
+	if err != nil || cur.UID != p.UID || cur.DeletionTimestamp != nil {
+		t.Errorf("virt-launcher pod %s did not survive the rotation (err %v)", p.Name, err)
+	}
+}
+
+func assertAllReissued(t *testing.T, before, after map[string]string) {
+	t.Helper()
+	for name, serial := range before {
+		if name == "cdi-api-signing-key" {
+			continue
+		}
+		if after[name] == "" || after[name] == serial {
+			t.Errorf("secret/%s was not re-issued (serial %s -> %s)", name, serial, after[name])
+		}
+	}
+}
+
+func signingKey(t *testing.T, ns string) string {
+	t.Helper()
+	s, err := framework.Get(t).Kube.CoreV1().Secrets(ns).Get(context.Background(), "cdi-api-signing-key", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(s.UID) + "/" + s.ResourceVersion
+}
+
+// Both strategies re-issue everything, keep cdi-operator's 3 replicas, spare the VM's pod and
+// the upload-token key; the check afterwards shows the new, later expiry dates.
+func TestCertsRotateBothStrategies(t *testing.T) {
+	env := framework.Get(t)
+	ns := newEstate(t, "kubevirt.cdi.kubemacpool.ssp", nil)
+	scale(t, ns, "cdi-operator", 3)
+	waitDeploymentsReady(t, ns)
+	launcher := launcherPod(t, ns)
+	key := signingKey(t, ns)
+
+	for _, strategy := range []string{"reissue", "recreate"} {
+		before := serials(t, ns)
+		res := env.RunWith(t, framework.RunOptions{Timeout: rotateTimeout}, "certs", "rotate", "-n", ns, "--yes", "--strategy", strategy, "--timeout", "2m")
+		if res.ExitCode != 0 {
+			t.Fatalf("%s: exit %d", strategy, res.ExitCode)
+		}
+		if !strings.Contains(res.Stdout, "All 18 certificate(s) re-issued and trusted; pods Ready.") || strings.Contains(res.Stdout, "NOT RE-ISSUED") {
+			t.Errorf("%s: result table:\n%s", strategy, res.Stdout)
+		}
+		assertAllReissued(t, before, serials(t, ns))
+		if n, ann := replicasOf(t, ns, "cdi-operator"); n != 3 || ann[replicasRecord] != "" {
+			t.Errorf("%s: cdi-operator has %d replicas and record %q, want 3 and none", strategy, n, ann[replicasRecord])
+		}
+		assertLauncherAlive(t, launcher)
+		if signingKey(t, ns) != key {
+			t.Errorf("%s: cdi-api-signing-key was touched", strategy)
+		}
+		noKeyMaterial(t, res.Stdout, res.Stderr)
+	}
+	check := env.Run(t, "certs", "check", "-n", ns)
+	if check.ExitCode != 0 {
+		t.Errorf("check after rotation: exit %d", check.ExitCode)
+	}
+}
+
+// A dry run prints the plan and changes nothing; without a terminal and without --yes nothing
+// happens either.
+func TestCertsRotateDryRunAndConfirmation(t *testing.T) {
+	env := framework.Get(t)
+	ns := newEstate(t, "kubevirt.cdi", nil)
+	waitDeploymentsReady(t, ns)
+	before := versions(t, ns)
+	res := env.Run(t, "certs", "rotate", "-n", ns, "--dry-run", "--strategy", "recreate")
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "Dry run: nothing will be changed.") ||
+		!strings.Contains(res.Stdout, "scale deployment/cdi-operator to 0 (recording 1 replicas") ||
+		!strings.Contains(res.Stdout, "never touched: secret/cdi-api-signing-key") ||
+		!strings.Contains(res.Stdout, "skipped kubemacpool: not installed in "+ns) {
+		t.Errorf("dry run: exit %d\n%s", res.ExitCode, res.Stdout)
+	}
+	noPrompt := env.Run(t, "certs", "rotate", "-n", ns)
+	if noPrompt.ExitCode != 2 || !strings.Contains(noPrompt.Stderr, "pass --yes") {
+		t.Errorf("without --yes on a pipe: exit %d\n%s", noPrompt.ExitCode, noPrompt.Stderr)
+	}
+	after := versions(t, ns)
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s changed (%s -> %s)", k, v, after[k])
+		}
+	}
+}
+
+// Interrupted while cdi-operator is scaled down: SIGINT scales it back at once; after SIGKILL
+// the recorded replicas let the next run restore them and complete the rotation.
+func TestCertsRotateInterrupted(t *testing.T) {
+	env := framework.Get(t)
+	ns := newEstate(t, "cdi", nil)
+	scale(t, ns, "cdi-operator", 3)
+	waitDeploymentsReady(t, ns)
+	ctx := context.Background()
+
+	// A finalizer keeps the operator's pods terminating, so the rotation is reliably caught
+	// while it waits for them with the Deployment at 0.
+	hold := func() {
+		pods, err := env.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "name=cdi-operator"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pods.Items {
+			patch := []byte(`{"metadata":{"finalizers":["e2e.oc-cnv.io/hold"]}}`)
+			if _, err := env.Kube.CoreV1().Pods(ns).Patch(ctx, p.Name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	release := func() {
+		pods, _ := env.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "name=cdi-operator"})
+		for _, p := range pods.Items {
+			if len(p.Finalizers) > 0 {
+				_, _ = env.Kube.CoreV1().Pods(ns).Patch(ctx, p.Name, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+			}
+		}
+	}
+	t.Cleanup(release)
+	waitScaledDown := func() {
+		framework.WaitFor(t, time.Minute, "cdi-operator scaled to 0 with its replicas recorded", func() (bool, error) {
+			n, ann := replicasOf(t, ns, "cdi-operator")
+			return n == 0 && ann[replicasRecord] == "3", nil
+		})
+	}
+
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		hold()
+		p := env.Start(t, framework.RunOptions{}, "certs", "rotate", "-n", ns, "--yes", "--strategy", "recreate", "--timeout", "2m")
+		waitScaledDown()
+		if err := p.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		res := p.Wait(t, time.Minute)
+		if res.ExitCode != 130 {
+			t.Errorf("%v: exit %d, want 130", sig, res.ExitCode)
+		}
+		if n, ann := replicasOf(t, ns, "cdi-operator"); n != 3 || ann[replicasRecord] != "" {
+			t.Errorf("after %v cdi-operator has %d replicas and record %q", sig, n, ann[replicasRecord])
+		}
+		release()
+		waitDeploymentsReady(t, ns)
+	}
+
+	// SIGKILL leaves the operator at 0 with the record; the next run restores and completes.
+	hold()
+	p := env.Start(t, framework.RunOptions{}, "certs", "rotate", "-n", ns, "--yes", "--strategy", "recreate", "--timeout", "2m")
+	waitScaledDown()
+	p.Kill()
+	if n, _ := replicasOf(t, ns, "cdi-operator"); n != 0 {
+		t.Fatalf("expected the crash to leave cdi-operator at 0, it has %d", n)
+	}
+	release()
+	before := serials(t, ns)
+	res := env.RunWith(t, framework.RunOptions{Timeout: rotateTimeout}, "certs", "rotate", "-n", ns, "--yes", "--strategy", "recreate", "--timeout", "2m")
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "restore replicas deployment/cdi-operator to 3") {
+		t.Errorf("re-run: exit %d\n%s", res.ExitCode, res.Stdout)
+	}
+	if n, ann := replicasOf(t, ns, "cdi-operator"); n != 3 || ann[replicasRecord] != "" {
+		t.Errorf("after the re-run cdi-operator has %d replicas and record %q", n, ann[replicasRecord])
+	}
+	assertAllReissued(t, before, serials(t, ns))
+}
+
+// An owner that does not re-issue: the rotation times out (exit 3) naming what is missing and
+// what to run; once the owner works again, a re-run completes.
+func TestCertsRotateOwnerFailure(t *testing.T) {
+	env := framework.Get(t)
+	ns := newEstate(t, "cdi", nil)
+	ctx := context.Background()
+	setFail := func(v string) {
+		n, err := env.Kube.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Annotations == nil {
+			n.Annotations = map[string]string{}
+		}
+		n.Annotations[annFail] = v
+		if _, err := env.Kube.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setFail("cdi")
+	key := signingKey(t, ns)
+	res := env.RunWith(t, framework.RunOptions{Timeout: rotateTimeout}, "certs", "rotate", "-n", ns, "--yes", "--timeout", "10s")
+	if res.ExitCode != 3 || !strings.Contains(res.Stderr, "still missing") || !strings.Contains(res.Stderr, "cdi: secret/cdi-apiserver-signer re-issued") ||
+		!strings.Contains(res.Stderr, "--components cdi") || !strings.Contains(res.Stdout, "NOT RE-ISSUED") {
+		t.Errorf("failing owner: exit %d\n%s\n%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	setFail("")
+	before := serials(t, ns)
+	res = env.RunWith(t, framework.RunOptions{Timeout: rotateTimeout}, "certs", "rotate", "-n", ns, "--yes", "--timeout", "2m")
+	if res.ExitCode != 0 {
+		t.Errorf("re-run after the owner recovered: exit %d", res.ExitCode)
+	}
+	assertAllReissued(t, before, serials(t, ns))
+	if signingKey(t, ns) != key {
+		t.Error("cdi-api-signing-key was touched")
+	}
+}
+
+// A user who may read but not change the certificates gets a list of what is missing, exit 5,
+// and nothing changes.
+func TestCertsRotateWithoutPermission(t *testing.T) {
+	env := framework.Get(t)
+	ns := newEstate(t, "kubevirt", nil)
+	waitDeploymentsReady(t, ns)
+	ctx := context.Background()
+	sa, err := env.Kube.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "viewer"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = env.Kube.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "cert-viewer"}, Rules: []rbacv1.PolicyRule{
+		{APIGroups: []string{""}, Resources: []string{"secrets", "configmaps", "pods"}, Verbs: []string{"get", "list"}},
+		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "daemonsets"}, Verbs: []string{"get", "list"}},
+	}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = env.Kube.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "cert-viewer"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "cert-viewer"},
+		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: sa.Name, Namespace: ns}}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := env.Kube.CoreV1().ServiceAccounts(ns).CreateToken(ctx, sa.Name, &authnv1.TokenRequest{Spec: authnv1.TokenRequestSpec{}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["c"] = &clientcmdapi.Cluster{Server: env.Config.Host, CertificateAuthorityData: env.Config.CAData, CertificateAuthority: env.Config.CAFile, InsecureSkipTLSVerify: env.Config.Insecure}
+	kc.AuthInfos["viewer"] = &clientcmdapi.AuthInfo{Token: tok.Status.Token}
+	kc.Contexts["viewer"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "viewer", Namespace: ns}
+	kc.CurrentContext = "viewer"
+	path := filepath.Join(t.TempDir(), "viewer.kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, path); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chmod(path, 0o600)
+
+	before := versions(t, ns)
+	res := env.RunWith(t, framework.RunOptions{Kubeconfig: path}, "certs", "rotate", "-n", ns, "--yes")
+	if res.ExitCode != 5 || !strings.Contains(res.Stderr, "nothing was changed") || !strings.Contains(res.Stderr, "patch secrets/kubevirt-ca in namespace "+ns) {
+		t.Errorf("without permission: exit %d\n%s", res.ExitCode, res.Stderr)
+	}
+	after := versions(t, ns)
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s changed (%s -> %s)", k, v, after[k])
+		}
+	}
+	if strings.Contains(res.Stdout+res.Stderr, tok.Status.Token) {
+		t.Error("the token was printed")
+	}
+}
+
+// At a terminal the rotation asks first; anything but yes changes nothing.
+func TestCertsRotateAsksOnATerminal(t *testing.T) {
+	env := framework.Get(t)
+	ns := newEstate(t, "kubevirt", nil)
+	waitDeploymentsReady(t, ns)
+	before := versions(t, ns)
+	p, tty := env.StartTTY(t, framework.RunOptions{}, 200, 50, "certs", "rotate", "-n", ns)
+	p.WaitOutput(t, time.Minute, "Proceed with the rotation? [y/N]")
+	if _, err := tty.Write([]byte("n\r")); err != nil {
+		t.Fatal(err)
+	}
+	p.WaitOutput(t, time.Minute, "Nothing was changed.")
+	if res := p.Wait(t, time.Minute); res.ExitCode != 0 {
+		t.Errorf("declined: exit %d", res.ExitCode)
+	}
+	after := versions(t, ns)
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s changed after declining (%s -> %s)", k, v, after[k])
+		}
+	}
+
+	old := serials(t, ns)
+	p, tty = env.StartTTY(t, framework.RunOptions{}, 200, 50, "certs", "rotate", "-n", ns)
+	p.WaitOutput(t, time.Minute, "Proceed with the rotation? [y/N]")
+	if _, err := tty.Write([]byte("y\r")); err != nil {
+		t.Fatal(err)
+	}
+	p.WaitOutput(t, rotateTimeout, "re-issued and trusted; pods Ready.")
+	if res := p.Wait(t, time.Minute); res.ExitCode != 0 {
+		t.Errorf("confirmed: exit %d", res.ExitCode)
+	}
+	assertAllReissued(t, old, serials(t, ns))
+}

@@ -1,0 +1,625 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	authv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	virtv1 "kubevirt.io/api/core/v1"
+
+	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
+)
+
+// These tests drive `oc-cnv maintenance` end to end: the real binary, the real Node Maintenance
+// Operator (medik8s v0.17.0) draining through the KubeVirt simulator's eviction webhook. Each
+// test owns its kwok nodes and namespace, so they run beside other tests on the shared cluster.
+
+var mtNMGVR = framework.NodeMaintenanceGVRs[0]
+
+// mtVM is a VirtualMachine pinned to the test's nodes; extra is added to the VMI template spec.
+func mtVM(name string, nodes framework.TestNodes, strategy, migrationDuration, volumes string) string {
+	s := ""
+	if strategy != "" {
+		s = "      evictionStrategy: " + strategy + "\n"
+	}
+	if migrationDuration == "" {
+		migrationDuration = "1s"
+	}
+	return fmt.Sprintf(`apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata:
+  name: %s
+spec:
+  runStrategy: Always
+  template:
+    metadata:
+      annotations: {kubevirt-sim.oc-cnv.io/migration-duration: %s}
+    spec:
+%s%s      domain:
+        devices: {}
+        resources: {requests: {memory: 128Mi}}
+      volumes:
+      - name: root
+        containerDisk: {image: quay.io/containerdisks/fedora:latest}
+%s---
+`, name, migrationDuration, s, nodes.PlacementYAML(6), volumes)
+}
+
+const mtRWOClaim = `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data-rwo}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+`
+
+const mtRWOVolume = "      - name: data\n        persistentVolumeClaim: {claimName: data-rwo}\n"
+
+// mtEstate creates count nodes and the manifest's VMs, all started on the first node (the
+// others are cordoned meanwhile), and waits until every named VMI runs there.
+func mtEstate(t *testing.T, count int, manifest func(framework.TestNodes) string, vmis ...string) (*framework.Env, string, framework.TestNodes) {
+	t.Helper()
+	env := framework.Get(t)
+	ns := env.Namespace(t)
+	nodes := env.Nodes(t, count)
+	mtCordon(t, env, nodes.Names[1:], true)
+	env.Apply(t, ns, manifest(nodes))
+	for _, name := range vmis {
+		mtWaitVMI(t, env, ns, name, func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == nodes.Names[0] })
+	}
+	mtCordon(t, env, nodes.Names[1:], false)
+	return env, ns, nodes
+}
+
+func mtCordon(t *testing.T, env *framework.Env, names []string, cordon bool) {
+	t.Helper()
+	patch := []byte(fmt.Sprintf(`{"spec":{"unschedulable":%t}}`, cordon))
+	for _, n := range names {
+		if _, err := env.Kube.CoreV1().Nodes().Patch(context.Background(), n, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			t.Fatalf("cordon %s=%t: %v", n, cordon, err)
+		}
+	}
+}
+
+func mtWaitVMI(t *testing.T, env *framework.Env, ns, name string, ok func(*virtv1.VirtualMachineInstance) bool) *virtv1.VirtualMachineInstance {
+	t.Helper()
+	var vmi *virtv1.VirtualMachineInstance
+	framework.WaitFor(t, 90*time.Second, "VMI "+name, func() (bool, error) {
+		var err error
+		vmi, err = env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Get(context.Background(), name, metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		return vmi.Status.Phase == virtv1.Running && ok(vmi), nil
+	})
+	return vmi
+}
+
+// mtMaintenances returns the NodeMaintenance objects of node.
+func mtMaintenances(t *testing.T, env *framework.Env, node string) []unstructured.Unstructured {
+	t.Helper()
+	var out []unstructured.Unstructured
+	for _, gvr := range framework.NodeMaintenanceGVRs {
+		list, err := env.Dynamic.Resource(gvr).List(context.Background(), metav1.ListOptions{})
+		if err != nil {
+			continue
+		}
+		for _, nm := range list.Items {
+			if n, _, _ := unstructured.NestedString(nm.Object, "spec", "nodeName"); n == node {
+				out = append(out, nm)
+			}
+		}
+	}
+	return out
+}
+
+// mtAssertUntouched proves nothing was written for the node: no NodeMaintenance, not cordoned,
+// no taint or marker added.
+func mtAssertUntouched(t *testing.T, env *framework.Env, node string) {
+	t.Helper()
+	if nms := mtMaintenances(t, env, node); len(nms) != 0 {
+		t.Fatalf("a NodeMaintenance was created for %s: %s", node, nms[0].GetName())
+	}
+	n, err := env.Kube.CoreV1().Nodes().Get(context.Background(), node, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := n.Labels["oc-cnv.io/maintenance"] != ""
+	for _, taint := range n.Spec.Taints {
+		marked = marked || taint.Key == "medik8s.io/drain" || taint.Key == corev1.TaintNodeUnschedulable
+	}
+	if n.Spec.Unschedulable || marked {
+		t.Fatalf("node %s was changed: unschedulable=%t taints=%v labels=%v", node, n.Spec.Unschedulable, n.Spec.Taints, n.Labels)
+	}
+}
+
+func mtOneLine(t *testing.T, res framework.Result, code int, contains string) {
+	t.Helper()
+	if res.ExitCode != code {
+		t.Fatalf("exit code %d, want %d\nstderr: %s", res.ExitCode, code, res.Stderr)
+	}
+	if lines := strings.Split(strings.TrimSpace(res.Stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], contains) {
+		t.Fatalf("want one error line containing %q, got %q", contains, res.Stderr)
+	}
+}
+
+var mtAge = regexp.MustCompile(`\b\d+(s|m|h|d)(\d+(s|m))?\b`)
+
+func TestMaintenanceMigratesRestartsListsDescribesAndStops(t *testing.T) {
+	env, ns, nodes := mtEstate(t, 3, func(n framework.TestNodes) string {
+		return mtVM("live", n, "LiveMigrate", "", "") + mtVM("plain", n, "", "", "")
+	}, "live", "plain")
+	n0 := nodes.Names[0]
+	ctx := context.Background()
+	before := map[string]types.UID{}
+	for _, name := range []string{"live", "plain"} {
+		vmi, err := env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[name] = vmi.UID
+	}
+
+	// Piped and stdin not a terminal: no prompt, plain progress lines on stdout, nothing on stderr.
+	res := env.Run(t, "maintenance", "start", n0, "--reason", "e2e DIMM swap")
+	if res.ExitCode != 0 {
+		t.Fatalf("start exited %d: %s", res.ExitCode, res.Stderr)
+	}
+	wantPlan := fmt.Sprintf(`Node %[1]s:
+  Will live-migrate (1):
+    %[2]s/live  LiveMigrate
+  Will be shut down and restarted elsewhere (1):
+    %[2]s/plain  None (built-in default)
+  Other pods to evict: 0
+NodeMaintenance %[1]s-maintenance created for node %[1]s.
+`, n0, ns)
+	if !strings.HasPrefix(res.Stdout, wantPlan) {
+		t.Fatalf("stdout does not start with the plan:\n%s\nwant prefix:\n%s", res.Stdout, wantPlan)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("%s: VM %s/live Migrating (", n0, ns),
+		fmt.Sprintf("%s: VM %s/live Migrated %s → ", n0, ns, n0),
+		fmt.Sprintf("%s: VM %s/plain ShutDown", n0, ns),
+		fmt.Sprintf("%s: Succeeded, drain 100%%, 2/2 pods evicted", n0),
+		fmt.Sprintf("Node %s is in maintenance: 1 VM(s) live-migrated, 1 shut down to restart elsewhere, 2 pod(s) evicted.\n", n0),
+	} {
+		if !strings.Contains(res.Stdout, want) {
+			t.Errorf("stdout lacks %q", want)
+		}
+	}
+	if res.Stderr != "" {
+		t.Errorf("progress must not go to a piped stderr, got %q", res.Stderr)
+	}
+	live := mtWaitVMI(t, env, ns, "live", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
+	if live.UID != before["live"] {
+		t.Errorf("the LiveMigrate VM was re-created instead of migrated")
+	}
+	plain := mtWaitVMI(t, env, ns, "plain", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
+	if plain.UID == before["plain"] {
+		t.Errorf("the strategy-None VM was not shut down and re-created")
+	}
+
+	// Idempotent: a second start reports the maintenance and follows it (already Succeeded).
+	res = env.Run(t, "maintenance", "start", n0)
+	if res.ExitCode != 0 || !strings.HasPrefix(res.Stdout, fmt.Sprintf("Node %[1]s is already in maintenance (NodeMaintenance %[1]s-maintenance, phase Succeeded).\n", n0)) {
+		t.Fatalf("re-run: exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	if nms := mtMaintenances(t, env, n0); len(nms) != 1 {
+		t.Fatalf("re-run created another object: %d NodeMaintenances", len(nms))
+	}
+
+	// list: the row of this node, with the age normalised.
+	res = env.Run(t, "maintenance", "list", "-o", "wide")
+	if res.ExitCode != 0 {
+		t.Fatalf("list: %s", res.Stderr)
+	}
+	header := strings.Fields(strings.SplitN(res.Stdout, "\n", 2)[0])
+	if strings.Join(header, " ") != "NAME NODE PHASE DRAIN PODS REASON AGE LAST ERROR VMS" {
+		t.Errorf("list header: %v", header)
+	}
+	var row string
+	for _, l := range strings.Split(res.Stdout, "\n") {
+		if strings.HasPrefix(l, n0+"-maintenance ") {
+			row = strings.Join(strings.Fields(mtAge.ReplaceAllString(l, "AGE")), " ")
+		}
+	}
+	if want := fmt.Sprintf("%[1]s-maintenance %[1]s Succeeded 100%% 2/2 e2e DIMM swap AGE <none> <none>", n0); row != want {
+		t.Errorf("list row:\n%q\nwant\n%q", row, want)
+	}
+	res = env.Run(t, "maintenance", "list", "-o", "name")
+	if !strings.Contains(res.Stdout, "nodemaintenance.nodemaintenance.medik8s.io/"+n0+"-maintenance\n") {
+		t.Errorf("list -o name: %s", res.Stdout)
+	}
+
+	// describe: exact text up to the events, which the control plane adds at its own pace.
+	res = env.Run(t, "maintenance", "describe", n0)
+	if res.ExitCode != 0 {
+		t.Fatalf("describe: %s", res.Stderr)
+	}
+	got := res.Stdout
+	if i := strings.Index(got, "\nEvents:"); i >= 0 {
+		got = got[:i+1]
+	} else {
+		t.Errorf("describe has no Events section")
+	}
+	got = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ( \([^)]*\))?`).ReplaceAllString(got, "TIME")
+	want := fmt.Sprintf(`Name:     %[1]s-maintenance
+API:      nodemaintenances.nodemaintenance.medik8s.io/v1beta1
+Node:     %[1]s
+Reason:   e2e DIMM swap
+Started:  TIME
+Status:
+  Phase:           Succeeded
+  Drain Progress:  100%%
+  Pods Evicted:    2 of 2 (2 on the node at start)
+  Pending Pods:    <none>
+  Last Error:      <none>
+  Last Update:     TIME
+Node Status:
+  Unschedulable:  true
+  Taints:         medik8s.io/drain:NoSchedule
+                  node.kubernetes.io/unschedulable:NoSchedule
+                  oc-cnv.io/e2e-test=%[2]s:NoSchedule
+  Conditions:     Ready=True, MemoryPressure=False, DiskPressure=False, PIDPressure=False, NetworkUnavailable=False
+VMs on the node: <none>
+Migrations in flight: <none>
+`, n0, nodes.Label)
+	if got != want {
+		t.Errorf("describe:\n%s\nwant:\n%s", got, want)
+	}
+
+	// stop: the node takes workloads again; VMs do not move back.
+	res = env.Run(t, "maintenance", "stop", n0)
+	wantStop := fmt.Sprintf("NodeMaintenance %[1]s-maintenance deleted for node %[1]s.\nNode %[1]s is schedulable again. VMs that moved away during the maintenance stay on their new nodes; they do not move back.\n", n0)
+	if res.ExitCode != 0 || res.Stdout != wantStop {
+		t.Fatalf("stop: exit %d\n%s\nwant\n%s\n%s", res.ExitCode, res.Stdout, wantStop, res.Stderr)
+	}
+	n, err := env.Kube.CoreV1().Nodes().Get(ctx, n0, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Spec.Unschedulable || len(n.Spec.Taints) != 1 {
+		t.Errorf("node not released: unschedulable=%t taints=%v", n.Spec.Unschedulable, n.Spec.Taints)
+	}
+	if len(mtMaintenances(t, env, n0)) != 0 {
+		t.Errorf("NodeMaintenance still exists after stop")
+	}
+	for _, name := range []string{"live", "plain"} {
+		vmi, err := env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil || vmi.Status.NodeName == n0 {
+			t.Errorf("VMI %s moved back to %s (err %v)", name, n0, err)
+		}
+	}
+	mtOneLine(t, env.Run(t, "maintenance", "stop", n0), 2, fmt.Sprintf("node %s is not in maintenance", n0))
+}
+
+func TestMaintenanceRefusesBlockingVMUnlessForced(t *testing.T) {
+	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string {
+		return mtRWOClaim + mtVM("rwo", n, "LiveMigrate", "", mtRWOVolume) + mtVM("live", n, "LiveMigrate", "", "")
+	}, "rwo", "live")
+	n0 := nodes.Names[0]
+
+	res := env.Run(t, "maintenance", "start", n0)
+	if res.ExitCode != 4 {
+		t.Fatalf("exit %d, want 4 (blocked)\n%s", res.ExitCode, res.Stderr)
+	}
+	for _, want := range []string{
+		"refusing to start maintenance on node " + n0 + ": 1 VM(s) would block the drain",
+		ns + "/rwo: evictionStrategy LiveMigrate but DisksNotLiveMigratable",
+		"pass --force",
+	} {
+		if !strings.Contains(res.Stderr, want) {
+			t.Errorf("refusal lacks %q:\n%s", want, res.Stderr)
+		}
+	}
+	if !strings.Contains(res.Stdout, "  Will block the drain (1):\n    "+ns+"/rwo  LiveMigrate  not live-migratable: DisksNotLiveMigratable") {
+		t.Errorf("plan does not show the blocking VM:\n%s", res.Stdout)
+	}
+	mtAssertUntouched(t, env, n0)
+
+	// --force: the drain starts, the migratable VM leaves, and the wait ends as stuck on rwo.
+	res = env.Run(t, "maintenance", "start", n0, "--force", "--stall-timeout", "8s")
+	if res.ExitCode != 4 {
+		t.Fatalf("exit %d, want 4 (stuck)\n%s", res.ExitCode, res.Stderr)
+	}
+	for _, want := range []string{
+		"the drain of node " + n0 + " is stuck",
+		"the maintenance stays in place",
+		"VM " + ns + "/rwo: Blocked: not live-migratable: DisksNotLiveMigratable",
+	} {
+		if !strings.Contains(res.Stderr, want) {
+			t.Errorf("stuck report lacks %q:\n%s", want, res.Stderr)
+		}
+	}
+	if strings.Contains(res.Stderr, "VM "+ns+"/live:") {
+		t.Errorf("the migrated VM is reported as left on the node:\n%s", res.Stderr)
+	}
+	if len(mtMaintenances(t, env, n0)) != 1 {
+		t.Errorf("the maintenance must stay in place")
+	}
+	mtWaitVMI(t, env, ns, "live", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
+	if res := env.Run(t, "maintenance", "stop", n0); res.ExitCode != 0 {
+		t.Fatalf("stop: %s", res.Stderr)
+	}
+}
+
+func TestMaintenanceDryRunWritesNothing(t *testing.T) {
+	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string { return mtVM("live", n, "LiveMigrate", "", "") }, "live")
+	n0 := nodes.Names[0]
+	for _, mode := range []string{"client", "server"} {
+		res := env.Run(t, "maintenance", "start", n0, "--dry-run="+mode, "--reason", "r")
+		if res.ExitCode != 0 {
+			t.Fatalf("dry-run=%s: exit %d: %s", mode, res.ExitCode, res.Stderr)
+		}
+		for _, want := range []string{"    " + ns + "/live  LiveMigrate\n", "kind: NodeMaintenance\n", "  nodeName: " + n0 + "\n", "(dry run: nothing was changed)\n"} {
+			if !strings.Contains(res.Stdout, want) {
+				t.Errorf("dry-run=%s output lacks %q:\n%s", mode, want, res.Stdout)
+			}
+		}
+		mtAssertUntouched(t, env, n0)
+	}
+	res := env.Run(t, "maintenance", "start", n0, "--method=drain", "--dry-run")
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "Would cordon node "+n0) {
+		t.Fatalf("drain dry run: %d %s %s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	mtAssertUntouched(t, env, n0)
+	vmi := mtWaitVMI(t, env, ns, "live", func(*virtv1.VirtualMachineInstance) bool { return true })
+	if vmi.Status.NodeName != n0 {
+		t.Errorf("dry run moved the VM")
+	}
+}
+
+func TestMaintenanceBadInputLeavesNothingBehind(t *testing.T) {
+	env := framework.Get(t)
+	nodes := env.Nodes(t, 2)
+	n0 := nodes.Names[0]
+	typo := n0[:len(n0)-1] + "9"
+	cases := []struct {
+		args     []string
+		code     int
+		contains string
+	}{
+		{[]string{"maintenance", "start"}, 2, "name at least one node"},
+		{[]string{"maintenance", "start", typo}, 2, fmt.Sprintf("node %q not found; did you mean %q", typo, n0)},
+		{[]string{"maintenance", "start", "Bad_Name"}, 2, "is not a valid node name"},
+		{[]string{"maintenance", "start", n0, "-l", "a=b"}, 2, "not both"},
+		{[]string{"maintenance", "start", n0, nodes.Names[1], "--name", "x"}, 2, "--name can only be used with a single node"},
+		{[]string{"maintenance", "start", n0, "--method=drain", "--wait=false"}, 2, "drop --wait=false"},
+		{[]string{"maintenance", "start", n0, "--dry-run=often"}, 2, "--dry-run must be"},
+		{[]string{"maintenance", "start", n0, "--bogus"}, 2, "unknown flag: --bogus"},
+		{[]string{"maintenance", "start", n0, nodes.Names[1], "-l", "x"}, 2, "not both"},
+		{[]string{"maintenance", "stop", n0}, 2, "is not in maintenance"},
+		{[]string{"maintenance", "stop"}, 2, "name at least one node, or use --all"},
+		{[]string{"maintenance", "describe", typo}, 2, "not found"},
+		{[]string{"maintenance", "list", "-o", "table"}, 2, "unable to match a printer"},
+	}
+	for _, tc := range cases {
+		mtOneLine(t, env.Run(t, tc.args...), tc.code, tc.contains)
+		mtAssertUntouched(t, env, n0)
+	}
+
+	// A user who may read but not create NodeMaintenances is stopped before any write.
+	kc := mtRestrictedKubeconfig(t, env)
+	res := env.RunWith(t, framework.RunOptions{Kubeconfig: kc}, "maintenance", "start", n0)
+	mtOneLine(t, res, 5, "you are not allowed to create nodemaintenances.nodemaintenance.medik8s.io")
+	mtAssertUntouched(t, env, n0)
+}
+
+// mtRestrictedKubeconfig writes a kubeconfig for a service account that may only read nodes,
+// NodeMaintenances and VMIs.
+func mtRestrictedKubeconfig(t *testing.T, env *framework.Env) string {
+	t.Helper()
+	ctx := context.Background()
+	ns := env.Namespace(t)
+	name := "reader-" + framework.ID(t)
+	if _, err := env.Kube.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "reader"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: []rbacv1.PolicyRule{
+		{APIGroups: []string{""}, Resources: []string{"nodes", "pods"}, Verbs: []string{"get", "list", "watch"}},
+		{APIGroups: []string{"nodemaintenance.medik8s.io", "kubevirt.io"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}},
+	}}
+	if _, err := env.Kube.RbacV1().ClusterRoles().Create(ctx, role, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: name},
+		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "reader", Namespace: ns}}}
+	if _, err := env.Kube.RbacV1().ClusterRoleBindings().Create(ctx, binding, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = env.Kube.RbacV1().ClusterRoleBindings().Delete(context.Background(), name, metav1.DeleteOptions{})
+		_ = env.Kube.RbacV1().ClusterRoles().Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
+	tok, err := env.Kube.CoreV1().ServiceAccounts(ns).CreateToken(ctx, "reader", &authv1.TokenRequest{}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["c"] = &clientcmdapi.Cluster{Server: env.Config.Host, CertificateAuthorityData: env.Config.CAData, CertificateAuthority: env.Config.CAFile,
+		InsecureSkipTLSVerify: env.Config.Insecure}
+	cfg.AuthInfos["u"] = &clientcmdapi.AuthInfo{Token: tok.Status.Token}
+	cfg.Contexts["c"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u"}
+	cfg.CurrentContext = "c"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestMaintenanceTimeoutLeavesMaintenanceInPlace(t *testing.T) {
+	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string { return mtVM("slow", n, "LiveMigrate", "10m", "") }, "slow")
+	n0 := nodes.Names[0]
+	res := env.Run(t, "maintenance", "start", n0, "--timeout", "6s")
+	if res.ExitCode != 3 {
+		t.Fatalf("exit %d, want 3 (timeout)\n%s", res.ExitCode, res.Stderr)
+	}
+	for _, want := range []string{"timed out after 6s waiting for node " + n0 + " to be drained", "the maintenance stays in place", "VM " + ns + "/slow: Migrating"} {
+		if !strings.Contains(res.Stderr, want) {
+			t.Errorf("timeout report lacks %q:\n%s", want, res.Stderr)
+		}
+	}
+	if len(mtMaintenances(t, env, n0)) != 1 {
+		t.Errorf("the maintenance must stay in place after a timeout")
+	}
+}
+
+func TestMaintenanceInterruptSaysHowToStop(t *testing.T) {
+	env, _, nodes := mtEstate(t, 2, func(n framework.TestNodes) string { return mtVM("slow", n, "LiveMigrate", "10m", "") }, "slow")
+	n0 := nodes.Names[0]
+	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", n0)
+	p.WaitOutput(t, 60*time.Second, "Migrating")
+	if err := p.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	res := p.Wait(t, 20*time.Second)
+	if res.ExitCode != 130 {
+		t.Fatalf("exit %d, want 130", res.ExitCode)
+	}
+	want := fmt.Sprintf("error: stopped waiting; node %[1]s stays in maintenance. To end it: oc cnv maintenance stop %[1]s\n", n0)
+	if res.Stderr != want {
+		t.Errorf("stderr %q, want %q", res.Stderr, want)
+	}
+	if len(mtMaintenances(t, env, n0)) != 1 {
+		t.Errorf("Ctrl-C must leave the maintenance in place")
+	}
+}
+
+func TestMaintenanceSeveralNodesOneAtATime(t *testing.T) {
+	env := framework.Get(t)
+	ns := env.Namespace(t)
+	nodes := env.Nodes(t, 3)
+	n0, n1, n2 := nodes.Names[0], nodes.Names[1], nodes.Names[2]
+	mtCordon(t, env, []string{n1, n2}, true)
+	env.Apply(t, ns, mtVM("a", nodes, "LiveMigrate", "", ""))
+	mtWaitVMI(t, env, ns, "a", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n0 })
+	mtCordon(t, env, []string{n1}, false)
+	mtCordon(t, env, []string{n0}, true)
+	env.Apply(t, ns, mtVM("b", nodes, "LiveMigrate", "", ""))
+	mtWaitVMI(t, env, ns, "b", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n1 })
+	mtCordon(t, env, []string{n0, n2}, false)
+
+	res := env.Run(t, "maintenance", "start", n0, n1, "--reason", "rack")
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d: %s", res.ExitCode, res.Stderr)
+	}
+	doneN0 := strings.Index(res.Stdout, "Node "+n0+" is in maintenance")
+	createdN1 := strings.Index(res.Stdout, "NodeMaintenance "+n1+"-maintenance created")
+	if doneN0 < 0 || createdN1 < 0 || doneN0 > createdN1 {
+		t.Errorf("nodes were not drained one after the other:\n%s", res.Stdout)
+	}
+	if !strings.HasSuffix(res.Stdout, "All 2 nodes are in maintenance.\n") {
+		t.Errorf("no final line:\n%s", res.Stdout)
+	}
+	for _, name := range []string{"a", "b"} {
+		mtWaitVMI(t, env, ns, name, func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n2 })
+	}
+	res = env.Run(t, "maintenance", "stop", n0, n1)
+	if res.ExitCode != 0 {
+		t.Fatalf("stop: %s", res.Stderr)
+	}
+
+	// Capacity is checked for the whole set: a selector matching every node leaves none.
+	mtOneLine(t, env.Run(t, "maintenance", "start", "--dry-run", "-l", "!oc-cnv.io/no-such-label"), 4, "no schedulable node would remain")
+}
+
+func TestMaintenanceMethodDrainWithoutOperatorObject(t *testing.T) {
+	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string {
+		return mtVM("live", n, "LiveMigrate", "", "") + mtVM("plain", n, "None", "", "")
+	}, "live", "plain")
+	n0 := nodes.Names[0]
+	res := env.Run(t, "maintenance", "start", n0, "--method=drain", "--reason", "no operator")
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d: %s", res.ExitCode, res.Stderr)
+	}
+	if !strings.Contains(res.Stdout, fmt.Sprintf("%s: VM %s/live Migrated %s → ", n0, ns, n0)) ||
+		!strings.Contains(res.Stdout, "Node "+n0+" is in maintenance: 1 VM(s) live-migrated, 1 shut down") {
+		t.Errorf("drain progress:\n%s", res.Stdout)
+	}
+	if len(mtMaintenances(t, env, n0)) != 0 {
+		t.Errorf("--method=drain must not create a NodeMaintenance")
+	}
+	n, err := env.Kube.CoreV1().Nodes().Get(context.Background(), n0, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tainted := false
+	for _, tn := range n.Spec.Taints {
+		tainted = tainted || (tn.Key == "medik8s.io/drain" && tn.Effect == corev1.TaintEffectNoSchedule)
+	}
+	if !n.Spec.Unschedulable || !tainted || n.Labels["oc-cnv.io/maintenance"] != "drain" {
+		t.Errorf("node not cordoned, tainted and marked: %+v %v", n.Spec, n.Labels)
+	}
+	res = env.Run(t, "maintenance", "list")
+	found := false
+	for _, l := range strings.Split(res.Stdout, "\n") {
+		if f := strings.Fields(mtAge.ReplaceAllString(l, "AGE")); len(f) > 2 && f[1] == n0 {
+			found = strings.Join(f, " ") == "<drain> "+n0+" Succeeded 100% - no operator AGE"
+			if !found {
+				t.Errorf("list row: %q", strings.Join(f, " "))
+			}
+		}
+	}
+	if !found {
+		t.Errorf("list does not show the drained node:\n%s", res.Stdout)
+	}
+	res = env.Run(t, "maintenance", "describe", n0)
+	if !strings.HasPrefix(res.Stdout, "Name:     <none> (drained by oc-cnv --method=drain)\nNode:     "+n0+"\nReason:   no operator\n") {
+		t.Errorf("describe:\n%s", res.Stdout)
+	}
+	res = env.Run(t, "maintenance", "stop", n0)
+	if res.ExitCode != 0 || !strings.HasPrefix(res.Stdout, "Node "+n0+" uncordoned and its drain taint removed.\n") {
+		t.Fatalf("stop: %d %s %s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	mtAssertUntouched(t, env, n0)
+}
+
+func TestMaintenanceTerminalProgressAndPrompt(t *testing.T) {
+	env, _, nodes := mtEstate(t, 2, func(n framework.TestNodes) string { return mtVM("live", n, "LiveMigrate", "3s", "") }, "live")
+	n0 := nodes.Names[0]
+
+	// At a terminal the command asks; anything but yes changes nothing.
+	p, tty := env.StartTTY(t, framework.RunOptions{}, 120, 40, "maintenance", "start", n0)
+	p.WaitOutput(t, 30*time.Second, "[y/N]: ")
+	if _, err := tty.Write([]byte("n\n")); err != nil {
+		t.Fatal(err)
+	}
+	// The pty is read in the background: wait for the last words before the exit status.
+	p.WaitOutput(t, 20*time.Second, "aborted; nothing was changed")
+	if res := p.Wait(t, 20*time.Second); res.ExitCode != 1 {
+		t.Fatalf("declined prompt: exit %d\n%s", res.ExitCode, res.Stdout)
+	}
+	mtAssertUntouched(t, env, n0)
+
+	// With --yes: the live block is redrawn in place and ends at 100%.
+	p, _ = env.StartTTY(t, framework.RunOptions{}, 120, 40, "maintenance", "start", n0, "--yes")
+	p.WaitOutput(t, 120*time.Second, "Node "+n0+" is in maintenance")
+	res := p.Wait(t, 20*time.Second)
+	res.Stdout, _ = p.Output()
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d\n%s", res.ExitCode, res.Stdout)
+	}
+	if !strings.Contains(res.Stdout, "\x1b[") || !strings.Contains(res.Stdout, n0+"  Succeeded  drain 100%") ||
+		!strings.Contains(res.Stdout, "Node "+n0+" is in maintenance: 1 VM(s) live-migrated") {
+		t.Errorf("terminal output:\n%q", res.Stdout)
+	}
+	if strings.Contains(res.Stdout, n0+": Running, drain") {
+		t.Errorf("plain log lines on a terminal:\n%q", res.Stdout)
+	}
+}

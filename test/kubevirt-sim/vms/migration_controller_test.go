@@ -1,0 +1,251 @@
+package vms
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+	"k8s.io/client-go/tools/cache"
+	virtv1 "kubevirt.io/api/core/v1"
+	kvfake "kubevirt.io/client-go/kubevirt/fake"
+)
+
+// fakeCluster runs the simulator's caches against fake clientsets; the tests call the
+// controllers' sync functions themselves and play kwok and the scheduler by hand.
+type fakeCluster struct {
+	t    *testing.T
+	ctx  context.Context
+	kube *fake.Clientset
+	virt *kvfake.Clientset
+	s    *simulator
+}
+
+func newFakeCluster(t *testing.T, migrationDuration time.Duration) *fakeCluster {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	kube := fake.NewClientset()
+	// The fake API server does not generate names or UIDs; the real one does.
+	n := 0
+	kube.PrependReactor("create", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		pod := a.(k8stesting.CreateAction).GetObject().(*corev1.Pod)
+		n++
+		if pod.Name == "" {
+			pod.Name = fmt.Sprintf("%s%05d", pod.GenerateName, n)
+		}
+		pod.UID = types.UID(pod.Name + "-uid")
+		return false, nil, nil
+	})
+	virt := kvfake.NewSimpleClientset()
+	s := newSimulator(ctx, kube, virt, &Options{MigrationDuration: migrationDuration, Workers: 1})
+	for _, inf := range []cache.SharedIndexInformer{s.vms, s.vmis, s.vmims, s.kvs, s.pods, s.pvcs} {
+		go inf.Run(ctx.Done())
+	}
+	if !cache.WaitForCacheSync(ctx.Done(), s.vms.HasSynced, s.vmis.HasSynced, s.vmims.HasSynced, s.kvs.HasSynced, s.pods.HasSynced, s.pvcs.HasSynced) {
+		t.Fatal("caches did not sync")
+	}
+	return &fakeCluster{t: t, ctx: ctx, kube: kube, virt: virt, s: s}
+}
+
+// settle waits until the caches show what the fake API server holds.
+func (f *fakeCluster) settle() {
+	f.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if f.cachesCurrent() {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	f.t.Fatal("caches did not catch up with the fake API server")
+}
+
+func (f *fakeCluster) cachesCurrent() bool {
+	vmis, _ := f.virt.KubevirtV1().VirtualMachineInstances("").List(f.ctx, metav1.ListOptions{})
+	for i := range vmis.Items {
+		c := f.s.vmi(vmis.Items[i].Namespace + "/" + vmis.Items[i].Name)
+		if c == nil || !apiequality.Semantic.DeepEqual(c.Status, vmis.Items[i].Status) || !apiequality.Semantic.DeepEqual(c.Labels, vmis.Items[i].Labels) {
+			return false
+		}
+	}
+	ms, _ := f.virt.KubevirtV1().VirtualMachineInstanceMigrations("").List(f.ctx, metav1.ListOptions{})
+	for i := range ms.Items {
+		c := f.s.migration(ms.Items[i].Namespace + "/" + ms.Items[i].Name)
+		if c == nil || !apiequality.Semantic.DeepEqual(c.Status, ms.Items[i].Status) || !apiequality.Semantic.DeepEqual(c.Labels, ms.Items[i].Labels) {
+			return false
+		}
+	}
+	pods, _ := f.kube.CoreV1().Pods("").List(f.ctx, metav1.ListOptions{})
+	return len(pods.Items) == len(f.s.pods.GetStore().List())
+}
+
+// kwok places every unplaced launcher pod on node and runs it.
+func (f *fakeCluster) kwok(node string) {
+	pods, _ := f.kube.CoreV1().Pods("ns").List(f.ctx, metav1.ListOptions{})
+	for i := range pods.Items {
+		p := &pods.Items[i]
+		if p.Spec.NodeName != "" {
+			continue
+		}
+		p.Spec.NodeName = node
+		p.Status.Phase = corev1.PodRunning
+		p.Status.PodIP = "10.0.9.9"
+		if _, err := f.kube.CoreV1().Pods("ns").Update(f.ctx, p, metav1.UpdateOptions{}); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+}
+
+// runningVMIOn creates a Running, migratable VMI with its launcher pod on node.
+func (f *fakeCluster) runningVMIOn(node string) (*virtv1.VirtualMachineInstance, *corev1.Pod) {
+	vmi := withMigratable(runningVMI("vm", node), true)
+	vmi.Spec.EvictionStrategy = strategyPtr(virtv1.EvictionStrategyLiveMigrate)
+	pod := launcherOn(vmi, "virt-launcher-vm-src00", node, corev1.PodRunning)
+	vmi.Status.ActivePods = map[types.UID]string{pod.UID: node}
+	if _, err := f.virt.KubevirtV1().VirtualMachineInstances("ns").Create(f.ctx, vmi, metav1.CreateOptions{}); err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.kube.CoreV1().Pods("ns").Create(f.ctx, pod, metav1.CreateOptions{}); err != nil {
+		f.t.Fatal(err)
+	}
+	return vmi, pod
+}
+
+func (f *fakeCluster) createMigration(name string, annotations map[string]string, created time.Time) {
+	m := &virtv1.VirtualMachineInstanceMigration{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns", UID: types.UID(name + "-uid"),
+			Annotations: annotations, CreationTimestamp: metav1.NewTime(created)},
+		Spec: virtv1.VirtualMachineInstanceMigrationSpec{VMIName: "vm"},
+	}
+	if _, err := f.virt.KubevirtV1().VirtualMachineInstanceMigrations("ns").Create(f.ctx, m, metav1.CreateOptions{}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// drive runs the migration controller on key, with kwok placing new pods on target, until
+// the migration is final or stops moving; it returns the phases it passed.
+func (f *fakeCluster) drive(key, target string) []virtv1.VirtualMachineInstanceMigrationPhase {
+	f.t.Helper()
+	var seen []virtv1.VirtualMachineInstanceMigrationPhase
+	for i := 0; i < 30; i++ {
+		f.settle()
+		if err := f.s.migrationCtl.sync(f.ctx, key); err != nil {
+			f.t.Fatalf("sync %s: %v", key, err)
+		}
+		f.kwok(target)
+		f.settle()
+		m := f.s.migration(key)
+		if m.Status.Phase == virtv1.MigrationPhaseUnset {
+			continue // the first pass only labels the migration with its VMI
+		}
+		if len(seen) == 0 || seen[len(seen)-1] != m.Status.Phase {
+			seen = append(seen, m.Status.Phase)
+		} else if m.Status.Phase == virtv1.MigrationPending {
+			return seen // waiting (limits, backoff, an older migration)
+		}
+		if m.IsFinal() {
+			return seen
+		}
+	}
+	f.t.Fatalf("migration %s did not finish: %v", key, seen)
+	return nil
+}
+
+func TestMigrationWalksKubeVirtsPhasesAndMovesTheVMI(t *testing.T) {
+	f := newFakeCluster(t, 0)
+	_, src := f.runningVMIOn("n1")
+	f.createMigration("m1", nil, time.Now())
+
+	phases := f.drive("ns/m1", "n2")
+	want := []virtv1.VirtualMachineInstanceMigrationPhase{virtv1.MigrationPending, virtv1.MigrationScheduling,
+		virtv1.MigrationScheduled, virtv1.MigrationPreparingTarget, virtv1.MigrationTargetReady, virtv1.MigrationRunning,
+		virtv1.MigrationSucceeded}
+	if !slices.Equal(phases, want) {
+		t.Fatalf("phases %v, want %v", phases, want)
+	}
+	m := f.s.migration("ns/m1")
+	if len(m.Status.PhaseTransitionTimestamps) != len(want) || m.Labels[virtv1.MigrationSelectorLabel] != "vm" {
+		t.Errorf("migration status/labels: %+v %v", m.Status.PhaseTransitionTimestamps, m.Labels)
+	}
+	vmi := f.s.vmi("ns/vm")
+	ms := vmi.Status.MigrationState
+	if vmi.Status.NodeName != "n2" || vmi.Labels[virtv1.NodeNameLabel] != "n2" || ms == nil || !ms.Completed || ms.Failed ||
+		ms.SourceNode != "n1" || ms.TargetNode != "n2" || ms.MigrationUID != "m1-uid" || ms.StartTimestamp == nil || ms.EndTimestamp == nil {
+		t.Fatalf("VMI after migration: node %s labels %v state %+v", vmi.Status.NodeName, vmi.Labels, ms)
+	}
+	if _, ok := vmi.Labels[virtv1.MigrationTargetNodeNameLabel]; ok {
+		t.Error("migrationTargetNodeName label left behind")
+	}
+	if m.Status.MigrationState == nil || m.Status.MigrationState.TargetNode != "n2" {
+		t.Errorf("VMIM does not mirror the migration state: %+v", m.Status.MigrationState)
+	}
+	if p, err := f.kube.CoreV1().Pods("ns").Get(f.ctx, src.Name, metav1.GetOptions{}); err == nil && p.DeletionTimestamp == nil {
+		t.Error("source pod not deleted")
+	}
+	target := f.s.launcherPods(vmi)
+	if len(target) != 1 || target[0].Spec.NodeName != "n2" || target[0].Labels[virtv1.MigrationJobLabel] != "m1-uid" {
+		t.Fatalf("want only the target pod left on n2, got %v", target)
+	}
+}
+
+func TestFailedEvacuationMigrationBacksOffTheNextOne(t *testing.T) {
+	f := newFakeCluster(t, 0)
+	f.runningVMIOn("n1")
+	vmi, _ := f.virt.KubevirtV1().VirtualMachineInstances("ns").Get(f.ctx, "vm", metav1.GetOptions{})
+	vmi.Annotations = map[string]string{annotationMigrationFail: "true"}
+	if _, err := f.virt.KubevirtV1().VirtualMachineInstances("ns").Update(f.ctx, vmi, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	evac := map[string]string{virtv1.EvacuationMigrationAnnotation: "n1"}
+	f.createMigration("first", evac, time.Now().Add(-time.Minute))
+
+	if phases := f.drive("ns/first", "n2"); phases[len(phases)-1] != virtv1.MigrationFailed {
+		t.Fatalf("first migration: phases %v, want it to end Failed", phases)
+	}
+	after := f.s.vmi("ns/vm")
+	if ms := after.Status.MigrationState; after.Status.NodeName != "n1" || ms == nil || !ms.Failed || !ms.Completed {
+		t.Fatalf("VMI after the failed migration: node %s state %+v", after.Status.NodeName, ms)
+	}
+	for _, p := range f.s.launcherPods(after) {
+		if p.Labels[virtv1.MigrationJobLabel] != "" && p.DeletionTimestamp == nil {
+			t.Fatalf("target pod %s left behind", p.Name)
+		}
+	}
+
+	f.createMigration("second", evac, time.Now())
+	if phases := f.drive("ns/second", "n2"); !slices.Equal(phases, []virtv1.VirtualMachineInstanceMigrationPhase{virtv1.MigrationPending}) {
+		t.Fatalf("second migration: phases %v, want it held in Pending by the backoff", phases)
+	}
+}
+
+func TestMigrationsWaitForTheOutboundLimit(t *testing.T) {
+	f := newFakeCluster(t, time.Hour) // nothing finishes during the test
+	f.runningVMIOn("n1")
+	// Two migrations already running from n1 (of other VMIs) use up the per-node limit of 2.
+	for _, name := range []string{"busy-a", "busy-b"} {
+		m := &virtv1.VirtualMachineInstanceMigration{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns", UID: types.UID(name)},
+			Spec:       virtv1.VirtualMachineInstanceMigrationSpec{VMIName: name},
+			Status: virtv1.VirtualMachineInstanceMigrationStatus{Phase: virtv1.MigrationRunning,
+				MigrationState: &virtv1.VirtualMachineInstanceMigrationState{SourceNode: "n1"}},
+		}
+		if _, err := f.virt.KubevirtV1().VirtualMachineInstanceMigrations("ns").Create(f.ctx, m, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.createMigration("waiting", nil, time.Now())
+	if phases := f.drive("ns/waiting", "n2"); !slices.Equal(phases, []virtv1.VirtualMachineInstanceMigrationPhase{virtv1.MigrationPending}) {
+		t.Fatalf("phases %v, want Pending only while n1 has 2 outbound migrations", phases)
+	}
+	if len(f.s.launcherPods(f.s.vmi("ns/vm"))) != 1 {
+		t.Fatal("a target pod was created although the limit was reached")
+	}
+}
