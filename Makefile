@@ -35,7 +35,14 @@ install: build ## Install oc-cnv and kubectl-cnv into GOBIN, else PREFIX/bin
 test: verify unit e2e ## Checks, unit tests, then end-to-end tests on the local cluster (brought up if needed)
 
 .PHONY: verify
-verify: verify-generated lint release-check fuzz-short ## Everything CI checks besides the tests
+verify: verify-generated lint release-check install-check fuzz-short ## Everything CI checks besides the tests
+
+.PHONY: install-check
+install-check: ## make install into a scratch PREFIX puts a working oc-cnv and kubectl-cnv there
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(MAKE) --no-print-directory install GOBIN= PREFIX="$$tmp" >/dev/null; \
+	"$$tmp/bin/oc-cnv" --help | grep -q '^  oc cnv \[command\]' && "$$tmp/bin/kubectl-cnv" --help | grep -q '^  kubectl cnv \[command\]' \
+		&& echo "make install: oc-cnv and kubectl-cnv work from $$tmp/bin"
 
 .PHONY: generate
 generate: ## Regenerate docs/reference, docs/man and completions/ from the command tree

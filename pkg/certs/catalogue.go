@@ -22,6 +22,9 @@ const (
 	KindValidating = "ValidatingWebhookConfiguration"
 	KindMutating   = "MutatingWebhookConfiguration"
 	KindAPIService = "APIService"
+	// KindRoute is OpenShift's Route; its spec.tls.destinationCACertificate is how the router
+	// trusts a re-encrypting backend such as cdi-uploadproxy.
+	KindRoute = "Route"
 )
 
 // Ref names an object (and data key) holding a CA bundle that clients verify a certificate with.
@@ -97,6 +100,7 @@ func cm(name, key string) Ref { return Ref{Kind: KindConfigMap, Name: name, Key:
 func vwh(name string) Ref     { return Ref{Kind: KindValidating, Name: name} }
 func mwh(name string) Ref     { return Ref{Kind: KindMutating, Name: name} }
 func apisvc(name string) Ref  { return Ref{Kind: KindAPIService, Name: name} }
+func route(name string) Ref   { return Ref{Kind: KindRoute, Name: name, Key: "destinationCACertificate"} }
 func tls(secret string, role Role, trusted ...Ref) CertEntry {
 	return CertEntry{Secret: secret, CertKey: "tls.crt", KeyKey: "tls.key", Role: role, TrustedBy: trusted}
 }
@@ -151,19 +155,19 @@ func Catalogue() []Component {
 			Owner:    "cdi-operator (openshift/library-go certrotation)",
 			Operator: "cdi-operator",
 			CDI:      true,
-			Source:   "kubevirt/containerized-data-importer pkg/operator/resources/cert/factory.go (signers, <signer>-bundle, targets, 48h/24h and 24h/12h defaults); pkg/operator/controller/certrotation.go (library-go RotatedSigningCASecret/CABundleConfigMap/RotatedSelfSignedCertKeySecret, forced refresh via auth.openshift.io/certificate-not-after, Secrets created without labels)",
+			Source:   "kubevirt/containerized-data-importer pkg/operator/resources/cert/factory.go (signers, <signer>-bundle, targets, 48h/24h and 24h/12h defaults); pkg/operator/controller/certrotation.go (library-go RotatedSigningCASecret/CABundleConfigMap/RotatedSelfSignedCertKeySecret, forced refresh via auth.openshift.io/certificate-not-after, Secrets created without labels); pkg/operator/controller/route.go (route cdi-uploadproxy, destinationCACertificate from the uploadproxy signer bundle)",
 			Certs: []CertEntry{
 				tls("cdi-apiserver-signer", RoleCA, cm("cdi-apiserver-signer-bundle", "ca-bundle.crt")),
 				tls("cdi-uploadproxy-signer", RoleCA, cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt")),
 				tls("cdi-uploadserver-signer", RoleCA, cm("cdi-uploadserver-signer-bundle", "ca-bundle.crt")),
 				tls("cdi-uploadserver-client-signer", RoleCA, cm("cdi-uploadserver-client-signer-bundle", "ca-bundle.crt")),
 				tls("cdi-apiserver-server-cert", RoleServing, cm("cdi-apiserver-signer-bundle", "ca-bundle.crt"), vwh("cdi-api-datavolume-validate"), mwh("cdi-api-datavolume-mutate"), apisvc("v1beta1.upload.cdi.kubevirt.io")),
-				tls("cdi-uploadproxy-server-cert", RoleServing, cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt")),
+				tls("cdi-uploadproxy-server-cert", RoleServing, cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt"), route("cdi-uploadproxy")),
 				tls("cdi-uploadserver-client-cert", RoleClient, cm("cdi-uploadserver-client-signer-bundle", "ca-bundle.crt")),
 			},
 			Bundles: []Ref{cm("cdi-apiserver-signer-bundle", "ca-bundle.crt"), cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt"),
 				cm("cdi-uploadserver-signer-bundle", "ca-bundle.crt"), cm("cdi-uploadserver-client-signer-bundle", "ca-bundle.crt"),
-				vwh("cdi-api-datavolume-validate"), mwh("cdi-api-datavolume-mutate"), apisvc("v1beta1.upload.cdi.kubevirt.io")},
+				vwh("cdi-api-datavolume-validate"), mwh("cdi-api-datavolume-mutate"), apisvc("v1beta1.upload.cdi.kubevirt.io"), route("cdi-uploadproxy")},
 			Workloads: []Workload{{"Deployment", "cdi-apiserver", true}, {"Deployment", "cdi-deployment", true}, {"Deployment", "cdi-uploadproxy", true}},
 			Mechanism: MechNotAfterAnnotation,
 			Fallback:  MechDeleteSecret,

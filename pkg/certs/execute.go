@@ -233,6 +233,14 @@ func (r *Rotator) apply(ctx context.Context, s Step) error {
 		}
 	case ActRestart:
 		err = r.restart(ctx, s.Kind, s.Namespace, s.Name)
+	case ActDeleteRoute:
+		if r.Dynamic == nil {
+			return fmt.Errorf("%s: no dynamic client", s)
+		}
+		err = r.Dynamic.Resource(gvrRoute).Namespace(s.Namespace).Delete(ctx, s.Name, metav1.DeleteOptions{})
+		if apierrors.IsNotFound(err) {
+			err = nil
+		}
 	default:
 		err = fmt.Errorf("unknown step %q", s.Action)
 	}
@@ -384,6 +392,11 @@ func (r *Rotator) verify(ctx context.Context, cp *ComponentPlan) verifyState {
 			st.pending = append(st.pending, msg)
 		}
 	}
+	if cp.comp.Operator != "" && !st.reissued {
+		if d, err := r.Client.AppsV1().Deployments(cp.Namespace).Get(ctx, cp.comp.Operator, metav1.GetOptions{}); err == nil && d.Spec.Replicas != nil && *d.Spec.Replicas == 0 {
+			st.pending = append(st.pending, fmt.Sprintf("deployment/%s to run: it has 0 replicas, so nothing is re-issued; scale it up", cp.comp.Operator))
+		}
+	}
 	return st
 }
 
@@ -446,6 +459,17 @@ func (r *Rotator) fetchBundles(ctx context.Context, ns string, ref Ref) ([][]*x5
 			sets = append(sets, certs)
 		}
 		return sets, true
+	case KindRoute:
+		if r.Dynamic == nil {
+			return nil, false
+		}
+		u, err := r.Dynamic.Resource(gvrRoute).Namespace(ns).Get(ctx, ref.Name, metav1.GetOptions{})
+		if err != nil {
+			return nil, false
+		}
+		v, _, _ := unstructuredString(u.Object, "spec", "tls", ref.Key)
+		certs, _ := ParsePEMBundle([]byte(v))
+		return [][]*x509.Certificate{certs}, true
 	case KindAPIService:
 		if r.Dynamic == nil {
 			return nil, false

@@ -71,6 +71,8 @@ func (p *Plan) Permissions() []Permission {
 				add(Permission{Verb: "patch", Group: "admissionregistration.k8s.io", Resource: webhookResource(s.Kind), Name: s.Name})
 			case ActDeleteWebhook:
 				add(Permission{Verb: "delete", Group: "admissionregistration.k8s.io", Resource: webhookResource(s.Kind), Name: s.Name})
+			case ActDeleteRoute:
+				add(Permission{Verb: "delete", Group: "route.openshift.io", Resource: "routes", Namespace: ns, Name: s.Name})
 			case ActRestart:
 				add(Permission{Verb: "patch", Group: "apps", Resource: strings.ToLower(s.Kind) + "s", Namespace: ns, Name: s.Name})
 			case ActScaleDown, ActRestoreReplicas:

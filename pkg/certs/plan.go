@@ -39,6 +39,7 @@ const (
 	ActScaleDown        = "scale to 0 (replicas recorded)"
 	ActDeleteWebhook    = "delete webhook configuration"
 	ActRestoreReplicas  = "restore replicas"
+	ActDeleteRoute      = "delete route"
 )
 
 // Step is one change a rotation makes.
@@ -69,7 +70,7 @@ func (s Step) String() string {
 		return fmt.Sprintf("restart %s%s", obj, when)
 	}
 	switch s.Action {
-	case ActDeleteSecret, ActDeleteWebhook:
+	case ActDeleteSecret, ActDeleteWebhook, ActDeleteRoute:
 		return fmt.Sprintf("delete %s (its owner re-creates it)", obj)
 	case ActRemoveCABundle:
 		return fmt.Sprintf("remove the caBundle of %s (its owner's chain check fails and it rotates)", obj)
@@ -101,6 +102,7 @@ type ComponentPlan struct {
 	Steps     []Step   `json:"steps"`
 	Fallback  string   `json:"fallback,omitempty"`
 	Untouched []string `json:"untouched,omitempty"`
+	Warnings  []string `json:"warnings,omitempty"`
 
 	comp Component
 }
@@ -282,6 +284,8 @@ func (r *Rotator) planComponent(ctx context.Context, comp Component, ns, version
 		if err == nil {
 			if n, ok := recordedReplicas(d); ok {
 				cp.Steps = append(cp.Steps, Step{Action: ActRestoreReplicas, Kind: "Deployment", Namespace: ns, Name: comp.Operator, Replicas: n})
+			} else if d.Spec.Replicas != nil && *d.Spec.Replicas == 0 {
+				cp.Warnings = append(cp.Warnings, fmt.Sprintf("deployment/%s has 0 replicas: nothing is re-issued until it runs again", comp.Operator))
 			}
 		}
 	}
@@ -327,6 +331,15 @@ func (r *Rotator) planComponent(ctx context.Context, comp Component, ns, version
 			if b.Kind == KindValidating || b.Kind == KindMutating {
 				if name, ok := r.webhookName(ctx, b, ns); ok {
 					cp.Steps = append(cp.Steps, Step{Action: ActDeleteWebhook, Kind: b.Kind, Name: name})
+				}
+			}
+		}
+		// rotate-certs.sh deletes the uploadproxy Route so that cdi-operator re-creates it with
+		// the new destination CA; only where the cluster serves Routes.
+		for _, b := range comp.Bundles {
+			if b.Kind == KindRoute && r.Dynamic != nil {
+				if _, err := r.Dynamic.Resource(gvrRoute).Namespace(ns).Get(ctx, b.Name, metav1.GetOptions{}); err == nil {
+					cp.Steps = append(cp.Steps, Step{Action: ActDeleteRoute, Kind: KindRoute, Namespace: ns, Name: b.Name})
 				}
 			}
 		}
@@ -467,6 +480,9 @@ func WritePlan(w io.Writer, p *Plan) {
 		}
 		if c.Fallback != "" {
 			fmt.Fprintf(w, "  - if the owner has not re-issued a certificate half way through --timeout: %s\n", fallbackText(c.Fallback))
+		}
+		for _, warn := range c.Warnings {
+			fmt.Fprintf(w, "  ! warning: %s\n", warn)
 		}
 		for _, n := range c.Untouched {
 			fmt.Fprintf(w, "  - never touched: secret/%s\n", n)

@@ -102,6 +102,7 @@ type Scanner struct {
 var (
 	gvrAPIService = schema.GroupVersionResource{Group: "apiregistration.k8s.io", Version: "v1", Resource: "apiservices"}
 	gvrHCO        = schema.GroupVersionResource{Group: "hco.kubevirt.io", Version: "v1beta1", Resource: "hyperconvergeds"}
+	gvrRoute      = schema.GroupVersionResource{Group: "route.openshift.io", Version: "v1", Resource: "routes"}
 )
 
 func (s *Scanner) now() time.Time {
@@ -158,6 +159,9 @@ func (s *Scanner) Scan(ctx context.Context, namespaces []string) (*Report, error
 		return nil, err
 	}
 	s.scanAPIServices(ctx, inScope, cat, rep, bundles)
+	for _, ns := range listNS {
+		s.scanRoutes(ctx, ns, cat, rep, bundles)
+	}
 	s.readCertConfig(ctx, namespaces, rep)
 
 	now := s.now()
@@ -579,5 +583,50 @@ func (s *Scanner) readCertConfig(ctx context.Context, namespaces []string, rep *
 			HyperConvergedName: it.GetName(), HyperConvergedNSpace: it.GetNamespace(),
 		}
 		return
+	}
+}
+
+// scanRoutes reads the certificates of OpenShift Routes; clusters without the Route API (plain
+// Kubernetes) have none, which is not an error.
+func (s *Scanner) scanRoutes(ctx context.Context, ns string, cat []Component, rep *Report, bundles bundleIndex) {
+	if s.Dynamic == nil {
+		return
+	}
+	opts := metav1.ListOptions{Limit: s.pageSize()}
+	for {
+		list, err := s.Dynamic.Resource(gvrRoute).Namespace(ns).List(ctx, opts)
+		if err != nil {
+			return
+		}
+		for _, item := range list.Items {
+			comp := componentOfBundle(cat, KindRoute, item.GetName(), item.GetNamespace(), item.GetLabels())
+			for _, key := range []string{"destinationCACertificate", "caCertificate", "certificate"} {
+				val, _, _ := unstructured.NestedString(item.Object, "spec", "tls", key)
+				if !HasPEMCertificate([]byte(val)) {
+					continue
+				}
+				certs, _ := ParsePEMBundle([]byte(val))
+				if key != "certificate" {
+					bundles[bundleKey(item.GetNamespace(), KindRoute, item.GetName(), key)] = [][]*x509.Certificate{certs}
+					for idx, c := range certs {
+						rep.Certificates = append(rep.Certificates, newCert(comp, KindRoute, item.GetNamespace(), item.GetName(), key, idx, c, RoleBundle))
+					}
+					continue
+				}
+				if len(certs) == 0 {
+					continue
+				}
+				c := newCert(comp, KindRoute, item.GetNamespace(), item.GetName(), key, 0, certs[0], roleOf(certs[0]))
+				c.intermediates = certs[1:]
+				if k, _, _ := unstructured.NestedString(item.Object, "spec", "tls", "key"); k != "" {
+					c.keyMismatch = !KeyMatches(certs[0], []byte(k))
+				}
+				rep.Certificates = append(rep.Certificates, c)
+			}
+		}
+		if list.GetContinue() == "" {
+			return
+		}
+		opts.Continue = list.GetContinue()
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"time"
 )
 
-type timeT = time.Time
-
 // Residual renders the time left until t as a short age, or how long ago it passed:
 // "11d", "5h", "42m", "expired 3d ago".
 func Residual(now, t time.Time) string {

@@ -22,6 +22,10 @@ import (
 // eviction a few times (it requeues every few seconds), short enough not to look hung.
 const DefaultStallAfter = 30 * time.Second
 
+// DefaultOperatorGrace is how long a NodeMaintenance may go without any phase before the
+// follower warns that no operator seems to be reconciling it.
+const DefaultOperatorGrace = 30 * time.Second
+
 // Follower watches one node's maintenance to its end and reports every change. It uses
 // informers (list, then watch, relisting on their own after a dropped watch or a restarted API
 // server), never polling loops.
@@ -43,6 +47,10 @@ type Follower struct {
 	StallAfter time.Duration
 	// OnProgress receives a snapshot after each change. It runs on the follower's goroutine.
 	OnProgress func(Snapshot)
+	// OnWarning receives advice that does not end the wait, such as an operator that has not
+	// reported any phase after OperatorGrace.
+	OnWarning     func(string)
+	OperatorGrace time.Duration
 	Now        func() time.Time
 }
 
@@ -75,6 +83,9 @@ func (f *Follower) Wait(ctx context.Context) error {
 	if f.StallAfter == 0 {
 		f.StallAfter = DefaultStallAfter
 	}
+	if f.OperatorGrace == 0 {
+		f.OperatorGrace = DefaultOperatorGrace
+	}
 	st := &followState{f: f, vmis: map[string]*trackedVMI{}, migs: map[string]*kvv1.VirtualMachineInstanceMigration{}, started: f.Now()}
 
 	informerCtx, stopInformers := context.WithCancel(context.Background())
@@ -105,6 +116,15 @@ func (f *Follower) Wait(ctx context.Context) error {
 			emit(func(*followState) {})
 		}
 	}()
+
+	// An operator that never writes a phase is not running (or not watching this API group);
+	// say so once instead of waiting silently.
+	var graceC <-chan time.Time
+	if f.Status == nil && f.OnWarning != nil {
+		graceTimer := time.NewTimer(f.OperatorGrace)
+		defer graceTimer.Stop()
+		graceC = graceTimer.C
+	}
 
 	var stallTimer *time.Timer
 	var stallC <-chan time.Time
@@ -142,6 +162,13 @@ func (f *Follower) Wait(ctx context.Context) error {
 			}
 			cp := nm
 			st.nm, st.nmSeen = &cp, true
+		case <-graceC:
+			graceC = nil
+			if st.nm == nil || st.nm.Phase == "" {
+				f.OnWarning(fmt.Sprintf("no operator has reported on NodeMaintenance %s after %s; check that the Node Maintenance Operator is running and serves %s",
+					f.Name, Elapsed(f.OperatorGrace), f.API.APIVersion()))
+			}
+			continue
 		case <-stallC:
 			snap := st.snapshot(true)
 			f.report(snap)

@@ -236,3 +236,26 @@ func TestFollowDeletedObject(t *testing.T) {
 		t.Fatalf("Wait = %v, want GoneError", err)
 	}
 }
+
+func TestFollowWarnsWhenNoOperatorReports(t *testing.T) {
+	h := newFollowHarness(t, []runtime.Object{nmObject(nil)})
+	warned := make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h.start(ctx, &Follower{API: testAPI, Node: "node-1", Name: "node-1-maintenance", OperatorGrace: 100 * time.Millisecond,
+		OnWarning: func(s string) { warned <- s }})
+	select {
+	case msg := <-warned:
+		want := "no operator has reported on NodeMaintenance node-1-maintenance after 0s; check that the Node Maintenance Operator is running and serves nodemaintenance.medik8s.io/v1beta1"
+		if msg != want {
+			t.Fatalf("warning %q, want %q", msg, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no warning")
+	}
+	cancel()
+	var ie *InterruptedError
+	if err := h.wait(); !errors.As(err, &ie) {
+		t.Fatalf("Wait = %v", err)
+	}
+}

@@ -334,3 +334,24 @@ func TestCertsRotateAsksOnATerminal(t *testing.T) {
 	}
 	assertAllReissued(t, old, serials(t, ns))
 }
+
+// The upstream layout: CDI in its own namespace, reached with --cdi-namespace by check and
+// rotate alike.
+func TestCertsSeparateCDINamespace(t *testing.T) {
+	env := framework.Get(t)
+	kv := newEstate(t, "kubevirt", longLived)
+	cdi := newEstate(t, "cdi", longLived)
+	check := env.Run(t, "certs", "check", "-n", kv, "--cdi-namespace", cdi)
+	lines := tableLines(check.Stdout)
+	if check.ExitCode != 0 || !strings.HasPrefix(lines[0], "NAMESPACE COMPONENT ") ||
+		!strings.Contains(check.Stdout, kv) || !strings.Contains(check.Stdout, "secret/cdi-apiserver-server-cert") {
+		t.Errorf("check with --cdi-namespace: exit %d\n%s", check.ExitCode, check.Stdout)
+	}
+	beforeKV, beforeCDI := serials(t, kv), serials(t, cdi)
+	res := env.RunWith(t, framework.RunOptions{Timeout: rotateTimeout}, "certs", "rotate", "-n", kv, "--cdi-namespace", cdi, "--yes", "--timeout", "2m")
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "cdi (cdi-operator (openshift/library-go certrotation), version sim) in namespace "+cdi) {
+		t.Errorf("rotate with --cdi-namespace: exit %d\n%s", res.ExitCode, res.Stdout)
+	}
+	assertAllReissued(t, beforeKV, serials(t, kv))
+	assertAllReissued(t, beforeCDI, serials(t, cdi))
+}

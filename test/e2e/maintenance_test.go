@@ -157,9 +157,37 @@ func mtOneLine(t *testing.T, res framework.Result, code int, contains string) {
 	}
 }
 
+// mtServedAPI returns the NodeMaintenance group/version the cluster serves ("" for none), as
+// hack/cluster.sh up --nm-api chose it.
+func mtServedAPI(t *testing.T, env *framework.Env) string {
+	t.Helper()
+	for _, gvr := range framework.NodeMaintenanceGVRs {
+		list, err := env.Kube.Discovery().ServerResourcesForGroupVersion(gvr.GroupVersion().String())
+		if err != nil {
+			continue
+		}
+		for _, r := range list.APIResources {
+			if r.Name == gvr.Resource {
+				return gvr.GroupVersion().String()
+			}
+		}
+	}
+	return ""
+}
+
+// mtRequireOperator skips tests that need the medik8s operator on clusters started with
+// another --nm-api (those run the API tests below instead).
+func mtRequireOperator(t *testing.T) {
+	t.Helper()
+	if api := mtServedAPI(t, framework.Get(t)); api != mtNMGVR.GroupVersion().String() {
+		t.Skipf("the cluster serves %q, not the medik8s operator's API (hack/cluster.sh up --nm-api=medik8s)", api)
+	}
+}
+
 var mtAge = regexp.MustCompile(`\b\d+(s|m|h|d)(\d+(s|m))?\b`)
 
 func TestMaintenanceMigratesRestartsListsDescribesAndStops(t *testing.T) {
+	mtRequireOperator(t)
 	env, ns, nodes := mtEstate(t, 3, func(n framework.TestNodes) string {
 		return mtVM("live", n, "LiveMigrate", "", "") + mtVM("plain", n, "", "", "")
 	}, "live", "plain")
@@ -308,6 +336,7 @@ Migrations in flight: <none>
 }
 
 func TestMaintenanceRefusesBlockingVMUnlessForced(t *testing.T) {
+	mtRequireOperator(t)
 	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string {
 		return mtRWOClaim + mtVM("rwo", n, "LiveMigrate", "", mtRWOVolume) + mtVM("live", n, "LiveMigrate", "", "")
 	}, "rwo", "live")
@@ -358,6 +387,7 @@ func TestMaintenanceRefusesBlockingVMUnlessForced(t *testing.T) {
 }
 
 func TestMaintenanceDryRunWritesNothing(t *testing.T) {
+	mtRequireOperator(t)
 	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string { return mtVM("live", n, "LiveMigrate", "", "") }, "live")
 	n0 := nodes.Names[0]
 	for _, mode := range []string{"client", "server"} {
@@ -384,6 +414,7 @@ func TestMaintenanceDryRunWritesNothing(t *testing.T) {
 }
 
 func TestMaintenanceBadInputLeavesNothingBehind(t *testing.T) {
+	mtRequireOperator(t)
 	env := framework.Get(t)
 	nodes := env.Nodes(t, 2)
 	n0 := nodes.Names[0]
@@ -464,6 +495,7 @@ func mtRestrictedKubeconfig(t *testing.T, env *framework.Env) string {
 }
 
 func TestMaintenanceTimeoutLeavesMaintenanceInPlace(t *testing.T) {
+	mtRequireOperator(t)
 	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string { return mtVM("slow", n, "LiveMigrate", "10m", "") }, "slow")
 	n0 := nodes.Names[0]
 	res := env.Run(t, "maintenance", "start", n0, "--timeout", "6s")
@@ -481,6 +513,7 @@ func TestMaintenanceTimeoutLeavesMaintenanceInPlace(t *testing.T) {
 }
 
 func TestMaintenanceInterruptSaysHowToStop(t *testing.T) {
+	mtRequireOperator(t)
 	env, _, nodes := mtEstate(t, 2, func(n framework.TestNodes) string { return mtVM("slow", n, "LiveMigrate", "10m", "") }, "slow")
 	n0 := nodes.Names[0]
 	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", n0)
@@ -502,6 +535,7 @@ func TestMaintenanceInterruptSaysHowToStop(t *testing.T) {
 }
 
 func TestMaintenanceSeveralNodesOneAtATime(t *testing.T) {
+	mtRequireOperator(t)
 	env := framework.Get(t)
 	ns := env.Namespace(t)
 	nodes := env.Nodes(t, 3)
@@ -591,6 +625,7 @@ func TestMaintenanceMethodDrainWithoutOperatorObject(t *testing.T) {
 }
 
 func TestMaintenanceTerminalProgressAndPrompt(t *testing.T) {
+	mtRequireOperator(t)
 	env, _, nodes := mtEstate(t, 2, func(n framework.TestNodes) string { return mtVM("live", n, "LiveMigrate", "3s", "") }, "live")
 	n0 := nodes.Names[0]
 
@@ -621,5 +656,146 @@ func TestMaintenanceTerminalProgressAndPrompt(t *testing.T) {
 	}
 	if strings.Contains(res.Stdout, n0+": Running, drain") {
 		t.Errorf("plain log lines on a terminal:\n%q", res.Stdout)
+	}
+}
+
+// TestMaintenanceOlderAPIGroups runs on clusters started with --nm-api=kubevirt or
+// --nm-api=v1alpha1, which serve only the older operators' CRD (no operator reconciles it):
+// the object is written in that group, and list, describe and stop find it there.
+func TestMaintenanceOlderAPIGroups(t *testing.T) {
+	env := framework.Get(t)
+	api := mtServedAPI(t, env)
+	if api == "" || api == mtNMGVR.GroupVersion().String() {
+		t.Skipf("the cluster serves %q; start one with hack/cluster.sh up --nm-api=kubevirt or --nm-api=v1alpha1", api)
+	}
+	nodes := env.Nodes(t, 2)
+	n0 := nodes.Names[0]
+	res := env.Run(t, "maintenance", "start", n0, "--wait=false", "--reason", "old api")
+	if res.ExitCode != 0 || !strings.HasSuffix(res.Stdout, "NodeMaintenance "+n0+"-maintenance created for node "+n0+".\n") {
+		t.Fatalf("start: %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	nms := mtMaintenances(t, env, n0)
+	if len(nms) != 1 || nms[0].GetAPIVersion() != api {
+		t.Fatalf("want one NodeMaintenance in %s, got %d (%v)", api, len(nms), nms)
+	}
+	res = env.Run(t, "maintenance", "list")
+	found := false
+	for _, l := range strings.Split(res.Stdout, "\n") {
+		f := strings.Fields(mtAge.ReplaceAllString(l, "AGE"))
+		if len(f) > 1 && f[1] == n0 {
+			found = true
+			// No operator: the phase is never reported.
+			if got := strings.Join(f, " "); got != n0+"-maintenance "+n0+" Pending 0% 0/0 old api AGE" {
+				t.Errorf("list row %q", got)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("list lacks the node:\n%s", res.Stdout)
+	}
+	res = env.Run(t, "maintenance", "describe", n0)
+	group, version, _ := strings.Cut(api, "/")
+	if !strings.Contains(res.Stdout, "API:      nodemaintenances."+group+"/"+version+"\n") {
+		t.Errorf("describe does not name the API:\n%s", res.Stdout)
+	}
+	// Following it: no operator reconciles this CRD here, so the wait warns and then times out.
+	res = env.Run(t, "maintenance", "start", n0, "--timeout", "8s", "--stall-timeout", "1m")
+	if !strings.HasPrefix(res.Stdout, "Node "+n0+" is already in maintenance (NodeMaintenance "+n0+"-maintenance, phase not reported yet).") || res.ExitCode != 3 {
+		t.Errorf("re-run: exit %d\n%s", res.ExitCode, res.Stdout)
+	}
+	if res := env.RunWith(t, framework.RunOptions{}, "maintenance", "stop", n0); res.ExitCode != 0 {
+		t.Fatalf("stop: %s", res.Stderr)
+	}
+	if len(mtMaintenances(t, env, n0)) != 0 {
+		t.Errorf("stop left the object")
+	}
+}
+
+// TestMaintenanceWithoutAnyAPI runs on a cluster started with --nm-api=none.
+func TestMaintenanceWithoutAnyAPI(t *testing.T) {
+	env := framework.Get(t)
+	if api := mtServedAPI(t, env); api != "" {
+		t.Skipf("the cluster serves %s; start one with hack/cluster.sh up --nm-api=none", api)
+	}
+	nodes := env.Nodes(t, 2)
+	n0 := nodes.Names[0]
+	res := env.Run(t, "maintenance", "start", n0, "--yes")
+	mtOneLine(t, res, 6, "no NodeMaintenance API is served by this cluster")
+	if !strings.Contains(res.Stderr, "install the Node Maintenance Operator") || !strings.Contains(res.Stderr, "--method=drain") {
+		t.Errorf("no remedy in %q", res.Stderr)
+	}
+	mtAssertUntouched(t, env, n0)
+	res = env.Run(t, "maintenance", "list")
+	if res.ExitCode != 0 || res.Stdout != "No nodes are in maintenance.\n" {
+		t.Errorf("list: %d %q %q", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	res = env.Run(t, "maintenance", "start", n0, "--method=drain", "--reason", "no api")
+	if res.ExitCode != 0 {
+		t.Fatalf("drain: %s", res.Stderr)
+	}
+	res = env.Run(t, "maintenance", "stop", n0)
+	if res.ExitCode != 0 {
+		t.Fatalf("stop: %s", res.Stderr)
+	}
+	mtAssertUntouched(t, env, n0)
+}
+
+// TestMaintenanceStopReportsStuckObject holds the NodeMaintenance with an extra finalizer, as a
+// stopped operator would, and checks that stop says so after --timeout.
+func TestMaintenanceStopReportsStuckObject(t *testing.T) {
+	mtRequireOperator(t)
+	env := framework.Get(t)
+	nodes := env.Nodes(t, 2)
+	n0 := nodes.Names[0]
+	if res := env.Run(t, "maintenance", "start", n0); res.ExitCode != 0 {
+		t.Fatalf("start: %s", res.Stderr)
+	}
+	ctx := context.Background()
+	name := n0 + "-maintenance"
+	res := env.Dynamic.Resource(mtNMGVR)
+	patch := []byte(`{"metadata":{"finalizers":["foregroundDeleteNodeMaintenance","oc-cnv.io/e2e-hold"]}}`)
+	if _, err := res.Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = res.Patch(context.Background(), name, types.JSONPatchType, []byte(`[{"op":"remove","path":"/metadata/finalizers"}]`), metav1.PatchOptions{})
+	})
+	out := env.Run(t, "maintenance", "stop", n0, "--timeout", "5s")
+	mtOneLine(t, out, 3, "NodeMaintenance "+name+" for node "+n0+" is still being deleted (finalizers: oc-cnv.io/e2e-hold)")
+	if !strings.Contains(out.Stderr, "check that the Node Maintenance Operator is running") {
+		t.Errorf("no advice in %q", out.Stderr)
+	}
+}
+
+// TestMaintenanceFailedPhase ends a wait on phase Failed. The operator only fails a
+// maintenance after repeated lease errors, which this cluster cannot produce, so the test
+// writes the Failed status itself while the drain is held by a VM that cannot move.
+func TestMaintenanceFailedPhase(t *testing.T) {
+	mtRequireOperator(t)
+	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string {
+		return mtRWOClaim + mtVM("rwo", n, "LiveMigrate", "", mtRWOVolume)
+	}, "rwo")
+	n0 := nodes.Names[0]
+	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", n0, "--force", "--stall-timeout", "5m")
+	p.WaitOutput(t, 60*time.Second, n0+": Running")
+	ctx := context.Background()
+	res := env.Dynamic.Resource(mtNMGVR)
+	nm, err := res.Get(ctx, n0+"-maintenance", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = unstructured.SetNestedField(nm.Object, "Failed", "status", "phase")
+	_ = unstructured.SetNestedField(nm.Object, "lease could not be obtained", "status", "lastError")
+	if _, err := res.UpdateStatus(ctx, nm, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := p.Wait(t, 60*time.Second)
+	if out.ExitCode != 4 {
+		t.Fatalf("exit %d, want 4", out.ExitCode)
+	}
+	for _, want := range []string{"maintenance of node " + n0 + " failed", "VM " + ns + "/rwo: Blocked", "last error: lease could not be obtained"} {
+		if !strings.Contains(out.Stderr, want) {
+			t.Errorf("failure report lacks %q:\n%s", want, out.Stderr)
+		}
 	}
 }

@@ -213,6 +213,80 @@ func TestSimulatorUserMigrationThatFails(t *testing.T) {
 	simWaitPodGone(t, env, ns, m.Status.MigrationState.TargetPod)
 }
 
+// An eviction of a migratable LiveMigrate VM's pod is refused with KubeVirt's 429 and starts
+// an evacuation; a failed evacuation migration is retried after KubeVirt's backoff and, once
+// the failure knob is gone, succeeds.
+func TestSimulatorEvacuationRetriesAfterBackoff(t *testing.T) {
+	env := framework.Get(t)
+	ns := env.Namespace(t)
+	nodes := env.Nodes(t, 2)
+	ctx := context.Background()
+	env.Apply(t, ns, simVM("retry", nodes, "LiveMigrate", ""))
+	vmi := simWaitVMIRunning(t, env, ns, "retry", func(*virtv1.VirtualMachineInstance) bool { return true })
+	source := vmi.Status.NodeName
+	pod := simLauncherPodOn(t, env, vmi, source)
+
+	// The knob goes on the running VMI; the first migration will fail.
+	knob := []byte(`{"metadata":{"annotations":{"kubevirt-sim.oc-cnv.io/migration-fail":"true"}}}`)
+	if _, err := env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Patch(ctx, "retry", types.MergePatchType, knob, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	evict := func() error {
+		return env.Kube.CoreV1().Pods(ns).EvictV1(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: pod, Namespace: ns}})
+	}
+	if err := evict(); !apierrors.IsTooManyRequests(err) || !strings.Contains(err.Error(), `Eviction triggered evacuation of VMI "`+ns+`/retry"`) {
+		t.Fatalf("first eviction: got %v, want 429 triggering the evacuation", err)
+	}
+	if err := evict(); !apierrors.IsTooManyRequests(err) || !strings.Contains(err.Error(), "Evacuation in progress") {
+		t.Fatalf("second eviction: got %v, want 429 evacuation in progress", err)
+	}
+
+	evacuations := func() ([]virtv1.VirtualMachineInstanceMigration, error) {
+		list, err := env.KubeVirt.KubevirtV1().VirtualMachineInstanceMigrations(ns).List(ctx,
+			metav1.ListOptions{LabelSelector: virtv1.MigrationSelectorLabel + "=retry"})
+		if err != nil {
+			return nil, err
+		}
+		var out []virtv1.VirtualMachineInstanceMigration
+		for _, m := range list.Items {
+			if m.Annotations[virtv1.EvacuationMigrationAnnotation] == source {
+				out = append(out, m)
+			}
+		}
+		return out, nil
+	}
+	// The first fails; a second one is created and held in Pending by the backoff.
+	framework.WaitFor(t, 60*time.Second, "a failed evacuation and a retry waiting in Pending", func() (bool, error) {
+		ms, err := evacuations()
+		if err != nil || len(ms) != 2 {
+			return false, err
+		}
+		phases := []virtv1.VirtualMachineInstanceMigrationPhase{ms[0].Status.Phase, ms[1].Status.Phase}
+		return slices.Contains(phases, virtv1.MigrationFailed) && slices.Contains(phases, virtv1.MigrationPending), nil
+	})
+	failedAt := time.Now()
+	after, err := env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Get(ctx, "retry", metav1.GetOptions{})
+	if err != nil || after.Status.NodeName != source || after.Status.EvacuationNodeName != source {
+		t.Fatalf("after the failed evacuation the VMI should stay on %s, still marked: %v %+v", source, err, after.Status)
+	}
+
+	unknob := []byte(`{"metadata":{"annotations":{"kubevirt-sim.oc-cnv.io/migration-fail":null}}}`)
+	if _, err := env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Patch(ctx, "retry", types.MergePatchType, unknob, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	moved := simWaitVMIRunning(t, env, ns, "retry", func(v *virtv1.VirtualMachineInstance) bool {
+		return v.Status.NodeName != source && v.Status.EvacuationNodeName == ""
+	})
+	// KubeVirt's first backoff is 20s after the failure; allow for the API's whole seconds.
+	if waited := time.Since(failedAt); waited < 15*time.Second {
+		t.Errorf("the retry ran %s after the failure, before KubeVirt's 20s backoff", waited.Round(time.Second))
+	}
+	if ms := moved.Status.MigrationState; ms == nil || ms.Failed || !ms.Completed || ms.SourceNode != source {
+		t.Errorf("migration state after the retry: %+v", ms)
+	}
+	simWaitPodGone(t, env, ns, pod)
+}
+
 func simCordon(t *testing.T, env *framework.Env, names []string, cordon bool) {
 	t.Helper()
 	patch := []byte(fmt.Sprintf(`{"spec":{"unschedulable":%t}}`, cordon))

@@ -32,10 +32,10 @@ const (
 	EstateLabel = "kubevirt-sim.oc-cnv.io/cnv"
 	// Lifetimes, as Go durations; they play HCO's spec.certConfig. Defaults are HCO's:
 	// CA 48h renewed 24h before expiry, servers 24h renewed 12h before.
-	AnnCADuration          = "kubevirt-sim.oc-cnv.io/ca-duration"
-	AnnCARenewBefore       = "kubevirt-sim.oc-cnv.io/ca-renew-before"
-	AnnServerDuration      = "kubevirt-sim.oc-cnv.io/server-duration"
-	AnnServerRenewBefore   = "kubevirt-sim.oc-cnv.io/server-renew-before"
+	AnnCADuration        = "kubevirt-sim.oc-cnv.io/ca-duration"
+	AnnCARenewBefore     = "kubevirt-sim.oc-cnv.io/ca-renew-before"
+	AnnServerDuration    = "kubevirt-sim.oc-cnv.io/server-duration"
+	AnnServerRenewBefore = "kubevirt-sim.oc-cnv.io/server-renew-before"
 	// AnnFail lists components whose owner is broken: it neither issues nor re-issues anything,
 	// like an operator stuck in a crash loop. "all" breaks every owner.
 	AnnFail = "kubevirt-sim.oc-cnv.io/fail"
@@ -84,7 +84,7 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 	if err != nil {
 		return err
 	}
-	r := &reconciler{c: c, is: issuer{rsa: o.RSA}}
+	r := &reconciler{c: c, is: issuer{rsa: o.RSA}, ensured: map[string]bool{}}
 	if o.Namespace != "" {
 		if err := r.ensureNamespace(ctx, o.Namespace); err != nil {
 			klog.ErrorS(err, "certowners: cannot create the CNV namespace", "namespace", o.Namespace)
@@ -105,6 +105,9 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 type reconciler struct {
 	c  kubernetes.Interface
 	is issuer
+	// ensured remembers workloads already created, by namespace/name; entries of namespaces
+	// that are gone are dropped each tick.
+	ensured map[string]bool
 }
 
 // estate is one namespace's CNV installation as the owners see it.
@@ -171,6 +174,11 @@ func (r *reconciler) tick(ctx context.Context, o *Options) {
 		}
 	}
 	r.collectWebhooks(ctx, live)
+	for k := range r.ensured {
+		if !live[strings.SplitN(k, "/", 2)[0]] {
+			delete(r.ensured, k)
+		}
+	}
 }
 
 func estateFrom(ns *corev1.Namespace, components string) *estate {

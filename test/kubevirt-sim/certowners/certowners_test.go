@@ -15,7 +15,7 @@ func newEstate(t *testing.T, ann map[string]string) (*reconciler, *Options, cont
 	t.Helper()
 	ctx := context.Background()
 	c := fake.NewSimpleClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "cnv", Annotations: ann}})
-	return &reconciler{c: c, is: issuer{}}, &Options{Namespace: "cnv", Components: "all"}, ctx
+	return &reconciler{c: c, is: issuer{}, ensured: map[string]bool{}}, &Options{Namespace: "cnv", Components: "all"}, ctx
 }
 
 func secretCert(t *testing.T, r *reconciler, name, key string) string {

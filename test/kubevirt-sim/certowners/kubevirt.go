@@ -76,7 +76,6 @@ func (r *reconciler) kubevirt(ctx context.Context, e *estate) error {
 		}
 	}
 	for _, l := range kvLeaves(e.ns) {
-		l := l
 		ca := cas[l.ca]
 		cn := l.cn
 		if cn == "" {

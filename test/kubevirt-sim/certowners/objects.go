@@ -36,6 +36,20 @@ func (r *reconciler) operatorRunning(ctx context.Context, ns, name string, label
 // ensureWorkload creates a component's Deployment (or DaemonSet) when missing and leaves it
 // alone otherwise: tests and oc-cnv scale and restart them.
 func (r *reconciler) ensureWorkload(ctx context.Context, ns, name string, labels map[string]string, daemon bool) error {
+	// Once created, a workload is left to its users; remembering that saves two GETs per
+	// workload and tick on a machine the whole team shares.
+	key := ns + "/" + name
+	if r.ensured[key] {
+		return nil
+	}
+	err := r.createWorkload(ctx, ns, name, labels, daemon)
+	if err == nil {
+		r.ensured[key] = true
+	}
+	return err
+}
+
+func (r *reconciler) createWorkload(ctx context.Context, ns, name string, labels map[string]string, daemon bool) error {
 	if daemon {
 		_, err := r.c.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {

@@ -234,13 +234,3 @@ func mergeBundle(current *x509.Certificate, old []byte, overlap time.Duration, n
 	}
 	return out
 }
-
-func bundleContains(bundle []byte, c *x509.Certificate) bool {
-	certs, _ := parseCerts(bundle)
-	for _, b := range certs {
-		if b.Equal(c) {
-			return true
-		}
-	}
-	return false
-}

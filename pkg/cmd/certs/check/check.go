@@ -46,7 +46,9 @@ configurations and APIServices that call services there.
 
 STATUS is one of:
   OK             valid, not expiring within --warn-within
-  EXPIRING       expires within --warn-within
+  EXPIRING       expires within --warn-within and has less than half of its lifetime left
+                 (owners renew short-lived certificates about half way, so a 24h certificate
+                 with 23h left is OK)
   EXPIRED        past its NotAfter
   NOT YET VALID  before its NotBefore (a clock or restore problem)
   UNTRUSTED      does not chain to the CA bundle its clients verify it with

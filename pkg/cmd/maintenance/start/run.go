@@ -204,6 +204,7 @@ func (r *run) startAndFollow(ctx context.Context, node string) error {
 			last = s
 			r.progress.Update(s)
 		},
+		OnWarning: func(msg string) { r.progress.Say(r.o.streams.ErrOut, "warning: "+msg) },
 	}
 	var err error
 	if r.method == maintenance.MethodDrain {

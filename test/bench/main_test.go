@@ -1,0 +1,20 @@
+// Package bench measures oc-cnv against what it replaces, on a local cluster of its own
+// (`make bench`): certs rotate against rotate-certs.sh's sequence of kubectl calls, maintenance
+// list against kubectl, request counts against the size of the cluster, the end of a wait,
+// start-up time and peak memory. It prints one table whose ratios come from a single run.
+// `make unit` lists this package too; without OC_CNV_BENCH_KUBECONFIG it does nothing.
+package bench
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv("OC_CNV_BENCH_KUBECONFIG") == "" {
+		fmt.Fprintln(os.Stderr, "bench: OC_CNV_BENCH_KUBECONFIG is not set; run `make bench` (skipping)")
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
