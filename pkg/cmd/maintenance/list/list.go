@@ -91,6 +91,9 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	switch o.format() {
 	case "", "wide":
+		if o.Watch {
+			return o.watch(ctx, c, api, res.Entries, wide)
+		}
 		if err := maintenance.RenderList(o.streams.Out, res.Entries, wide, true, o.now()); err != nil {
 			return err
 		}
@@ -112,11 +115,5 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 		return p.PrintObj(res.Objects, o.streams.Out)
 	}
-	if !o.Watch {
-		return nil
-	}
-	if api == nil {
-		return maintutil.Exit(maintenance.NoAPIError{})
-	}
-	return o.watch(ctx, c, *api, wide, len(res.Entries) > 0)
+	return nil
 }

@@ -10,13 +10,26 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
 // watch prints a row whenever a NodeMaintenance changes, like kubectl get --watch. It uses an
 // informer so a dropped watch or a restarted API server is resumed by relisting. Rows for
 // objects already printed by the list are skipped until they change.
-func (o *Options) watch(ctx context.Context, c maintenance.Clients, api maintenance.API, wide, headerPrinted bool) error {
+func (o *Options) watch(ctx context.Context, c maintenance.Clients, api *maintenance.API, initial []maintenance.ListEntry, wide bool) error {
+	rp := &rowPrinter{out: o.streams.Out}
+	if err := rp.print(maintenance.ListHeaders(wide)); err != nil {
+		return err
+	}
+	for _, e := range initial {
+		if err := rp.print(maintenance.ListRow(e, wide, o.now())); err != nil {
+			return err
+		}
+	}
+	if api == nil {
+		return maintutil.Exit(maintenance.NoAPIError{})
+	}
 	res := c.Dynamic.Resource(api.GVR)
 	rows := make(chan maintenance.ListEntry, 16)
 	push := func(obj interface{}, deleted bool) {
@@ -59,7 +72,6 @@ func (o *Options) watch(ctx context.Context, c maintenance.Clients, api maintena
 		},
 	})
 	go ctrl.RunWithContext(ctx)
-	printedHeader := headerPrinted
 	for {
 		select {
 		case <-ctx.Done():
@@ -68,10 +80,9 @@ func (o *Options) watch(ctx context.Context, c maintenance.Clients, api maintena
 			}
 			return ctx.Err()
 		case e := <-rows:
-			if err := maintenance.RenderList(o.streams.Out, []maintenance.ListEntry{e}, wide, !printedHeader, o.now()); err != nil {
+			if err := rp.print(maintenance.ListRow(e, wide, o.now())); err != nil {
 				return err
 			}
-			printedHeader = true
 		}
 	}
 }
