@@ -274,4 +274,3 @@ func AsMaintenance(n *corev1.Node, info DrainedInfo, evictable int) NodeMaintena
 	}
 	return nm
 }
-

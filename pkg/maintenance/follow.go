@@ -51,7 +51,7 @@ type Follower struct {
 	// reported any phase after OperatorGrace.
 	OnWarning     func(string)
 	OperatorGrace time.Duration
-	Now        func() time.Time
+	Now           func() time.Time
 }
 
 type followState struct {
@@ -203,7 +203,8 @@ func (f *Follower) Wait(ctx context.Context) error {
 				return &FailedError{Snapshot: snap}
 			}
 		}
-		if f.Status != nil && st.drainDone && (st.nm == nil || st.nm.Phase == PhaseRunning) {
+		// A drain that ended because the deadline passed is reported as the timeout it is.
+		if f.Status != nil && st.drainDone && ctx.Err() == nil && (st.nm == nil || st.nm.Phase == PhaseRunning) {
 			return &FailedError{Snapshot: snap}
 		}
 

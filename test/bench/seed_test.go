@@ -75,12 +75,21 @@ func seedNamespaces(t *testing.T, e *benchEnv, n, cdiEvery int, node string) {
 		if i%cdiEvery != 0 {
 			return nil
 		}
-		_, err = e.kube.CoreV1().Pods(name).Create(ctx, &corev1.Pod{
+		pod := &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{Name: "importer-disk", Labels: map[string]string{"cdi.kubevirt.io": "importer"}},
 			Spec: corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "importer", Image: "quay.io/kubevirt/cdi-importer"}},
 				Tolerations: []corev1.Toleration{{Operator: corev1.TolerationOpExists}}},
-		}, metav1.CreateOptions{})
-		return err
+		}
+		// Admission refuses pods until the controller-manager has made the namespace's default
+		// ServiceAccount; retry until it has, within a deadline.
+		deadline := time.Now().Add(time.Minute)
+		for {
+			_, err = e.kube.CoreV1().Pods(name).Create(ctx, pod, metav1.CreateOptions{})
+			if err == nil || !apierrors.IsForbidden(err) || time.Now().After(deadline) {
+				return err
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 	})
 }
 

@@ -569,6 +569,24 @@ func TestMaintenanceSeveralNodesOneAtATime(t *testing.T) {
 		t.Fatalf("stop: %s", res.Stderr)
 	}
 
+	// --max-concurrent 2: both maintenances are created before either finishes.
+	res = env.Run(t, "maintenance", "start", n2, n0, "--max-concurrent", "2")
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d: %s", res.ExitCode, res.Stderr)
+	}
+	firstDone := strings.Index(res.Stdout, " is in maintenance:")
+	for _, n := range []string{n2, n0} {
+		if i := strings.Index(res.Stdout, "NodeMaintenance "+n+"-maintenance created"); i < 0 || i > firstDone {
+			t.Errorf("%s did not start before the first node finished:\n%s", n, res.Stdout)
+		}
+	}
+	for _, name := range []string{"a", "b"} {
+		mtWaitVMI(t, env, ns, name, func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n1 })
+	}
+	if res := env.Run(t, "maintenance", "stop", n2, n0); res.ExitCode != 0 {
+		t.Fatalf("stop: %s", res.Stderr)
+	}
+
 	// Capacity is checked for the whole set: a selector matching every node leaves none.
 	mtOneLine(t, env.Run(t, "maintenance", "start", "--dry-run", "-l", "!oc-cnv.io/no-such-label"), 4, "no schedulable node would remain")
 }

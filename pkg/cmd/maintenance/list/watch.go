@@ -18,7 +18,8 @@ import (
 // informer so a dropped watch or a restarted API server is resumed by relisting. Rows for
 // objects already printed by the list are skipped until they change.
 func (o *Options) watch(ctx context.Context, c maintenance.Clients, api *maintenance.API, initial []maintenance.ListEntry, wide bool) error {
-	rp := &rowPrinter{out: o.streams.Out}
+	// Start the columns at the widths typical values need, since rows arrive one by one.
+	rp := &rowPrinter{out: o.streams.Out, widths: []int{28, 16, 9, 5, 5, 12, 5, 20, 10}}
 	if err := rp.print(maintenance.ListHeaders(wide)); err != nil {
 		return err
 	}

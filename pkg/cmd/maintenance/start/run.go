@@ -189,6 +189,11 @@ func (r *run) say(format string, a ...any) {
 
 // startAndFollow begins one node's maintenance and follows it to its end.
 func (r *run) startAndFollow(ctx context.Context, node string) error {
+	// A node drained earlier with --method=drain has no NodeMaintenance to follow; its state
+	// was reported by alreadyText.
+	if r.method == maintenance.MethodOperator && r.pre.Drained[node] {
+		return nil
+	}
 	if err := r.begin(ctx, node); err != nil {
 		return err
 	}

@@ -6,9 +6,9 @@ import (
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
@@ -183,4 +183,3 @@ func (o *Options) objectName(node string) string {
 	}
 	return maintenance.DefaultName(node)
 }
-
