@@ -119,7 +119,8 @@ wait_until() {
 	done
 }
 
-kwokctl() { KWOK_WORKDIR=$STATE/kwok KWOK_KUBE_VERSION=$K8S_VERSION "$KWOK_BIN/kwokctl" "$@"; }
+# Daemons must not inherit the lock's fd 9, or they would hold the lock for their lifetime.
+kwokctl() { KWOK_WORKDIR=$STATE/kwok KWOK_KUBE_VERSION=$K8S_VERSION "$KWOK_BIN/kwokctl" "$@" 9>&-; }
 
 start_control_plane() {
 	mkdir -p "$STATE"/{logs,pids,kwok}
@@ -195,7 +196,7 @@ start_nmo() {
 			cd "$STATE/nmo"
 			KUBECONFIG=$KUBECONFIG_FILE TMPDIR=$STATE/nmo/tmp OPERATOR_NAMESPACE=medik8s-leases \
 				nohup "$NMO_BIN/node-maintenance-operator" --metrics-bind-address "$NMO_METRICS_ADDR" \
-				--health-probe-bind-address "$NMO_HEALTH_ADDR" >"$STATE/logs/nmo.log" 2>&1 &
+				--health-probe-bind-address "$NMO_HEALTH_ADDR" >"$STATE/logs/nmo.log" 2>&1 9>&- &
 			echo $! >"$STATE/pids/nmo"
 		)
 	fi
@@ -238,7 +239,7 @@ start_simulator() {
 	log "starting the KubeVirt simulator"
 	nohup "$STATE/bin/kubevirt-sim" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
 		--webhook-port "${SIM_WEBHOOK_PORT:-9444}" \
-		>"$STATE/logs/kubevirt-sim.log" 2>&1 &
+		>"$STATE/logs/kubevirt-sim.log" 2>&1 9>&- &
 	echo $! >"$STATE/pids/kubevirt-sim"
 	# Ready when its eviction webhook is registered and the certificate owners issued the CA.
 	wait_until "the KubeVirt simulator's eviction webhook" 60 bash -c "'$KUBECTL' --kubeconfig '$KUBECONFIG_FILE' get validatingwebhookconfigurations -o jsonpath='{..resources}' | grep -q pods/eviction"

@@ -17,6 +17,8 @@ type TableOptions struct {
 	// Color marks problem statuses red and EXPIRING yellow (terminals only).
 	Color bool
 	Now   time.Time
+	// NoHeaders leaves out the header line, as kubectl's --no-headers does.
+	NoHeaders bool
 }
 
 const (
@@ -38,7 +40,9 @@ func WriteCertTable(w io.Writer, cs []Certificate, o TableOptions) error {
 		head = append(head, "NOT BEFORE", "SERIAL", "SANS")
 	}
 	head = append(head, "STATUS")
-	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	if !o.NoHeaders {
+		fmt.Fprintln(tw, strings.Join(head, "\t"))
+	}
 	// A bundle entry gets its position only when its value holds several certificates.
 	perValue := map[string]int{}
 	for _, c := range cs {

@@ -15,7 +15,10 @@ import (
 type ProgressPrinter struct {
 	Out  io.Writer
 	Live bool
-	Now  func() time.Time
+	// Width is the terminal's width in columns. Live lines are cut to it, because a wrapped
+	// line would throw off the cursor movement that redraws the block.
+	Width int
+	Now   func() time.Time
 
 	mu     sync.Mutex
 	last   map[string]Snapshot
@@ -130,7 +133,7 @@ func (p *ProgressPrinter) redraw() {
 		fmt.Fprintf(&out, "\x1b[%dA", p.drawn)
 	}
 	for _, l := range lines {
-		out.WriteString("\r\x1b[2K" + l + "\n")
+		out.WriteString("\r\x1b[2K" + fit(l, p.Width) + "\n")
 	}
 	// Clear lines left over from a taller previous block.
 	for i := len(lines); i < p.drawn; i++ {
@@ -253,4 +256,17 @@ func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
 		out = append(out, fmt.Sprintf("%s: the drain is not progressing: every VM left blocks it", s.Node))
 	}
 	return out
+}
+
+// fit cuts a line to width columns (one rune per column, which holds for the ASCII names and
+// the arrow used here), marking the cut with an ellipsis.
+func fit(line string, width int) string {
+	if width <= 0 {
+		return line
+	}
+	r := []rune(line)
+	if len(r) < width {
+		return line
+	}
+	return string(r[:width-2]) + "…"
 }

@@ -145,3 +145,20 @@ Events:
 		t.Fatalf("describe:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+func TestLiveRedrawFitsTheTerminal(t *testing.T) {
+	var b bytes.Buffer
+	p := &ProgressPrinter{Out: &b, Live: true, Width: 30, Now: func() time.Time { return t0.Add(3 * time.Second) }}
+	s := Snapshot{Node: "node-1", Phase: "Running", Started: t0, VMs: []VMProgress{
+		{Namespace: "default", Name: "a-very-long-virtual-machine-name", State: VMWaiting, Source: "node-1"}}}
+	p.Update(s)
+	p.Update(s)
+	want := "\r\x1b[2Knode-1  Running  drain 0%  p…\n" +
+		"\r\x1b[2K  default/a-very-long-virtua…\n" +
+		"\x1b[2A" +
+		"\r\x1b[2Knode-1  Running  drain 0%  p…\n" +
+		"\r\x1b[2K  default/a-very-long-virtua…\n"
+	if b.String() != want {
+		t.Fatalf("live output %q\nwant %q", b.String(), want)
+	}
+}

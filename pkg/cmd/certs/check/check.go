@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
@@ -25,7 +25,10 @@ type Options struct {
 	AllNamespaces bool
 	WarnWithin    DayDuration
 	FailWithin    DayDuration
-	Output        string
+	NoHeaders     bool
+	// PrintFlags handle -o json|yaml|jsonpath=...|go-template=... as kubectl does; "" and
+	// "wide" are the table.
+	PrintFlags *genericclioptions.PrintFlags
 
 	namespaces []string
 	client     kubernetes.Interface
@@ -36,7 +39,8 @@ type Options struct {
 
 // NewCmdCheck returns `certs check`.
 func NewCmdCheck(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{IOStreams: streams, WarnWithin: DayDuration(30 * 24 * time.Hour), now: time.Now}
+	o := &Options{IOStreams: streams, WarnWithin: DayDuration(30 * 24 * time.Hour), now: time.Now,
+		PrintFlags: genericclioptions.NewPrintFlags("")}
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Show the expiry and trust of every certificate",
@@ -82,8 +86,10 @@ Private keys are read only to compare them with their certificates and are never
 	fl.StringVar(&o.CDINamespace, "cdi-namespace", "", "Namespace of CDI when it is not the CNV namespace (upstream installs)")
 	fl.Var(&o.WarnWithin, "warn-within", "Mark certificates expiring within this time EXPIRING (e.g. 30d, 12h)")
 	fl.Var(&o.FailWithin, "fail-within", "Exit 7 when a certificate expires within this time (0: only for expired and broken ones)")
-	fl.StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"wide", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
+	fl.BoolVar(&o.NoHeaders, "no-headers", false, "Leave out the table's header line (and the summary), for scripts")
+	o.PrintFlags.AddFlags(cmd)
+	cmd.Flags().Lookup("output").Usage = "Output format: wide|json|yaml|jsonpath=...|go-template=..."
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"wide", "json", "yaml", "jsonpath=", "go-template="}, cobra.ShellCompDirectiveNoFileComp|cobra.ShellCompDirectiveNoSpace))
 	return cmd
 }
 
@@ -101,10 +107,14 @@ func (o *Options) Complete(f *cmdutil.Factory) error {
 
 // Validate checks flag combinations.
 func (o *Options) Validate() error {
-	switch o.Output {
-	case "", "wide", "json", "yaml":
+	switch out := o.output(); {
+	case out == "" || out == "wide":
+	case out == "name":
+		return cmdutil.UsageErrorf("unsupported output format %q: certificates are not API objects; use wide, json, yaml, jsonpath=... or go-template=...", out)
 	default:
-		return cmdutil.UsageErrorf("unsupported output format %q: use wide, json or yaml", o.Output)
+		if _, err := o.PrintFlags.ToPrinter(); err != nil {
+			return cmdutil.UsageErrorf("unsupported output format %q: use wide, json, yaml, jsonpath=... or go-template=...", out)
+		}
 	}
 	if o.AllNamespaces && (o.Namespace != "" || o.CDINamespace != "") {
 		return cmdutil.UsageErrorf("--all-namespaces cannot be combined with -n or --cdi-namespace")
@@ -129,37 +139,54 @@ func (o *Options) Run(ctx context.Context) error {
 		return err
 	}
 	now := o.now()
-	switch o.Output {
-	case "json", "yaml":
+	switch out := o.output(); out {
+	case "", "wide":
+		if err := o.printTable(rep, now); err != nil {
+			return err
+		}
+	default:
 		obj := &reportObject{TypeMeta: metav1.TypeMeta{APIVersion: "certs.oc-cnv.io/v1alpha1", Kind: "CertificateReport"}, Report: *rep}
-		var p printers.ResourcePrinter = &printers.JSONPrinter{}
-		if o.Output == "yaml" {
-			p = &printers.YAMLPrinter{}
+		p, err := o.PrintFlags.ToPrinter()
+		if err != nil {
+			return err
 		}
 		if err := p.PrintObj(obj, o.Out); err != nil {
 			return err
 		}
-	default:
-		if len(rep.Certificates) == 0 {
-			fmt.Fprintf(o.ErrOut, "No certificates found in %s.\n", scopeText(rep))
-		} else {
-			if err := certs.WriteCertTable(o.Out, rep.Certificates, certs.TableOptions{
-				Wide: o.Output == "wide", ShowNamespace: len(o.namespaces) != 1, Color: cmdutil.ColorEnabled(o.Out), Now: now,
-			}); err != nil {
-				return err
-			}
+	}
+	return o.exitStatus(rep, now)
+}
+
+func (o *Options) output() string {
+	if o.PrintFlags == nil || o.PrintFlags.OutputFormat == nil {
+		return ""
+	}
+	return *o.PrintFlags.OutputFormat
+}
+
+func (o *Options) printTable(rep *certs.Report, now time.Time) error {
+	if len(rep.Certificates) == 0 {
+		fmt.Fprintf(o.ErrOut, "No certificates found in %s.\n", scopeText(rep))
+	} else {
+		if err := certs.WriteCertTable(o.Out, rep.Certificates, certs.TableOptions{
+			Wide: o.output() == "wide", ShowNamespace: len(o.namespaces) != 1, Color: cmdutil.ColorEnabled(o.Out), Now: now,
+			NoHeaders: o.NoHeaders,
+		}); err != nil {
+			return err
+		}
+		if !o.NoHeaders {
 			fmt.Fprintln(o.Out)
 			fmt.Fprintln(o.Out, certs.Summary(rep.Certificates)+".")
 		}
-		if cc := rep.CertConfig; cc != nil {
-			fmt.Fprintf(o.Out, "Automatic rotation (HyperConverged %s/%s spec.certConfig): CA %s, renewed %s before expiry; servers %s, renewed %s before expiry.\n",
-				cc.HyperConvergedNSpace, cc.HyperConvergedName, dash(cc.CADuration), dash(cc.CARenewBefore), dash(cc.ServerDuration), dash(cc.ServerRenewBefore))
-		}
-		for _, w := range rep.Warnings {
-			fmt.Fprintln(o.ErrOut, "Warning: "+w)
-		}
 	}
-	return o.exitStatus(rep, now)
+	if cc := rep.CertConfig; cc != nil {
+		fmt.Fprintf(o.Out, "Automatic rotation (HyperConverged %s/%s spec.certConfig): CA %s, renewed %s before expiry; servers %s, renewed %s before expiry.\n",
+			cc.HyperConvergedNSpace, cc.HyperConvergedName, dash(cc.CADuration), dash(cc.CARenewBefore), dash(cc.ServerDuration), dash(cc.ServerRenewBefore))
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintln(o.ErrOut, "Warning: "+w)
+	}
+	return nil
 }
 
 func (o *Options) exitStatus(rep *certs.Report, now time.Time) error {

@@ -75,3 +75,10 @@ func TestDayDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestDayDurationRejectsOverflow(t *testing.T) {
+	var d DayDuration
+	if err := d.Set("999999999999d"); err == nil {
+		t.Errorf("accepted an overflowing day count as %v", time.Duration(d))
+	}
+}

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +23,8 @@ func (d *DayDuration) String() string {
 func (d *DayDuration) Set(s string) error {
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.Atoi(n)
-		if err != nil || days < 0 {
+		// More days than a time.Duration holds (about 106751) would wrap around.
+		if err != nil || days < 0 || days > int(math.MaxInt64/int64(24*time.Hour)) {
 			return fmt.Errorf("invalid duration %q: use e.g. 30d, 12h or 0", s)
 		}
 		*d = DayDuration(time.Duration(days) * 24 * time.Hour)

@@ -52,7 +52,7 @@ func NewCmdList(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 		},
 	}
 	o.PrintFlags.AddFlags(cmd)
-	cmd.Flags().Lookup("output").Usage = "Output format: wide|json|yaml|name"
+	cmd.Flags().Lookup("output").Usage = "Output format: wide, or json|yaml|name for the NodeMaintenance objects (--method=drain nodes have none)"
 	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", false, "After listing, keep printing maintenances as they change")
 	return cmd
 }

@@ -15,7 +15,7 @@ import (
 // The returned stop function ends the redraw ticker.
 func Progress(ctx context.Context, streams genericiooptions.IOStreams) (*maintenance.ProgressPrinter, func()) {
 	if cmdutil.IsTerminal(streams.ErrOut) {
-		p := &maintenance.ProgressPrinter{Out: streams.ErrOut, Live: true}
+		p := &maintenance.ProgressPrinter{Out: streams.ErrOut, Live: true, Width: cmdutil.TerminalWidth(streams.ErrOut)}
 		ctx, cancel := context.WithCancel(ctx)
 		// Redraw every second so elapsed times advance between events; this repaints the
 		// screen, it does not query the cluster.
