@@ -2,13 +2,7 @@ package certs
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"sync"
 	"testing"
 	"time"
@@ -33,35 +27,9 @@ var (
 func chainForFuzz(tb testing.TB) fuzzChain {
 	fuzzChainOnce.Do(func() {
 		now := time.Now()
-		mk := func(cn string, isCA bool, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey, []byte) {
-			key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			tmpl := &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()), Subject: pkix.Name{CommonName: cn},
-				NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IsCA: isCA, BasicConstraintsValid: true,
-				KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign}
-			if parent == nil {
-				parent, parentKey = tmpl, key
-			}
-			der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			c, err := x509.ParseCertificate(der)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return c, key, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-		}
-		ca, caKey, caPEM := mk("fuzz-ca", true, nil, nil)
-		leaf, leafKey, leafPEM := mk("fuzz-leaf", false, ca, caKey)
-		kd, err := x509.MarshalECPrivateKey(leafKey)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		fuzzChainVal = fuzzChain{ca: ca, leaf: leaf, caPEM: caPEM, leafPEM: leafPEM,
-			leafKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kd})}
+		ca := mkCert(tb, "fuzz-ca", true, nil, now.Add(-time.Hour), now.Add(time.Hour))
+		leaf := mkCert(tb, "fuzz-leaf", false, ca, now.Add(-time.Hour), now.Add(time.Hour))
+		fuzzChainVal = fuzzChain{ca: ca.cert, leaf: leaf.cert, caPEM: ca.certPEM, leafPEM: leaf.certPEM, leafKeyPEM: leaf.keyPEM}
 	})
 	return fuzzChainVal
 }

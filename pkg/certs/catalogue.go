@@ -114,13 +114,9 @@ const (
 	CompOLM         = "olm"
 )
 
-var (
-	kvCABundle     = cm("kubevirt-ca", "ca-bundle")
-	kvExportBundle = cm("kubevirt-export-ca", "ca-bundle")
-)
-
 // Catalogue returns the components, in the order a rotation handles them.
 func Catalogue() []Component {
+	kvCABundle, kvExportBundle := cm("kubevirt-ca", "ca-bundle"), cm("kubevirt-export-ca", "ca-bundle")
 	return []Component{
 		{
 			Name:     CompKubeVirt,

@@ -404,8 +404,7 @@ func isReissued(t Target, cur *x509.Certificate) bool {
 	if t.Missing {
 		return true
 	}
-	c := newCert("", "", "", "", "", 0, cur, t.Role)
-	return c.Serial != t.Serial && c.NotAfter.After(t.NotAfter)
+	return serialHex(cur) != t.Serial && cur.NotAfter.After(t.NotAfter)
 }
 
 func (r *Rotator) currentCert(ctx context.Context, ns string, t Target) (*x509.Certificate, []*x509.Certificate, error) {
@@ -435,27 +434,13 @@ func (r *Rotator) fetchBundles(ctx context.Context, ns string, ref Ref) ([][]*x5
 		if !ok {
 			return nil, false
 		}
-		var raw [][]byte
-		if ref.Kind == KindMutating {
-			w, err := r.Client.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return nil, false
-			}
-			for _, h := range w.Webhooks {
-				raw = append(raw, h.ClientConfig.CABundle)
-			}
-		} else {
-			w, err := r.Client.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return nil, false
-			}
-			for _, h := range w.Webhooks {
-				raw = append(raw, h.ClientConfig.CABundle)
-			}
+		configs, err := r.webhookClientConfigs(ctx, ref.Kind, name)
+		if err != nil {
+			return nil, false
 		}
 		var sets [][]*x509.Certificate
-		for _, b := range raw {
-			certs, _ := ParsePEMBundle(b)
+		for _, cc := range configs {
+			certs, _ := ParsePEMBundle(cc.CABundle)
 			sets = append(sets, certs)
 		}
 		return sets, true
@@ -510,20 +495,21 @@ func (r *Rotator) notReady(ctx context.Context, ns string, w Workload) string {
 		return ""
 	}
 	if !deploymentReady(d) {
-		want := int32(1)
-		if d.Spec.Replicas != nil {
-			want = *d.Spec.Replicas
-		}
-		return fmt.Sprintf("deployment/%s: %d/%d pods ready and updated", w.Name, min(d.Status.ReadyReplicas, d.Status.UpdatedReplicas), want)
+		return fmt.Sprintf("deployment/%s: %d/%d pods ready and updated", w.Name, min(d.Status.ReadyReplicas, d.Status.UpdatedReplicas), desiredReplicas(d))
 	}
 	return ""
 }
 
-func deploymentReady(d *appsv1.Deployment) bool {
-	want := int32(1)
+// desiredReplicas is spec.replicas, which the API server defaults to 1 when unset.
+func desiredReplicas(d *appsv1.Deployment) int32 {
 	if d.Spec.Replicas != nil {
-		want = *d.Spec.Replicas
+		return *d.Spec.Replicas
 	}
+	return 1
+}
+
+func deploymentReady(d *appsv1.Deployment) bool {
+	want := desiredReplicas(d)
 	s := d.Status
 	return s.ObservedGeneration >= d.Generation && s.UpdatedReplicas == want && s.ReadyReplicas == want && s.Replicas == want
 }
@@ -536,8 +522,7 @@ func (r *Rotator) outcomes(ctx context.Context, cp *ComponentPlan) []Outcome {
 	for _, t := range cp.Targets {
 		o := Outcome{Component: cp.Name, Namespace: cp.Namespace, Secret: t.Secret, Role: t.Role, BeforeSerial: t.Serial, BeforeNotAfter: t.NotAfter}
 		if cur, _, err := r.currentCert(rctx, cp.Namespace, t); err == nil && cur != nil {
-			c := newCert("", "", "", "", "", 0, cur, t.Role)
-			o.AfterSerial, o.AfterNotAfter = c.Serial, c.NotAfter
+			o.AfterSerial, o.AfterNotAfter = serialHex(cur), cur.NotAfter.UTC()
 			o.Reissued = isReissued(t, cur)
 		}
 		if t.fellBack {

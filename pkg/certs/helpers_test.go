@@ -19,18 +19,19 @@ type testPair struct {
 	keyPEM  []byte
 }
 
-var serialCounter int64 = 1000
-
-// mkCert issues a test certificate; parent nil means self-signed.
-func mkCert(t *testing.T, cn string, isCA bool, parent *testPair, notBefore, notAfter time.Time) *testPair {
+// mkCert issues a test certificate with a random serial; parent nil means self-signed.
+func mkCert(t testing.TB, cn string, isCA bool, parent *testPair, notBefore, notAfter time.Time) *testPair {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	serialCounter++
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 63))
+	if err != nil {
+		t.Fatal(err)
+	}
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serialCounter), Subject: pkix.Name{CommonName: cn},
+		SerialNumber: serial, Subject: pkix.Name{CommonName: cn},
 		NotBefore: notBefore, NotAfter: notAfter, IsCA: isCA, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, DNSNames: []string{cn + ".svc"},
 	}
@@ -42,8 +43,14 @@ func mkCert(t *testing.T, cn string, isCA bool, parent *testPair, notBefore, not
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := x509.ParseCertificate(der)
-	kd, _ := x509.MarshalECPrivateKey(key)
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kd, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &testPair{cert: c, key: key,
 		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		keyPEM:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kd})}

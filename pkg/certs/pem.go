@@ -7,30 +7,25 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"iter"
 )
 
 // maxBundleCerts bounds how many certificates one value may yield, so a hostile or corrupt
 // object cannot make a scan allocate without limit.
 const maxBundleCerts = 64
 
-var pemCertMarker = []byte("-----BEGIN CERTIFICATE-----")
+const pemCertMarker = "-----BEGIN CERTIFICATE-----"
 
 // HasPEMCertificate reports whether data looks like it holds a PEM certificate, cheaply, before
 // any parsing.
-func HasPEMCertificate(data []byte) bool { return bytes.Contains(data, pemCertMarker) }
+func HasPEMCertificate(data []byte) bool { return bytes.Contains(data, []byte(pemCertMarker)) }
 
 // ParsePEMBundle returns the certificates of a PEM bundle in order. Blocks of other types (keys,
 // parameters) are skipped; a CERTIFICATE block that does not parse is an error, because a
 // bundle with a corrupt entry is worth reporting rather than silently shortening.
 func ParsePEMBundle(data []byte) ([]*x509.Certificate, error) {
 	var out []*x509.Certificate
-	rest := data
-	for len(rest) > 0 {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
+	for b := range pemBlocks(data) {
 		if b.Type != "CERTIFICATE" {
 			continue
 		}
@@ -52,13 +47,7 @@ func ParsePEMBundle(data []byte) ([]*x509.Certificate, error) {
 // ParsePrivateKeyPEM parses the first private key block of data (PKCS#1, SEC 1 or PKCS#8).
 // Its result is only ever compared with a certificate's public key; nothing prints it.
 func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
-	rest := data
-	for len(rest) > 0 {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
+	for b := range pemBlocks(data) {
 		switch b.Type {
 		case "RSA PRIVATE KEY":
 			return x509.ParsePKCS1PrivateKey(b.Bytes)
@@ -77,6 +66,20 @@ func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 		}
 	}
 	return nil, errors.New("no PEM private key found")
+}
+
+// pemBlocks yields the PEM blocks of data in order; text around them is skipped, as pem.Decode
+// skips it.
+func pemBlocks(data []byte) iter.Seq[*pem.Block] {
+	return func(yield func(*pem.Block) bool) {
+		for rest := data; len(rest) > 0; {
+			var b *pem.Block
+			b, rest = pem.Decode(rest)
+			if b == nil || !yield(b) {
+				return
+			}
+		}
+	}
 }
 
 // KeyMatches reports whether keyPEM is the private key of cert. An unparsable key counts as

@@ -68,8 +68,6 @@ func (s Step) String() string {
 			when = " once its new certificate exists (it does not reload certificates)"
 		}
 		return fmt.Sprintf("restart %s%s", obj, when)
-	}
-	switch s.Action {
 	case ActDeleteSecret, ActDeleteWebhook, ActDeleteRoute:
 		return fmt.Sprintf("delete %s (its owner re-creates it)", obj)
 	case ActRemoveCABundle:
@@ -302,8 +300,7 @@ func (r *Rotator) planComponent(ctx context.Context, comp Component, ns, version
 		}
 		t := Target{Secret: e.Secret, Key: e.CertKey, Role: e.Role, TrustedBy: e.TrustedBy}
 		if certs, err := ParsePEMBundle(s.Data[e.CertKey]); err == nil {
-			c := newCert("", "", "", "", "", 0, certs[0], e.Role)
-			t.Serial, t.NotAfter = c.Serial, c.NotAfter
+			t.Serial, t.NotAfter = serialHex(certs[0]), certs[0].NotAfter.UTC()
 		}
 		cp.Targets = append(cp.Targets, t)
 	}
@@ -311,15 +308,13 @@ func (r *Rotator) planComponent(ctx context.Context, comp Component, ns, version
 		return cp, nil
 	}
 	if cp.Strategy == StrategyRecreate {
-		replicas := int32(1)
 		d, err := r.Client.AppsV1().Deployments(ns).Get(ctx, comp.Operator, metav1.GetOptions{})
 		if err != nil {
 			return nil, fmt.Errorf("reading deployment %s/%s: %w", ns, comp.Operator, err)
 		}
+		replicas := desiredReplicas(d)
 		if n, ok := recordedReplicas(d); ok {
 			replicas = n
-		} else if d.Spec.Replicas != nil {
-			replicas = *d.Spec.Replicas
 		}
 		cp.Steps = append(cp.Steps, Step{Action: ActScaleDown, Kind: "Deployment", Namespace: ns, Name: comp.Operator, Replicas: replicas})
 		for _, t := range cp.Targets {
@@ -392,34 +387,6 @@ func recordedReplicas(d *appsv1.Deployment) (int32, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-// webhookName returns the name under which a catalogue webhook exists for namespace ns.
-func (r *Rotator) webhookName(ctx context.Context, ref Ref, ns string) (string, bool) {
-	for _, name := range []string{ref.Name, ref.Name + "-" + ns} {
-		var svcNS string
-		switch ref.Kind {
-		case KindValidating:
-			w, err := r.Client.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
-			if err != nil || len(w.Webhooks) == 0 || w.Webhooks[0].ClientConfig.Service == nil {
-				continue
-			}
-			svcNS = w.Webhooks[0].ClientConfig.Service.Namespace
-		case KindMutating:
-			w, err := r.Client.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
-			if err != nil || len(w.Webhooks) == 0 || w.Webhooks[0].ClientConfig.Service == nil {
-				continue
-			}
-			svcNS = w.Webhooks[0].ClientConfig.Service.Namespace
-		default:
-			return "", false
-		}
-		// Only the configuration that calls this installation's service is ours to touch.
-		if svcNS == ns {
-			return name, true
-		}
-	}
-	return "", false
 }
 
 func (r *Rotator) workloadExists(ctx context.Context, w Workload, ns string) bool {

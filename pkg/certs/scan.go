@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -328,10 +329,13 @@ func newCert(component, kind, ns, name, key string, idx int, c *x509.Certificate
 	return Certificate{
 		Component: component, Kind: kind, Namespace: ns, Name: name, Key: key, Index: idx,
 		Subject: subjectName(c.Subject.CommonName, c.Subject.String()), Issuer: subjectName(c.Issuer.CommonName, c.Issuer.String()),
-		Role: role, Serial: hex.EncodeToString(c.SerialNumber.Bytes()), SANs: sans,
+		Role: role, Serial: serialHex(c), SANs: sans,
 		NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), cert: c,
 	}
 }
+
+// serialHex is how reports and plans show a serial number.
+func serialHex(c *x509.Certificate) string { return hex.EncodeToString(c.SerialNumber.Bytes()) }
 
 func subjectName(cn, full string) string {
 	if cn != "" {
@@ -415,75 +419,90 @@ func componentOfService(cat []Component, kind, name, ns, svc string) string {
 	return "-"
 }
 
+// hookRef is one webhook (or APIService) of a configuration: the service it calls and the CA
+// bundle the API server verifies that service with.
+type hookRef struct {
+	ns, svc  string
+	caBundle []byte
+}
+
 type webhookView struct {
 	kind, name string
-	hooks      []struct {
-		ns, svc  string
-		caBundle []byte
+	hooks      []hookRef
+}
+
+// add records a webhook that calls a service; URL webhooks call nothing in a namespace.
+func (v *webhookView) add(cc admissionregistrationv1.WebhookClientConfig) {
+	if cc.Service != nil {
+		v.hooks = append(v.hooks, hookRef{cc.Service.Namespace, cc.Service.Name, cc.CABundle})
 	}
 }
 
 func (s *Scanner) scanWebhooks(ctx context.Context, inScope func(string) bool, cat []Component, rep *Report, bundles bundleIndex) error {
-	var views []webhookView
 	s.progress("listing webhook configurations")
-	opts := metav1.ListOptions{Limit: s.pageSize()}
-	for {
-		list, err := s.Client.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, opts)
+	api := s.Client.AdmissionregistrationV1()
+	validating, err := s.listWebhookViews(rep, "validating", func(opts metav1.ListOptions) ([]webhookView, string, error) {
+		list, err := api.ValidatingWebhookConfigurations().List(ctx, opts)
 		if err != nil {
-			if apierrors.IsForbidden(err) {
-				rep.Warnings = append(rep.Warnings, "cannot list validatingwebhookconfigurations: "+err.Error())
-				break
-			}
-			return fmt.Errorf("listing validating webhook configurations: %w", err)
+			return nil, "", err
 		}
+		views := make([]webhookView, 0, len(list.Items))
 		for _, w := range list.Items {
 			v := webhookView{kind: KindValidating, name: w.Name}
 			for _, h := range w.Webhooks {
-				if h.ClientConfig.Service != nil {
-					v.hooks = append(v.hooks, struct {
-						ns, svc  string
-						caBundle []byte
-					}{h.ClientConfig.Service.Namespace, h.ClientConfig.Service.Name, h.ClientConfig.CABundle})
-				}
+				v.add(h.ClientConfig)
 			}
 			views = append(views, v)
 		}
-		if list.Continue == "" {
-			break
-		}
-		opts.Continue = list.Continue
+		return views, list.Continue, nil
+	})
+	if err != nil {
+		return err
 	}
-	opts = metav1.ListOptions{Limit: s.pageSize()}
-	for {
-		list, err := s.Client.AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, opts)
+	mutating, err := s.listWebhookViews(rep, "mutating", func(opts metav1.ListOptions) ([]webhookView, string, error) {
+		list, err := api.MutatingWebhookConfigurations().List(ctx, opts)
 		if err != nil {
-			if apierrors.IsForbidden(err) {
-				rep.Warnings = append(rep.Warnings, "cannot list mutatingwebhookconfigurations: "+err.Error())
-				break
-			}
-			return fmt.Errorf("listing mutating webhook configurations: %w", err)
+			return nil, "", err
 		}
+		views := make([]webhookView, 0, len(list.Items))
 		for _, w := range list.Items {
 			v := webhookView{kind: KindMutating, name: w.Name}
 			for _, h := range w.Webhooks {
-				if h.ClientConfig.Service != nil {
-					v.hooks = append(v.hooks, struct {
-						ns, svc  string
-						caBundle []byte
-					}{h.ClientConfig.Service.Namespace, h.ClientConfig.Service.Name, h.ClientConfig.CABundle})
-				}
+				v.add(h.ClientConfig)
 			}
 			views = append(views, v)
 		}
-		if list.Continue == "" {
-			break
-		}
-		opts.Continue = list.Continue
+		return views, list.Continue, nil
+	})
+	if err != nil {
+		return err
 	}
-	for _, v := range views {
+	for _, v := range append(validating, mutating...) {
 		s.addCABundles(v, inScope, cat, rep, bundles)
 	}
 	return nil
+}
+
+// listWebhookViews pages through one kind of webhook configuration. Not being allowed to list
+// them is a warning: Secrets and ConfigMaps are still worth reporting.
+func (s *Scanner) listWebhookViews(rep *Report, kind string, list func(metav1.ListOptions) ([]webhookView, string, error)) ([]webhookView, error) {
+	var views []webhookView
+	opts := metav1.ListOptions{Limit: s.pageSize()}
+	for {
+		page, next, err := list(opts)
+		if apierrors.IsForbidden(err) {
+			rep.Warnings = append(rep.Warnings, "cannot list "+kind+"webhookconfigurations: "+err.Error())
+			return views, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing %s webhook configurations: %w", kind, err)
+		}
+		views = append(views, page...)
+		if next == "" {
+			return views, nil
+		}
+		opts.Continue = next
+	}
 }
 
 // addCABundles records the distinct caBundles of a webhook configuration (or APIService) whose
@@ -536,11 +555,7 @@ func (s *Scanner) scanAPIServices(ctx context.Context, inScope func(string) bool
 			if err != nil {
 				continue
 			}
-			v := webhookView{kind: KindAPIService, name: item.GetName()}
-			v.hooks = append(v.hooks, struct {
-				ns, svc  string
-				caBundle []byte
-			}{ns, svc, raw})
+			v := webhookView{kind: KindAPIService, name: item.GetName(), hooks: []hookRef{{ns, svc, raw}}}
 			s.addCABundles(v, inScope, cat, rep, bundles)
 		}
 		if list.GetContinue() == "" {

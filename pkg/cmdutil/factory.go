@@ -59,7 +59,7 @@ func (f *Factory) restConfigLocked() (*rest.Config, error) {
 	}
 	cfg, err := f.ConfigFlags.ToRESTConfig()
 	if err != nil {
-		return nil, Errorf(ExitUnavailable, "cannot load the kubeconfig session: %v; log in with `oc login` or set --kubeconfig/KUBECONFIG", err)
+		return nil, sessionError(err)
 	}
 	cfg.QPS, cfg.Burst = 50, 100
 	cfg.UserAgent = fmt.Sprintf("%s %s", f.Program.Binary, rest.DefaultKubernetesUserAgent())
@@ -67,65 +67,54 @@ func (f *Factory) restConfigLocked() (*rest.Config, error) {
 	return cfg, nil
 }
 
-// Kube returns the Kubernetes clientset.
-func (f *Factory) Kube() (kubernetes.Interface, error) {
+func sessionError(err error) error {
+	return Errorf(ExitUnavailable, "cannot load the kubeconfig session: %v; log in with `oc login` or set --kubeconfig/KUBECONFIG", err)
+}
+
+// client returns *field, building it from the session on first use. A field a test has set
+// is returned as it is.
+func client[T comparable](f *Factory, field *T, what string, build func(*rest.Config) (T, error)) (T, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.KubeClient != nil {
-		return f.KubeClient, nil
+	var zero T
+	if *field != zero {
+		return *field, nil
 	}
 	cfg, err := f.restConfigLocked()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	c, err := kubernetes.NewForConfig(cfg)
+	c, err := build(cfg)
 	if err != nil {
-		return nil, err
+		return zero, fmt.Errorf("building the %s client: %w", what, err)
 	}
-	f.KubeClient = c
+	*field = c
 	return c, nil
+}
+
+// Kube returns the Kubernetes clientset.
+func (f *Factory) Kube() (kubernetes.Interface, error) {
+	return client(f, &f.KubeClient, "Kubernetes", func(cfg *rest.Config) (kubernetes.Interface, error) {
+		return kubernetes.NewForConfig(cfg)
+	})
 }
 
 // Dynamic returns the dynamic client, used for NodeMaintenance, whose API group varies.
 func (f *Factory) Dynamic() (dynamic.Interface, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.DynamicClient != nil {
-		return f.DynamicClient, nil
-	}
-	cfg, err := f.restConfigLocked()
-	if err != nil {
-		return nil, err
-	}
-	c, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	f.DynamicClient = c
-	return c, nil
+	return client(f, &f.DynamicClient, "dynamic", func(cfg *rest.Config) (dynamic.Interface, error) {
+		return dynamic.NewForConfig(cfg)
+	})
 }
 
 // KubeVirt returns the typed client of the kubevirt.io APIs.
 func (f *Factory) KubeVirt() (kubevirt.Interface, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.KubeVirtClient != nil {
-		return f.KubeVirtClient, nil
-	}
-	cfg, err := f.restConfigLocked()
-	if err != nil {
-		return nil, err
-	}
-	c, err := kubevirt.NewForConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	f.KubeVirtClient = c
-	return c, nil
+	return client(f, &f.KubeVirtClient, "KubeVirt", func(cfg *rest.Config) (kubevirt.Interface, error) {
+		return kubevirt.NewForConfig(cfg)
+	})
 }
 
-// DiscoveryClient returns a discovery client (cached on disk as kubectl's is, when built from
-// the kubeconfig session).
+// DiscoveryClient returns a discovery client, cached on disk as kubectl's is when built from
+// the kubeconfig session.
 func (f *Factory) DiscoveryClient() (discovery.DiscoveryInterface, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -135,7 +124,7 @@ func (f *Factory) DiscoveryClient() (discovery.DiscoveryInterface, error) {
 	if f.Config == nil && f.ConfigFlags != nil {
 		d, err := f.ConfigFlags.ToDiscoveryClient()
 		if err != nil {
-			return nil, Errorf(ExitUnavailable, "cannot load the kubeconfig session: %v; log in with `oc login` or set --kubeconfig/KUBECONFIG", err)
+			return nil, sessionError(err)
 		}
 		f.Discovery = d
 		return d, nil
@@ -146,7 +135,7 @@ func (f *Factory) DiscoveryClient() (discovery.DiscoveryInterface, error) {
 	}
 	d, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("building the discovery client: %w", err)
 	}
 	f.Discovery = d
 	return d, nil

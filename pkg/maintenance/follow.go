@@ -67,10 +67,9 @@ type followState struct {
 }
 
 type trackedVMI struct {
-	last     *kvv1.VirtualMachineInstance
-	onNode   bool
-	leftAt   time.Time
-	seenGone time.Time
+	last   *kvv1.VirtualMachineInstance
+	onNode bool
+	leftAt time.Time
 }
 
 // Wait follows until the maintenance succeeds (nil) or ends otherwise (FailedError,

@@ -83,7 +83,7 @@ func evictableLeft(ctx context.Context, c Clients, node string) (int, error) {
 	h := &drain.Helper{Ctx: ctx, Client: c.Kube, Force: true, IgnoreAllDaemonSets: true, DeleteEmptyDirData: true, Out: io.Discard, ErrOut: io.Discard}
 	list, errs := h.GetPodsForDeletion(node)
 	if len(errs) > 0 {
-		return 0, fmt.Errorf("listing the pods on node %s: %v", node, errs[0])
+		return 0, fmt.Errorf("listing the pods on node %s: %w", node, errs[0])
 	}
 	return len(list.Pods()), nil
 }

@@ -91,7 +91,7 @@ func (p *ProgressPrinter) Finish(node string, w io.Writer, line string) {
 	if s, ok := p.last[node]; ok {
 		var b strings.Builder
 		RenderBlock(&b, s, p.now())
-		io.WriteString(p.Out, b.String())
+		_, _ = io.WriteString(p.Out, b.String())
 	}
 	fmt.Fprintln(w, line)
 	var rest []string
@@ -143,7 +143,7 @@ func (p *ProgressPrinter) redraw() {
 		fmt.Fprintf(&out, "\x1b[%dA", extra)
 	}
 	p.drawn = len(lines)
-	io.WriteString(p.Out, out.String())
+	_, _ = io.WriteString(p.Out, out.String())
 }
 
 // RenderBlock writes the terminal block for one node: a headline with the drain's progress,
@@ -166,7 +166,7 @@ func RenderBlock(w io.Writer, s Snapshot, now time.Time) {
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", v.Key(), stateText(v), route(v), el, v.Message)
 	}
-	tw.Flush()
+	_ = tw.Flush()
 	if s.LastError != "" {
 		fmt.Fprintf(w, "  last error: %s\n", firstLine(s.LastError))
 	}

@@ -14,7 +14,12 @@ func Suggest(typed string, names []string) []string {
 		limit = 2
 	}
 	var cands []cand
+	seen := map[string]bool{}
 	for _, n := range names {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
 		d := editDistance(typed, n)
 		if d <= limit || (len(typed) >= 3 && contains(n, typed)) {
 			cands = append(cands, cand{n, d})

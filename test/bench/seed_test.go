@@ -211,7 +211,7 @@ func seedVMIs(t *testing.T, e *benchEnv, ns, node string, from, count int) {
 	parallel(t, "VMIs in "+ns, count, func(i int) error {
 		vmi := &virtv1.VirtualMachineInstance{
 			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("vm-%05d", from+i), Labels: map[string]string{virtv1.NodeNameLabel: node}},
-			Spec: virtv1.VirtualMachineInstanceSpec{EvictionStrategy: &strategy, Domain: virtv1.DomainSpec{Devices: virtv1.Devices{}}},
+			Spec:       virtv1.VirtualMachineInstanceSpec{EvictionStrategy: &strategy, Domain: virtv1.DomainSpec{Devices: virtv1.Devices{}}},
 			Status: virtv1.VirtualMachineInstanceStatus{Phase: virtv1.Running, NodeName: node,
 				Conditions: []virtv1.VirtualMachineInstanceCondition{{Type: virtv1.VirtualMachineInstanceIsMigratable, Status: corev1.ConditionTrue}}},
 		}

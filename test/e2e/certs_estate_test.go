@@ -159,20 +159,32 @@ func versions(t *testing.T, ns string) map[string]string {
 	for _, o := range secrets.Items {
 		out["secret/"+o.Name] = o.ResourceVersion
 	}
-	cms, _ := env.Kube.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
+	cms, err := env.Kube.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, o := range cms.Items {
 		out["configmap/"+o.Name] = o.ResourceVersion
 	}
-	deps, _ := env.Kube.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	deps, err := env.Kube.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, o := range deps.Items {
 		// Status updates are not changes made by the command; spec and metadata are.
 		out["deployment/"+o.Name] = fmt.Sprintf("%s/%d/%s", o.Annotations[replicasRecord], *o.Spec.Replicas, o.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"])
 	}
-	vw, _ := env.Kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: "kubevirt-sim.oc-cnv.io/estate=" + ns})
+	vw, err := env.Kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: "kubevirt-sim.oc-cnv.io/estate=" + ns})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, o := range vw.Items {
 		out["validating/"+o.Name] = o.ResourceVersion
 	}
-	mw, _ := env.Kube.AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: "kubevirt-sim.oc-cnv.io/estate=" + ns})
+	mw, err := env.Kube.AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: "kubevirt-sim.oc-cnv.io/estate=" + ns})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, o := range mw.Items {
 		out["mutating/"+o.Name] = o.ResourceVersion
 	}
@@ -193,7 +205,10 @@ func issue(t *testing.T, cn string, ca *testCert, notBefore, notAfter time.Time)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sn, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	sn, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		t.Fatal(err)
+	}
 	tmpl := &x509.Certificate{SerialNumber: sn, Subject: pkix.Name{CommonName: cn}, NotBefore: notBefore, NotAfter: notAfter,
 		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: ca == nil,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
@@ -208,8 +223,14 @@ func issue(t *testing.T, cn string, ca *testCert, notBefore, notAfter time.Time)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := x509.ParseCertificate(der)
-	kd, _ := x509.MarshalECPrivateKey(key)
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kd, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &testCert{cert: c, key: key, certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		keyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kd})}
 }

@@ -98,8 +98,8 @@ func TestCertsCheckStatuses(t *testing.T) {
 		t.Errorf("-o json: %v, kind %q, %d certificates, exit %d", err, rep.Kind, len(rep.Certificates), js.ExitCode)
 	}
 	wide := env.Run(t, "certs", "check", "-n", ns, "-o", "wide")
-	if !strings.Contains(wide.Stdout, fmt.Sprintf("%x", untrusted.cert.SerialNumber)) || !strings.Contains(wide.Stdout, "web-ok.svc") && !strings.Contains(wide.Stdout, "NOT BEFORE") {
-		t.Errorf("-o wide lacks serial or SANs:\n%s", wide.Stdout)
+	if !strings.Contains(wide.Stdout, fmt.Sprintf("%x", untrusted.cert.SerialNumber)) || !strings.Contains(wide.Stdout, "NOT BEFORE") || !strings.Contains(wide.Stdout, "SANS") {
+		t.Errorf("-o wide lacks the serial, NOT BEFORE or SANS columns:\n%s", wide.Stdout)
 	}
 	noKeyMaterial(t, res.Stdout, res.Stderr, js.Stdout, wide.Stdout)
 
@@ -118,8 +118,8 @@ func TestCertsCheckStatuses(t *testing.T) {
 	if r := env.Run(t, "certs", "check", "-n", ns, "--warn-within", "5d"); r.ExitCode != 0 || !strings.Contains(r.Stdout, "3 certificates: 3 OK.") {
 		t.Errorf("--warn-within 5d: exit %d\n%s", r.ExitCode, r.Stdout)
 	}
-	if r := env.Run(t, "certs", "check", "-n", ns, "-o", "xml"); r.ExitCode != 2 {
-		t.Errorf("-o xml: exit %d, want 2", r.ExitCode)
+	if r := env.Run(t, "certs", "check", "-n", ns, "-o", "xml"); r.ExitCode != 2 || strings.Count(strings.TrimSpace(r.Stderr), "\n") != 0 || !strings.Contains(r.Stderr, `"xml"`) {
+		t.Errorf("-o xml: exit %d, want 2 and one line naming the format:\n%s", r.ExitCode, r.Stderr)
 	}
 }
 

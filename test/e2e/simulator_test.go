@@ -297,16 +297,13 @@ func simCordon(t *testing.T, env *framework.Env, names []string, cordon bool) {
 	}
 }
 
-// waitVMIRunning waits until the VMI is Running, Ready and satisfies ok.
+// simWaitVMIRunning waits until the VMI is Running, Ready and satisfies ok.
 func simWaitVMIRunning(t *testing.T, env *framework.Env, ns, name string, ok func(*virtv1.VirtualMachineInstance) bool) *virtv1.VirtualMachineInstance {
 	t.Helper()
 	var vmi *virtv1.VirtualMachineInstance
 	framework.WaitFor(t, 90*time.Second, "VMI "+name+" running as expected", func() (bool, error) {
 		var err error
 		vmi, err = env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Get(context.Background(), name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return false, err
-		}
 		if err != nil {
 			return false, err
 		}
@@ -324,7 +321,7 @@ func simWaitVMPrintable(t *testing.T, env *framework.Env, ns, name string, want 
 	})
 }
 
-// launcherPodOn finds the VMI's virt-launcher pod on node and checks how it is labelled.
+// simLauncherPodOn finds the VMI's virt-launcher pod on node and checks how it is labelled.
 func simLauncherPodOn(t *testing.T, env *framework.Env, vmi *virtv1.VirtualMachineInstance, node string) string {
 	t.Helper()
 	pods, err := env.Kube.CoreV1().Pods(vmi.Namespace).List(context.Background(),

@@ -8,8 +8,6 @@ import (
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 )
 
-var shells = []string{"bash", "zsh", "fish", "powershell"}
-
 // NewCmdCompletion returns `completion bash|zsh|fish|powershell`.
 func NewCmdCompletion(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
@@ -36,7 +34,7 @@ oc_complete-cnv and kubectl_complete-cnv from this project's completions/ direct
   # PowerShell
   oc-cnv completion powershell | Out-String | Invoke-Expression`,
 		Args:                  cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
-		ValidArgs:             shells,
+		ValidArgs:             []string{"bash", "zsh", "fish", "powershell"},
 		DisableFlagsInUseLine: true,
 		SilenceUsage:          true,
 		RunE: func(c *cobra.Command, args []string) error {

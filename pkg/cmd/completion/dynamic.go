@@ -22,13 +22,7 @@ const noFiles = cobra.ShellCompDirectiveNoFileComp
 // NodesForStart completes the nodes that can go into maintenance: schedulable and not already
 // in maintenance (by a NodeMaintenance or by --method=drain).
 func NodesForStart(f *cmdutil.Factory) cobra.CompletionFunc {
-	return func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		ctx, cancel := context.WithTimeout(contextOf(c), lookupTimeout)
-		defer cancel()
-		nodes, err := listNodes(ctx, f)
-		if err != nil {
-			return nil, noFiles
-		}
+	return completeNodes(f, func(ctx context.Context, nodes []corev1.Node) []string {
 		busy := nodesInMaintenance(ctx, f, nodes)
 		var out []string
 		for _, n := range nodes {
@@ -37,12 +31,25 @@ func NodesForStart(f *cmdutil.Factory) cobra.CompletionFunc {
 			}
 			out = append(out, n.Name)
 		}
-		return filter(out, args, toComplete), noFiles
-	}
+		return out
+	})
 }
 
 // NodesInMaintenance completes the nodes that are in maintenance, for stop and describe.
 func NodesInMaintenance(f *cmdutil.Factory) cobra.CompletionFunc {
+	return completeNodes(f, func(ctx context.Context, nodes []corev1.Node) []string {
+		var out []string
+		for name := range nodesInMaintenance(ctx, f, nodes) {
+			out = append(out, name)
+		}
+		sort.Strings(out)
+		return out
+	})
+}
+
+// completeNodes lists the nodes within lookupTimeout and offers those choose picks; a cluster
+// that cannot be read offers nothing rather than file names.
+func completeNodes(f *cmdutil.Factory, choose func(context.Context, []corev1.Node) []string) cobra.CompletionFunc {
 	return func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		ctx, cancel := context.WithTimeout(contextOf(c), lookupTimeout)
 		defer cancel()
@@ -50,12 +57,7 @@ func NodesInMaintenance(f *cmdutil.Factory) cobra.CompletionFunc {
 		if err != nil {
 			return nil, noFiles
 		}
-		var out []string
-		for name := range nodesInMaintenance(ctx, f, nodes) {
-			out = append(out, name)
-		}
-		sort.Strings(out)
-		return filter(out, args, toComplete), noFiles
+		return filter(choose(ctx, nodes), args, toComplete), noFiles
 	}
 }
 

@@ -123,7 +123,7 @@ func (r *reconciler) cdiSigner(ctx context.Context, e *estate, name string, cfg 
 		return nil, err
 	}
 	if old != nil && old.Annotations[annCertConfig] == cfg.annotation() && !libraryGoDue(old, cfg.refresh) {
-		if kp, err := loadPair(old.Data[corev1.TLSCertKey], old.Data[corev1.TLSPrivateKeyKey]); err == nil {
+		if kp, err := tlsPair(old); err == nil {
 			return kp, nil
 		}
 	}
@@ -149,7 +149,7 @@ func (r *reconciler) cdiTarget(ctx context.Context, e *estate, d cdiDef, ca *key
 		(d.service == "" || old.Annotations[annHostnames] == strings.Join(hosts, ",")) {
 		// library-go compares the issuer's name only; two signers made in the same second share
 		// it, so the signature is checked too.
-		if kp, err := loadPair(old.Data[corev1.TLSCertKey], old.Data[corev1.TLSPrivateKeyKey]); err == nil && signedBy(kp.Cert, ca.Cert) {
+		if kp, err := tlsPair(old); err == nil && signedBy(kp.Cert, ca.Cert) {
 			return nil
 		}
 	}
@@ -168,16 +168,14 @@ func (r *reconciler) cdiTarget(ctx context.Context, e *estate, d cdiDef, ca *key
 // cdiWrite stores a key pair the way library-go does; a target's tls.crt carries its signer
 // after the leaf.
 func (r *reconciler) cdiWrite(ctx context.Context, e *estate, old *corev1.Secret, name string, kp *keyPair, issuer string, ca *keyPair, cfg certConfig, hosts ...string) error {
-	keyPEM, err := encodeKey(kp.Key)
+	var chain []*x509.Certificate
+	if ca != nil {
+		chain = append(chain, ca.Cert)
+	}
+	s, err := tlsSecret(e.ns, name, kp, chain...)
 	if err != nil {
 		return err
 	}
-	crt := encodeCert(kp.Cert)
-	if ca != nil {
-		crt = append(crt, encodeCert(ca.Cert)...)
-	}
-	s := &corev1.Secret{Type: corev1.SecretTypeTLS, Data: map[string][]byte{corev1.TLSCertKey: crt, corev1.TLSPrivateKeyKey: keyPEM}}
-	s.Name, s.Namespace = name, e.ns
 	s.Annotations = map[string]string{
 		annNotAfter:   kp.Cert.NotAfter.UTC().Format(time.RFC3339),
 		annNotBefore:  kp.Cert.NotBefore.UTC().Format(time.RFC3339),

@@ -76,7 +76,8 @@ func (r *reconciler) kubemacpool(ctx context.Context, e *estate) error {
 		}
 		return r.kmpServing(ctx, e, svcSecret, nca)
 	}
-	svc, _ := loadPair(svcSecret.Data[corev1.TLSCertKey], svcSecret.Data[corev1.TLSPrivateKeyKey])
+	// kmpVerify has loaded it already: the chain check passed.
+	svc, _ := tlsPair(svcSecret)
 	if now.After(eightyPercent(svc.Cert)) {
 		return r.kmpServing(ctx, e, svcSecret, ca)
 	}
@@ -100,7 +101,7 @@ func kmpVerify(caSecret, svcSecret *corev1.Secret, bundle []byte) (*keyPair, boo
 	if err != nil || !certs[len(certs)-1].Equal(ca.Cert) {
 		return nil, false
 	}
-	svc, err := loadPair(svcSecret.Data[corev1.TLSCertKey], svcSecret.Data[corev1.TLSPrivateKeyKey])
+	svc, err := tlsPair(svcSecret)
 	if err != nil {
 		return nil, false
 	}
@@ -120,11 +121,10 @@ func (r *reconciler) kmpServing(ctx context.Context, e *estate, old *corev1.Secr
 	if err != nil {
 		return err
 	}
-	keyPEM, err := encodeKey(kp.Key)
+	s, err := tlsSecret(e.ns, kmpService, kp)
 	if err != nil {
 		return err
 	}
-	s := &corev1.Secret{Type: corev1.SecretTypeTLS, Data: map[string][]byte{corev1.TLSCertKey: encodeCert(kp.Cert), corev1.TLSPrivateKeyKey: keyPEM}}
-	s.Name, s.Namespace, s.Annotations = kmpService, e.ns, map[string]string{kmpAnn: ""}
+	s.Annotations = map[string]string{kmpAnn: ""}
 	return r.putSecret(ctx, old, s)
 }

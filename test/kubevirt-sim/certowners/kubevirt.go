@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	corev1 "k8s.io/api/core/v1"
 )
 
 // virt-operator's certificates (kubevirt/kubevirt pkg/virt-operator/resource/generate/components/
@@ -27,7 +25,7 @@ type kvLeaf struct {
 	client                  bool
 }
 
-func kvLeaves(ns string) []kvLeaf {
+func kvLeaves() []kvLeaf {
 	return []kvLeaf{
 		{secret: "kubevirt-operator-certs", ca: kvCA, service: "virt-operator"},
 		{secret: "kubevirt-virt-api-certs", ca: kvCA, service: "virt-api"},
@@ -75,7 +73,7 @@ func (r *reconciler) kubevirt(ctx context.Context, e *estate) error {
 			return err
 		}
 	}
-	for _, l := range kvLeaves(e.ns) {
+	for _, l := range kvLeaves() {
 		ca := cas[l.ca]
 		cn := l.cn
 		if cn == "" {
@@ -113,7 +111,7 @@ func (r *reconciler) kvEnsure(ctx context.Context, e *estate, name string, ca *k
 		return nil, err
 	}
 	if old != nil {
-		kp, err := loadPair(old.Data[corev1.TLSCertKey], old.Data[corev1.TLSPrivateKeyKey])
+		kp, err := tlsPair(old)
 		if err == nil && old.Annotations[kvDurationAnn] == dur.String() && (ca == nil || signedBy(kp.Cert, ca.Cert)) {
 			deadline := kp.Cert.NotAfter.Add(-renew)
 			if ca != nil && ca.Cert.NotAfter.Before(kp.Cert.NotAfter) {
@@ -128,15 +126,10 @@ func (r *reconciler) kvEnsure(ctx context.Context, e *estate, name string, ca *k
 	if err != nil {
 		return nil, err
 	}
-	keyPEM, err := encodeKey(kp.Key)
+	s, err := tlsSecret(e.ns, name, kp)
 	if err != nil {
 		return nil, err
 	}
-	s := &corev1.Secret{
-		Type: corev1.SecretTypeTLS,
-		Data: map[string][]byte{corev1.TLSCertKey: encodeCert(kp.Cert), corev1.TLSPrivateKeyKey: keyPEM},
-	}
-	s.Name, s.Namespace = name, e.ns
 	s.Labels = map[string]string{kvManagedBy: kvManagedByOp}
 	s.Annotations = map[string]string{kvDurationAnn: dur.String()}
 	if err := r.putSecret(ctx, old, s); err != nil {

@@ -1,6 +1,7 @@
 package certowners
 
 import (
+	"bytes"
 	"context"
 
 	admissionv1 "k8s.io/api/admissionregistration/v1"
@@ -223,24 +224,30 @@ func (r *reconciler) webhookCABundle(ctx context.Context, e *estate, w webhookSp
 
 // putWebhook creates the configuration or sets the caBundle of all its webhooks.
 func (r *reconciler) putWebhook(ctx context.Context, e *estate, w webhookSpec, caBundle []byte) error {
-	name := w.name + e.webhookSuffix
-	labels := map[string]string{estateOf: e.ns}
-	cc := admissionv1.WebhookClientConfig{
-		Service:  &admissionv1.ServiceReference{Namespace: e.ns, Name: w.service, Path: ptr.To(w.path), Port: ptr.To[int32](443)},
-		CABundle: caBundle,
+	meta := metav1.ObjectMeta{Name: w.name + e.webhookSuffix, Labels: map[string]string{estateOf: e.ns}}
+	// The fields a validating and a mutating webhook share; the real owners keep one webhook
+	// per configuration.
+	hook := admissionv1.ValidatingWebhook{
+		Name: w.name + ".kubevirt-sim.oc-cnv.io",
+		ClientConfig: admissionv1.WebhookClientConfig{
+			Service:  &admissionv1.ServiceReference{Namespace: e.ns, Name: w.service, Path: ptr.To(w.path), Port: ptr.To[int32](443)},
+			CABundle: caBundle,
+		},
+		Rules:                   simRules(),
+		FailurePolicy:           ptr.To(admissionv1.Ignore),
+		SideEffects:             ptr.To(admissionv1.SideEffectClassNone),
+		AdmissionReviewVersions: []string{"v1"},
+		NamespaceSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": e.ns}},
 	}
-	ignore := admissionv1.Ignore
-	none := admissionv1.SideEffectClassNone
-	nsSel := &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": e.ns}}
 	api := r.c.AdmissionregistrationV1()
 	if w.mutating {
-		cur, err := api.MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+		cur, err := api.MutatingWebhookConfigurations().Get(ctx, meta.Name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			_, err = api.MutatingWebhookConfigurations().Create(ctx, &admissionv1.MutatingWebhookConfiguration{
-				ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+				ObjectMeta: meta,
 				Webhooks: []admissionv1.MutatingWebhook{{
-					Name: w.name + ".kubevirt-sim.oc-cnv.io", ClientConfig: cc, Rules: simRules(),
-					FailurePolicy: &ignore, SideEffects: &none, AdmissionReviewVersions: []string{"v1"}, NamespaceSelector: nsSel,
+					Name: hook.Name, ClientConfig: hook.ClientConfig, Rules: hook.Rules, FailurePolicy: hook.FailurePolicy,
+					SideEffects: hook.SideEffects, AdmissionReviewVersions: hook.AdmissionReviewVersions, NamespaceSelector: hook.NamespaceSelector,
 				}},
 			}, metav1.CreateOptions{})
 			return err
@@ -250,24 +257,17 @@ func (r *reconciler) putWebhook(ctx context.Context, e *estate, w webhookSpec, c
 		}
 		changed := false
 		for i := range cur.Webhooks {
-			if string(cur.Webhooks[i].ClientConfig.CABundle) != string(caBundle) {
-				cur.Webhooks[i].ClientConfig.CABundle = caBundle
-				changed = true
-			}
+			changed = setCABundle(&cur.Webhooks[i].ClientConfig, caBundle) || changed
 		}
 		if changed {
 			_, err = api.MutatingWebhookConfigurations().Update(ctx, cur, metav1.UpdateOptions{})
 		}
 		return err
 	}
-	cur, err := api.ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+	cur, err := api.ValidatingWebhookConfigurations().Get(ctx, meta.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		_, err = api.ValidatingWebhookConfigurations().Create(ctx, &admissionv1.ValidatingWebhookConfiguration{
-			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
-			Webhooks: []admissionv1.ValidatingWebhook{{
-				Name: w.name + ".kubevirt-sim.oc-cnv.io", ClientConfig: cc, Rules: simRules(),
-				FailurePolicy: &ignore, SideEffects: &none, AdmissionReviewVersions: []string{"v1"}, NamespaceSelector: nsSel,
-			}},
+			ObjectMeta: meta, Webhooks: []admissionv1.ValidatingWebhook{hook},
 		}, metav1.CreateOptions{})
 		return err
 	}
@@ -276,15 +276,21 @@ func (r *reconciler) putWebhook(ctx context.Context, e *estate, w webhookSpec, c
 	}
 	changed := false
 	for i := range cur.Webhooks {
-		if string(cur.Webhooks[i].ClientConfig.CABundle) != string(caBundle) {
-			cur.Webhooks[i].ClientConfig.CABundle = caBundle
-			changed = true
-		}
+		changed = setCABundle(&cur.Webhooks[i].ClientConfig, caBundle) || changed
 	}
 	if changed {
 		_, err = api.ValidatingWebhookConfigurations().Update(ctx, cur, metav1.UpdateOptions{})
 	}
 	return err
+}
+
+// setCABundle sets cc's caBundle and reports whether that changed it.
+func setCABundle(cc *admissionv1.WebhookClientConfig, caBundle []byte) bool {
+	if bytes.Equal(cc.CABundle, caBundle) {
+		return false
+	}
+	cc.CABundle = caBundle
+	return true
 }
 
 // collectWebhooks deletes the webhook configurations of estates whose namespace is gone.

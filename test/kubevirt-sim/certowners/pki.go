@@ -14,6 +14,8 @@ import (
 	"math/big"
 	"net"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 // keyPair is a certificate with its private key, as an owner holds it in memory between
@@ -43,45 +45,19 @@ func serial() (*big.Int, error) {
 
 // newCA makes a self-signed CA valid from a minute ago (clock skew between components) for d.
 func (is issuer) newCA(cn string, d time.Duration) (*keyPair, error) {
-	key, err := is.newKey()
-	if err != nil {
-		return nil, err
-	}
-	sn, err := serial()
-	if err != nil {
-		return nil, err
-	}
 	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          sn,
+	return is.sign(&x509.Certificate{
 		Subject:               pkix.Name{CommonName: cn},
 		NotBefore:             now.Add(-time.Minute),
 		NotAfter:              now.Add(d),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return nil, err
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	return &keyPair{Cert: c, Key: key}, nil
+	}, nil)
 }
 
 // newLeaf makes a serving (client=false) or client certificate signed by ca for d.
 func (is issuer) newLeaf(ca *keyPair, cn string, hosts []string, client bool, d time.Duration) (*keyPair, error) {
-	key, err := is.newKey()
-	if err != nil {
-		return nil, err
-	}
-	sn, err := serial()
-	if err != nil {
-		return nil, err
-	}
 	now := time.Now()
 	notAfter := now.Add(d)
 	// A certificate never outlives its issuer in these owners.
@@ -89,12 +65,11 @@ func (is issuer) newLeaf(ca *keyPair, cn string, hosts []string, client bool, d 
 		notAfter = ca.Cert.NotAfter
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: sn,
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    now.Add(-time.Minute),
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		Subject:     pkix.Name{CommonName: cn},
+		NotBefore:   now.Add(-time.Minute),
+		NotAfter:    notAfter,
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	if client {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
@@ -106,7 +81,24 @@ func (is issuer) newLeaf(ca *keyPair, cn string, hosts []string, client bool, d 
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, key.Public(), ca.Key)
+	return is.sign(tmpl, ca)
+}
+
+// sign gives tmpl a new key and a random serial and has ca sign it; a nil ca makes it
+// self-signed.
+func (is issuer) sign(tmpl *x509.Certificate, ca *keyPair) (*keyPair, error) {
+	key, err := is.newKey()
+	if err != nil {
+		return nil, err
+	}
+	if tmpl.SerialNumber, err = serial(); err != nil {
+		return nil, err
+	}
+	parent, parentKey := tmpl, key
+	if ca != nil {
+		parent, parentKey = ca.Cert, ca.Key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), parentKey)
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +189,27 @@ func loadPair(certPEM, keyPEM []byte) (*keyPair, error) {
 		return nil, errors.New("key does not match certificate")
 	}
 	return &keyPair{Cert: certs[0], Key: key}, nil
+}
+
+// tlsPair loads the key pair of a kubernetes.io/tls Secret.
+func tlsPair(s *corev1.Secret) (*keyPair, error) {
+	return loadPair(s.Data[corev1.TLSCertKey], s.Data[corev1.TLSPrivateKeyKey])
+}
+
+// tlsSecret is the kubernetes.io/tls Secret ns/name holding kp, its certificate followed by
+// chain (library-go and service-ca put the signer after the leaf).
+func tlsSecret(ns, name string, kp *keyPair, chain ...*x509.Certificate) (*corev1.Secret, error) {
+	keyPEM, err := encodeKey(kp.Key)
+	if err != nil {
+		return nil, err
+	}
+	crt := encodeCert(kp.Cert)
+	for _, c := range chain {
+		crt = append(crt, encodeCert(c)...)
+	}
+	s := &corev1.Secret{Type: corev1.SecretTypeTLS, Data: map[string][]byte{corev1.TLSCertKey: crt, corev1.TLSPrivateKeyKey: keyPEM}}
+	s.Name, s.Namespace = name, ns
+	return s, nil
 }
 
 // signedBy reports whether c verifies against ca.

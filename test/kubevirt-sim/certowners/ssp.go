@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	corev1 "k8s.io/api/core/v1"
 )
 
 // OpenShift's service-ca: a Service annotated service.beta.openshift.io/serving-cert-secret-name
@@ -55,7 +53,7 @@ func (r *reconciler) ssp(ctx context.Context, e *estate) error {
 	}
 	valid := false
 	if old != nil {
-		if kp, err := loadPair(old.Data[corev1.TLSCertKey], old.Data[corev1.TLSPrivateKeyKey]); err == nil && signedBy(kp.Cert, ca.Cert) && time.Now().Before(kp.Cert.NotAfter) {
+		if kp, err := tlsPair(old); err == nil && signedBy(kp.Cert, ca.Cert) && time.Now().Before(kp.Cert.NotAfter) {
 			valid = true
 		}
 	}
@@ -65,14 +63,11 @@ func (r *reconciler) ssp(ctx context.Context, e *estate) error {
 		if err != nil {
 			return err
 		}
-		keyPEM, err := encodeKey(kp.Key)
+		// service-ca puts the CA after the leaf.
+		s, err := tlsSecret(e.ns, sspCertSecret, kp, ca.Cert)
 		if err != nil {
 			return err
 		}
-		// service-ca puts the CA after the leaf.
-		s := &corev1.Secret{Type: corev1.SecretTypeTLS, Data: map[string][]byte{
-			corev1.TLSCertKey: append(encodeCert(kp.Cert), encodeCert(ca.Cert)...), corev1.TLSPrivateKeyKey: keyPEM}}
-		s.Name, s.Namespace = sspCertSecret, e.ns
 		s.Annotations = map[string]string{annOrigService: sspValidator, annOrigUID: string(svc.UID), annExpiry: kp.Cert.NotAfter.UTC().Format(time.RFC3339)}
 		if err := r.putSecret(ctx, old, s); err != nil {
 			return err
@@ -91,7 +86,7 @@ func (r *reconciler) serviceCA(ctx context.Context) (*keyPair, error) {
 		return nil, err
 	}
 	if old != nil {
-		if kp, err := loadPair(old.Data[corev1.TLSCertKey], old.Data[corev1.TLSPrivateKeyKey]); err == nil {
+		if kp, err := tlsPair(old); err == nil {
 			return kp, nil
 		}
 	}
@@ -99,11 +94,9 @@ func (r *reconciler) serviceCA(ctx context.Context) (*keyPair, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyPEM, err := encodeKey(kp.Key)
+	s, err := tlsSecret(svcCANamespace, svcCASecret, kp)
 	if err != nil {
 		return nil, err
 	}
-	s := &corev1.Secret{Type: corev1.SecretTypeTLS, Data: map[string][]byte{corev1.TLSCertKey: encodeCert(kp.Cert), corev1.TLSPrivateKeyKey: keyPEM}}
-	s.Name, s.Namespace = svcCASecret, svcCANamespace
 	return kp, r.putSecret(ctx, old, s)
 }

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/cache"
@@ -45,9 +46,9 @@ func newFakeCluster(t *testing.T, migrationDuration time.Duration) *fakeCluster 
 		return false, nil, nil
 	})
 	virt := kvfake.NewSimpleClientset()
-	s := newSimulator(ctx, kube, virt, &Options{MigrationDuration: migrationDuration, Workers: 1})
+	s := newSimulator(kube, virt, &Options{MigrationDuration: migrationDuration, Workers: 1})
 	for _, inf := range []cache.SharedIndexInformer{s.vms, s.vmis, s.vmims, s.kvs, s.pods, s.pvcs} {
-		go inf.Run(ctx.Done())
+		go inf.RunWithContext(ctx)
 	}
 	if !cache.WaitForCacheSync(ctx.Done(), s.vms.HasSynced, s.vmis.HasSynced, s.vmims.HasSynced, s.kvs.HasSynced, s.pods.HasSynced, s.pvcs.HasSynced) {
 		t.Fatal("caches did not sync")
@@ -58,14 +59,12 @@ func newFakeCluster(t *testing.T, migrationDuration time.Duration) *fakeCluster 
 // settle waits until the caches show what the fake API server holds.
 func (f *fakeCluster) settle() {
 	f.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if f.cachesCurrent() {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+	err := wait.PollUntilContextTimeout(f.ctx, 5*time.Millisecond, 5*time.Second, true, func(context.Context) (bool, error) {
+		return f.cachesCurrent(), nil
+	})
+	if err != nil {
+		f.t.Fatalf("caches did not catch up with the fake API server: %v", err)
 	}
-	f.t.Fatal("caches did not catch up with the fake API server")
 }
 
 func (f *fakeCluster) cachesCurrent() bool {

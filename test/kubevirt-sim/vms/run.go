@@ -49,7 +49,7 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 	if err != nil {
 		return err
 	}
-	s := newSimulator(ctx, kube, virt, o)
+	s := newSimulator(kube, virt, o)
 
 	webhook, err := newEvictionWebhook(s)
 	if err != nil {
@@ -59,7 +59,7 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 	go func() { errs <- webhook.serve(ctx) }()
 
 	for _, inf := range []cache.SharedIndexInformer{s.vms, s.vmis, s.vmims, s.kvs, s.pods, s.pvcs} {
-		go inf.Run(ctx.Done())
+		go inf.RunWithContext(ctx)
 	}
 	if !cache.WaitForCacheSync(ctx.Done(), s.vms.HasSynced, s.vmis.HasSynced, s.vmims.HasSynced,
 		s.kvs.HasSynced, s.pods.HasSynced, s.pvcs.HasSynced) {
@@ -83,36 +83,42 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 	case <-ctx.Done():
 		return nil
 	case err := <-errs:
-		if ctx.Err() != nil {
-			return nil
-		}
+		// serve returns nil only once ctx has ended and the server has shut down.
 		return err
 	}
 }
 
-func newSimulator(ctx context.Context, kube kubernetes.Interface, virt kubevirt.Interface, o *Options) *simulator {
+func newSimulator(kube kubernetes.Interface, virt kubevirt.Interface, o *Options) *simulator {
 	kv := virt.KubevirtV1()
 	s := &simulator{opts: o, kube: kube, virt: virt}
 	s.vms = newInformer(&virtv1.VirtualMachine{},
-		func(opts metav1.ListOptions) (runtime.Object, error) { return kv.VirtualMachines("").List(ctx, opts) },
-		func(opts metav1.ListOptions) (watch.Interface, error) { return kv.VirtualMachines("").Watch(ctx, opts) })
+		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			return kv.VirtualMachines("").List(ctx, opts)
+		},
+		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			return kv.VirtualMachines("").Watch(ctx, opts)
+		})
 	s.vmis = newInformer(&virtv1.VirtualMachineInstance{},
-		func(opts metav1.ListOptions) (runtime.Object, error) {
+		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			return kv.VirtualMachineInstances("").List(ctx, opts)
 		},
-		func(opts metav1.ListOptions) (watch.Interface, error) {
+		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 			return kv.VirtualMachineInstances("").Watch(ctx, opts)
 		})
 	s.vmims = newInformer(&virtv1.VirtualMachineInstanceMigration{},
-		func(opts metav1.ListOptions) (runtime.Object, error) {
+		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			return kv.VirtualMachineInstanceMigrations("").List(ctx, opts)
 		},
-		func(opts metav1.ListOptions) (watch.Interface, error) {
+		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 			return kv.VirtualMachineInstanceMigrations("").Watch(ctx, opts)
 		})
 	s.kvs = newInformer(&virtv1.KubeVirt{},
-		func(opts metav1.ListOptions) (runtime.Object, error) { return kv.KubeVirts("").List(ctx, opts) },
-		func(opts metav1.ListOptions) (watch.Interface, error) { return kv.KubeVirts("").Watch(ctx, opts) })
+		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			return kv.KubeVirts("").List(ctx, opts)
+		},
+		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			return kv.KubeVirts("").Watch(ctx, opts)
+		})
 
 	launchers := informers.NewSharedInformerFactoryWithOptions(kube, 0,
 		informers.WithTweakListOptions(func(lo *metav1.ListOptions) {
@@ -140,8 +146,10 @@ func newSimulator(ctx context.Context, kube kubernetes.Interface, virt kubevirt.
 	return s
 }
 
-func newInformer(obj runtime.Object, list cache.ListFunc, w cache.WatchFunc) cache.SharedIndexInformer {
-	return cache.NewSharedIndexInformer(&cache.ListWatch{ListFunc: list, WatchFunc: w}, obj, 10*time.Minute,
+// newInformer builds an informer whose lists and watches run under the context the informer
+// is run with, so they end when it stops.
+func newInformer(obj runtime.Object, list cache.ListWithContextFunc, w cache.WatchFuncWithContext) cache.SharedIndexInformer {
+	return cache.NewSharedIndexInformer(&cache.ListWatch{ListWithContextFunc: list, WatchFuncWithContext: w}, obj, 10*time.Minute,
 		cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
 }
 

@@ -84,7 +84,9 @@ func (c *vmController) sync(ctx context.Context, key string) error {
 	}
 	strategy, err := vm.RunStrategy()
 	if err != nil {
-		return nil // invalid spec; real KubeVirt's webhook would have refused it
+		// Real KubeVirt's webhook would have refused the spec; retrying cannot fix it.
+		klog.Infof("vm %s: not acting on an invalid spec: %v", key, err)
+		return nil
 	}
 
 	switch decideVM(strategy, vmi) {

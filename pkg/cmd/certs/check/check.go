@@ -107,9 +107,9 @@ func (o *Options) Complete(f *cmdutil.Factory) error {
 
 // Validate checks flag combinations.
 func (o *Options) Validate() error {
-	switch out := o.output(); {
-	case out == "" || out == "wide":
-	case out == "name":
+	switch out := o.output(); out {
+	case "", "wide":
+	case "name":
 		return cmdutil.UsageErrorf("unsupported output format %q: certificates are not API objects; use wide, json, yaml, jsonpath=... or go-template=...", out)
 	default:
 		if _, err := o.PrintFlags.ToPrinter(); err != nil {

@@ -134,8 +134,9 @@ func (o *Options) Run(ctx context.Context) error {
 	if o.Namespace == "" {
 		o.Namespace = certs.DetectNamespace(ctx, o.client)
 	}
+	progress := o.progressOut()
 	r := &certs.Rotator{Client: o.client, Dynamic: o.dynamic, Progress: func(msg string) {
-		fmt.Fprintf(o.ErrOut, "%s %s\n", time.Now().Format("15:04:05"), msg)
+		fmt.Fprintf(progress, "%s %s\n", time.Now().Format("15:04:05"), msg)
 	}}
 	plan, err := r.Plan(ctx, certs.RotateOptions{Namespace: o.Namespace, CDINamespace: o.CDINamespace, Components: o.Components, Strategy: o.Strategy, Timeout: o.Timeout})
 	if err != nil {
@@ -165,13 +166,9 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	if !o.Yes {
 		if !o.interactive {
-			return cmdutil.UsageErrorf("refusing to rotate without confirmation: stdin is not a terminal; pass --yes")
+			return cmdutil.UsageErrorf("refusing to rotate without confirmation: stdin and stdout must both be a terminal to ask; pass --yes")
 		}
-		ok, err := confirm(o.In, o.Out)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		if !confirm(o.In, o.Out) {
 			fmt.Fprintln(o.Out, "Nothing was changed.")
 			return nil
 		}
@@ -197,15 +194,23 @@ func (o *Options) Run(ctx context.Context) error {
 	return err
 }
 
-func confirm(in io.Reader, out io.Writer) (bool, error) {
-	fmt.Fprint(out, "\nProceed with the rotation? [y/N] ")
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && line == "" {
-		return false, nil
+// progressOut is where the rotation reports what it does and waits for: stderr on a terminal;
+// otherwise stdout, as one more line of the record a script keeps, so that stderr carries only
+// the error.
+func (o *Options) progressOut() io.Writer {
+	if cmdutil.IsTerminal(o.ErrOut) {
+		return o.ErrOut
 	}
+	return o.Out
+}
+
+// confirm asks on the terminal; only y or yes proceeds, and end of input counts as no.
+func confirm(in io.Reader, out io.Writer) bool {
+	fmt.Fprint(out, "\nProceed with the rotation? [y/N] ")
+	line, _ := bufio.NewReader(in).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":
-		return true, nil
+		return true
 	}
-	return false, nil
+	return false
 }

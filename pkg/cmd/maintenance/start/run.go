@@ -235,8 +235,13 @@ func (r *run) followDrain(ctx context.Context, f *maintenance.Follower) error {
 	defer cancel()
 	status := make(chan maintenance.NodeMaintenance)
 	f.Status = status
-	done := make(chan error, 1)
-	go func() { done <- maintenance.DrainNode(drainCtx, r.c, f.Node, status) }()
+	// The follower reports the drain's outcome from its status, so DrainNode's own error (most
+	// often the cancellation below) is not needed; done only says the drain has stopped.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = maintenance.DrainNode(drainCtx, r.c, f.Node, status)
+	}()
 	err := f.Wait(ctx)
 	cancel()
 	<-done
