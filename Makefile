@@ -32,7 +32,7 @@ install: build ## Install oc-cnv and kubectl-cnv into GOBIN, else PREFIX/bin
 	@echo "installed $(BINDIR)/oc-cnv and $(BINDIR)/kubectl-cnv: run 'oc cnv --help' or 'kubectl cnv --help'"
 
 .PHONY: test
-test: verify unit e2e ## Checks, unit tests, then end-to-end tests on the local cluster (brought up if needed)
+test: verify unit e2e e2e-apis ## Checks, unit tests, then end-to-end tests on the local cluster (brought up if needed)
 
 .PHONY: verify
 verify: verify-generated lint release-check install-check fuzz-short ## Everything CI checks besides the tests
@@ -85,6 +85,21 @@ unit: ## Unit tests (no cluster)
 e2e: build cluster-up ## End-to-end tests of the real binary on the local cluster
 	OC_CNV_E2E_KUBECONFIG="$$(hack/cluster.sh kubeconfig)" OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
 		go test -count=1 -timeout $(E2E_TIMEOUT) ./test/e2e/...
+
+# The NodeMaintenance APIs older operators served, and none at all: each on a small cluster of
+# its own (CRD only; the real operator serves only the medik8s API), running the tests that
+# skip on the main cluster.
+LEGACY_API_TESTS := TestMaintenanceOlderAPIGroups|TestMaintenanceWithoutAnyAPI
+
+.PHONY: e2e-apis
+e2e-apis: build ## End-to-end tests of the older NodeMaintenance APIs and of no API
+	@port=9464; for api in kubevirt v1alpha1 none; do \
+		export OC_CNV_CLUSTER=nm-$$api SIM_WEBHOOK_PORT=$$port NODES=2; port=$$((port + 1)); \
+		hack/cluster.sh up --nm-api=$$api; \
+		OC_CNV_E2E_KUBECONFIG="$$(hack/cluster.sh kubeconfig)" OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
+			go test -count=1 -timeout 10m -run '$(LEGACY_API_TESTS)' ./test/e2e/ || { hack/cluster.sh down; exit 1; }; \
+		hack/cluster.sh down; \
+	done
 
 .PHONY: cluster-up
 cluster-up: ## Start the local cluster (builds its components the first time)

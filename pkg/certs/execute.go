@@ -119,12 +119,11 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 		switch s.Action {
 		case ActRestoreReplicas:
 			if err := r.restoreReplicas(ctx, s.Namespace, s.Name, s.Replicas); err != nil {
-				return nil, nil, err
+				return nil, nil, fmt.Errorf("%s: %w", s, err)
 			}
 		case ActScaleDown:
-			s := s
 			if err := r.scaleDown(ctx, s.Namespace, s.Name, s.Replicas); err != nil {
-				return nil, nil, err
+				return nil, nil, fmt.Errorf("scaling deployment/%s to 0: %w", s.Name, err)
 			}
 			restore = &s
 			if err := r.waitPodsGone(ctx, s.Namespace, s.Name, deadline); err != nil {
@@ -141,6 +140,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 	if restore != nil {
 		r.say("%s: scale deployment/%s back to %d replicas", cp.Name, restore.Name, restore.Replicas)
 		if err := r.restoreReplicas(ctx, restore.Namespace, restore.Name, restore.Replicas); err != nil {
+			// The deferred restore tries once more and reports a *RestoreError if it fails too.
 			return r.outcomes(ctx, cp), nil, err
 		}
 		restore = nil
@@ -177,7 +177,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 			for _, t := range st.notReissued {
 				r.say("%s: secret/%s was not re-issued the gentle way; deleting it so that its owner re-creates it", cp.Name, t)
 				if err := r.Client.CoreV1().Secrets(cp.Namespace).Delete(ctx, t, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
-					return r.outcomes(ctx, cp), nil, err
+					return r.outcomes(ctx, cp), nil, fmt.Errorf("deleting secret %s/%s: %w", cp.Namespace, t, err)
 				}
 				for i := range cp.Targets {
 					if cp.Targets[i].Secret == t {
@@ -320,16 +320,16 @@ func (r *Rotator) restoreReplicas(ctx context.Context, ns, name string, replicas
 func (r *Rotator) waitPodsGone(ctx context.Context, ns, name string, deadline time.Time) error {
 	d, err := r.Client.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
-		return err
+		return fmt.Errorf("reading deployment %s/%s: %w", ns, name, err)
 	}
 	sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
 	if err != nil {
-		return err
+		return fmt.Errorf("deployment %s/%s has an invalid selector: %w", ns, name, err)
 	}
 	for {
 		pods, err := r.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
 		if err != nil {
-			return err
+			return fmt.Errorf("listing the pods of deployment %s/%s: %w", ns, name, err)
 		}
 		if len(pods.Items) == 0 {
 			return nil

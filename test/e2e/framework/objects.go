@@ -253,7 +253,7 @@ func Eventually(timeout time.Duration, cond func() (bool, error)) error {
 		}
 		if time.Now().After(deadline) {
 			if last != nil {
-				return fmt.Errorf("timed out after %s (last error: %v)", timeout, last)
+				return fmt.Errorf("timed out after %s (last error: %w)", timeout, last)
 			}
 			return fmt.Errorf("timed out after %s", timeout)
 		}

@@ -162,78 +162,60 @@ func must(err error) {
 // Cache readers. The informers hold pointers into their store: callers DeepCopy before
 // changing anything.
 
-func (s *simulator) vm(key string) *virtv1.VirtualMachine {
-	obj, ok, _ := s.vms.GetStore().GetByKey(key)
+// cached returns the object stored under key, or nil.
+func cached[T any](inf cache.SharedIndexInformer, key string) *T {
+	obj, ok, _ := inf.GetStore().GetByKey(key)
 	if !ok {
 		return nil
 	}
-	return obj.(*virtv1.VirtualMachine)
+	return obj.(*T)
+}
+
+// typed converts what a store or index returned; every informer stores one type.
+func typed[T any](objs []any) []*T {
+	out := make([]*T, 0, len(objs))
+	for _, obj := range objs {
+		out = append(out, obj.(*T))
+	}
+	return out
+}
+
+func (s *simulator) vm(key string) *virtv1.VirtualMachine {
+	return cached[virtv1.VirtualMachine](s.vms, key)
 }
 
 func (s *simulator) vmi(key string) *virtv1.VirtualMachineInstance {
-	obj, ok, _ := s.vmis.GetStore().GetByKey(key)
-	if !ok {
-		return nil
-	}
-	return obj.(*virtv1.VirtualMachineInstance)
+	return cached[virtv1.VirtualMachineInstance](s.vmis, key)
 }
 
 func (s *simulator) allVMIs() []*virtv1.VirtualMachineInstance {
-	var out []*virtv1.VirtualMachineInstance
-	for _, obj := range s.vmis.GetStore().List() {
-		out = append(out, obj.(*virtv1.VirtualMachineInstance))
-	}
-	return out
+	return typed[virtv1.VirtualMachineInstance](s.vmis.GetStore().List())
 }
 
 func (s *simulator) migration(key string) *virtv1.VirtualMachineInstanceMigration {
-	obj, ok, _ := s.vmims.GetStore().GetByKey(key)
-	if !ok {
-		return nil
-	}
-	return obj.(*virtv1.VirtualMachineInstanceMigration)
+	return cached[virtv1.VirtualMachineInstanceMigration](s.vmims, key)
 }
 
 func (s *simulator) allMigrations() []*virtv1.VirtualMachineInstanceMigration {
-	var out []*virtv1.VirtualMachineInstanceMigration
-	for _, obj := range s.vmims.GetStore().List() {
-		out = append(out, obj.(*virtv1.VirtualMachineInstanceMigration))
-	}
-	return out
+	return typed[virtv1.VirtualMachineInstanceMigration](s.vmims.GetStore().List())
 }
 
 // migrationsOf lists the VMIMs whose spec.vmiName is the VMI namespace/name.
 func (s *simulator) migrationsOf(vmiKey string) []*virtv1.VirtualMachineInstanceMigration {
 	objs, _ := s.vmims.GetIndexer().ByIndex(migrationsByVMI, vmiKey)
-	out := make([]*virtv1.VirtualMachineInstanceMigration, 0, len(objs))
-	for _, obj := range objs {
-		out = append(out, obj.(*virtv1.VirtualMachineInstanceMigration))
-	}
-	return out
+	return typed[virtv1.VirtualMachineInstanceMigration](objs)
 }
 
 // launcherPods lists the virt-launcher pods created for the VMI with this UID.
 func (s *simulator) launcherPods(vmi *virtv1.VirtualMachineInstance) []*corev1.Pod {
 	objs, _ := s.pods.GetIndexer().ByIndex(podsByVMIUID, string(vmi.UID))
-	out := make([]*corev1.Pod, 0, len(objs))
-	for _, obj := range objs {
-		out = append(out, obj.(*corev1.Pod))
-	}
-	return out
+	return typed[corev1.Pod](objs)
 }
 
 func (s *simulator) pvc(namespace, name string) *corev1.PersistentVolumeClaim {
-	obj, ok, _ := s.pvcs.GetStore().GetByKey(namespace + "/" + name)
-	if !ok {
-		return nil
-	}
-	return obj.(*corev1.PersistentVolumeClaim)
+	return cached[corev1.PersistentVolumeClaim](s.pvcs, namespace+"/"+name)
 }
 
 func (s *simulator) config() clusterConfig {
-	var kvs []*virtv1.KubeVirt
-	for _, obj := range s.kvs.GetStore().List() {
-		kvs = append(kvs, obj.(*virtv1.KubeVirt))
-	}
-	return configFrom(kvs)
+	return configFrom(typed[virtv1.KubeVirt](s.kvs.GetStore().List()))
 }

@@ -103,6 +103,7 @@ func (o *Options) Complete(f *cmdutil.Factory) error {
 	if o.client, err = f.Kube(); err != nil {
 		return err
 	}
+	// Optional: without it running migrations are not counted and Routes are left alone.
 	o.dynamic, _ = f.Dynamic()
 	o.Namespace = f.NamespaceFlag()
 	o.interactive = cmdutil.IsTerminal(o.In) && cmdutil.IsTerminal(o.Out)
@@ -124,7 +125,7 @@ func (o *Options) Validate() error {
 		return cmdutil.UsageErrorf("unknown --strategy %q: use reissue or recreate", o.Strategy)
 	}
 	if o.Timeout <= 0 {
-		return cmdutil.UsageErrorf("--timeout must be positive")
+		return cmdutil.UsageErrorf("--timeout must be positive, e.g. 5m; got %s", o.Timeout)
 	}
 	return nil
 }

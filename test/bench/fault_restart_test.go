@@ -1,0 +1,140 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// The API server (with etcd and the whole control plane) restarted in the middle of a command.
+// The shared test cluster cannot be restarted under the other tests, so this runs on the bench
+// cluster, before the performance seeding makes a restart slow. A command must reconnect and
+// finish, or fail with one clear line and leave a state that a re-run completes.
+
+// kwokctl returns the kwokctl that hack/cluster.sh built, and the environment that points it at
+// the bench cluster's state, both found from the bench kubeconfig's place in the cache.
+func kwokctl(t *testing.T, e *benchEnv) (string, []string) {
+	t.Helper()
+	state := filepath.Dir(e.kubeconfig)
+	cache := filepath.Dir(filepath.Dir(state))
+	bins, _ := filepath.Glob(filepath.Join(cache, "bin", "kwok-*", "kwokctl"))
+	if len(bins) == 0 {
+		t.Fatalf("no kwokctl under %s/bin", cache)
+	}
+	return bins[0], append(os.Environ(), "KWOK_WORKDIR="+filepath.Join(state, "kwok"), "KWOK_KUBE_VERSION=v1.34.4")
+}
+
+// restartControlPlane stops and starts the bench cluster's control plane and waits until the
+// API server is ready again.
+func restartControlPlane(t *testing.T, e *benchEnv) {
+	t.Helper()
+	bin, env := kwokctl(t, e)
+	name := filepath.Base(filepath.Dir(e.kubeconfig))
+	for _, verb := range []string{"stop", "start"} {
+		cmd := exec.Command(bin, "--name", name, verb, "cluster")
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("kwokctl %s cluster: %v\n%s", verb, err, lastLines(string(out), 3))
+		}
+	}
+	waitFor(t, 3*time.Minute, "the API server to be ready again", func() (bool, error) {
+		_, err := e.kube.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(context.Background())
+		return err == nil, nil
+	})
+}
+
+func TestFaultAPIServerRestartDuringStartWait(t *testing.T) {
+	e := newBenchEnv(t)
+	const node = "node-000002"
+	name := node + "-maintenance"
+	ctx := context.Background()
+	cmd := exec.Command(e.bin, "maintenance", "start", node, "--yes", "--timeout", "10m")
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.kubeconfig)
+	var out, errOut lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		_ = e.dyn.Resource(nmGVR).Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
+	setPhase := func(phase string) {
+		t.Helper()
+		waitFor(t, time.Minute, "the NodeMaintenance phase "+phase, func() (bool, error) {
+			nm, err := e.dyn.Resource(nmGVR).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return false, err
+			}
+			nm.Object["status"] = map[string]any{"phase": phase, "lastUpdate": time.Now().UTC().Format(time.RFC3339)}
+			_, err = e.dyn.Resource(nmGVR).UpdateStatus(ctx, nm, metav1.UpdateOptions{})
+			return err == nil, err
+		})
+	}
+	setPhase("Running")
+	waitFor(t, time.Minute, "oc-cnv to follow the drain", func() (bool, error) { return strings.Contains(out.String(), "Running"), nil })
+
+	restartControlPlane(t, e)
+	setPhase("Succeeded")
+	select {
+	case <-exited:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("oc-cnv did not finish after the restart and Succeeded:\n%s\n%s", out.String(), lastLines(errOut.String(), 5))
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(out.String(), "is in maintenance") {
+		t.Fatalf("exit %d after an API server restart:\n%s\n%s", code, out.String(), lastLines(errOut.String(), 5))
+	}
+	if err := e.dyn.Resource(nmGVR).Delete(ctx, name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		t.Fatal(err)
+	}
+}
+
+func TestFaultAPIServerRestartDuringRotate(t *testing.T) {
+	e := newBenchEnv(t)
+	const ns = "bench-estate-restart"
+	seedEstate(t, e, ns)
+	cmd := exec.Command(e.bin, "certs", "rotate", "-n", ns, "--yes", "--timeout", "5m")
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.kubeconfig)
+	var out, errOut lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	// Restart once the rotation has begun changing things.
+	waitFor(t, time.Minute, "the rotation to start", func() (bool, error) { return len(out.String()) > 0, nil })
+	restartControlPlane(t, e)
+	select {
+	case <-exited:
+	case <-time.After(8 * time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatalf("certs rotate did not finish after the restart:\n%s", lastLines(out.String(), 5))
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		// Allowed: a clear error, then a re-run that completes.
+		lines := strings.Split(strings.TrimRight(errOut.String(), "\n"), "\n")
+		if !strings.HasPrefix(lines[len(lines)-1], "error: ") {
+			t.Errorf("rotate exited %d without an error line:\n%s", code, lastLines(errOut.String(), 5))
+		}
+		t.Logf("rotate across the restart exited %d: %s; re-running", code, lines[len(lines)-1])
+		waitEstateReady(t, e, ns)
+		mustRun(t, e.kubeconfig, e.bin, "certs", "rotate", "-n", ns, "--yes", "--timeout", "5m")
+	}
+	waitEstateReady(t, e, ns)
+	mustRun(t, e.kubeconfig, e.bin, "certs", "check", "-n", ns)
+}
