@@ -73,6 +73,14 @@ fuzz-short: ## Every fuzz target briefly (CI)
 fuzz: ## Every fuzz target for a minute each
 	hack/fuzz.sh $(or $(FUZZTIME),60s)
 
+.PHONY: bench
+bench: build ## Benchmarks beside kubectl and the rotate-certs.sh call sequence, on a cluster of their own (~11 min); see docs/performance.md
+	OC_CNV_CLUSTER=bench SIM_WEBHOOK_PORT=9454 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
+	rc=0; OC_CNV_CLUSTER=bench OC_CNV_BENCH_KUBECONFIG="$$(OC_CNV_CLUSTER=bench hack/cluster.sh kubeconfig)" \
+		OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
+		go test -count=1 -v -timeout 60m ./test/bench/ || rc=$$?; \
+		OC_CNV_CLUSTER=bench hack/cluster.sh down; exit $$rc
+
 .PHONY: release-check
 release-check: ## goreleaser check and snapshot build, krew manifest validation and install
 	hack/release-check.sh

@@ -195,7 +195,7 @@ start_nmo() {
 		(
 			cd "$STATE/nmo"
 			KUBECONFIG=$KUBECONFIG_FILE TMPDIR=$STATE/nmo/tmp OPERATOR_NAMESPACE=medik8s-leases \
-				nohup "$NMO_BIN/node-maintenance-operator" --metrics-bind-address "$NMO_METRICS_ADDR" \
+				setsid nohup "$NMO_BIN/node-maintenance-operator" --metrics-bind-address "$NMO_METRICS_ADDR" \
 				--health-probe-bind-address "$NMO_HEALTH_ADDR" >"$STATE/logs/nmo.log" 2>&1 9>&- &
 			echo $! >"$STATE/pids/nmo"
 		)
@@ -237,7 +237,9 @@ start_simulator() {
 	stop_pid kubevirt-sim
 	mv "$STATE/bin/kubevirt-sim.new" "$STATE/bin/kubevirt-sim"
 	log "starting the KubeVirt simulator"
-	nohup "$STATE/bin/kubevirt-sim" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
+	# setsid: in a session of its own, the daemon outlives the shell (and process group) that
+	# started it, such as a test or an interrupted command.
+	setsid nohup "$STATE/bin/kubevirt-sim" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
 		--webhook-port "${SIM_WEBHOOK_PORT:-9444}" \
 		>"$STATE/logs/kubevirt-sim.log" 2>&1 9>&- &
 	echo $! >"$STATE/pids/kubevirt-sim"

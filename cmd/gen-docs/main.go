@@ -34,7 +34,7 @@ func main() {
 
 func newRoot() *cobra.Command {
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
-	cmd := root.NewCmdRoot(cmdutil.NewFactory(cmdutil.DefaultProgram), streams)
+	cmd := root.NewCmdRoot(cmdutil.NewFactory(cmdutil.DefaultProgram()), streams)
 	cmd.DisableAutoGenTag = true
 	return cmd
 }

@@ -2,7 +2,6 @@ package certs
 
 import (
 	"crypto/x509"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
@@ -80,5 +79,3 @@ func trustedByBundle(c *Certificate, bundle []*x509.Certificate) bool {
 func refString(r Ref, name string) string {
 	return fmt.Sprintf("%s/%s", strings.ToLower(r.Kind), name)
 }
-
-func decodeBase64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }

@@ -3,6 +3,7 @@ package certs
 import (
 	"context"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 )
 
@@ -452,7 +454,7 @@ func (r *Rotator) fetchBundles(ctx context.Context, ns string, ref Ref) ([][]*x5
 		if err != nil {
 			return nil, false
 		}
-		v, _, _ := unstructuredString(u.Object, "spec", "tls", ref.Key)
+		v, _, _ := unstructured.NestedString(u.Object, "spec", "tls", ref.Key)
 		certs, _ := ParsePEMBundle([]byte(v))
 		return [][]*x509.Certificate{certs}, true
 	case KindAPIService:
@@ -463,11 +465,11 @@ func (r *Rotator) fetchBundles(ctx context.Context, ns string, ref Ref) ([][]*x5
 		if err != nil {
 			return nil, false
 		}
-		if svcNS, _, _ := unstructuredString(u.Object, "spec", "service", "namespace"); svcNS != ns {
+		if svcNS, _, _ := unstructured.NestedString(u.Object, "spec", "service", "namespace"); svcNS != ns {
 			return nil, false
 		}
-		ca, _, _ := unstructuredString(u.Object, "spec", "caBundle")
-		raw, err := decodeBase64(ca)
+		ca, _, _ := unstructured.NestedString(u.Object, "spec", "caBundle")
+		raw, err := base64.StdEncoding.DecodeString(ca)
 		if err != nil {
 			return nil, false
 		}

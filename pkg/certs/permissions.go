@@ -8,7 +8,6 @@ import (
 
 	authv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // Permission is one access a plan needs.
@@ -124,8 +123,4 @@ func (r *Rotator) CheckPermissions(ctx context.Context, p *Plan) error {
 	}
 	sort.SliceStable(missing, func(i, j int) bool { return missing[i].String() < missing[j].String() })
 	return &PermissionError{Missing: missing}
-}
-
-func unstructuredString(obj map[string]any, fields ...string) (string, bool, error) {
-	return unstructured.NestedString(obj, fields...)
 }

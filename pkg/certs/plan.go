@@ -10,6 +10,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -121,7 +122,14 @@ type Plan struct {
 	Components    []ComponentPlan `json:"components"`
 	Skipped       []string        `json:"skipped,omitempty"`
 	Interruptions Interruptions   `json:"interruptions"`
+
+	// installed counts the selected components found installed, with or without Secrets.
+	installed int
 }
+
+// NothingInstalled reports whether none of the selected components is installed where the
+// plan looked: the namespace is most likely the wrong one.
+func (p *Plan) NothingInstalled() bool { return p.installed == 0 }
 
 // RotateOptions select what to rotate.
 type RotateOptions struct {
@@ -213,6 +221,7 @@ func (r *Rotator) Plan(ctx context.Context, o RotateOptions) (*Plan, error) {
 			p.Skipped = append(p.Skipped, fmt.Sprintf("%s: not installed in %s", comp.Name, ns))
 			continue
 		}
+		p.installed++
 		cp, err := r.planComponent(ctx, comp, ns, version, o.Strategy)
 		if err != nil {
 			return nil, err
@@ -411,7 +420,7 @@ func (r *Rotator) countInterruptions(ctx context.Context, p *Plan) {
 		if l, err := r.Dynamic.Resource(gvrMigrations).List(ctx, metav1.ListOptions{}); err == nil {
 			n := 0
 			for _, m := range l.Items {
-				phase, _, _ := unstructuredString(m.Object, "status", "phase")
+				phase, _, _ := unstructured.NestedString(m.Object, "status", "phase")
 				if phase != "Succeeded" && phase != "Failed" {
 					n++
 				}

@@ -3,12 +3,14 @@ package certs
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	authv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
@@ -52,6 +54,60 @@ func TestPlanNeverTouchesSigningKeyAndSkipsAbsentComponents(t *testing.T) {
 		if strategy == StrategyRecreate && (p.Components[0].Steps[0].Action != ActScaleDown || p.Components[0].Steps[0].Replicas != 3) {
 			t.Errorf("recreate does not start by recording 3 replicas: %s", p.Components[0].Steps[0])
 		}
+	}
+}
+
+// A namespace where no selected component is installed is most likely the wrong one; one where
+// some are absent is not.
+func TestPlanNothingInstalled(t *testing.T) {
+	r := &Rotator{Client: cdiEstate(t, 1)}
+	for _, tc := range []struct {
+		ns         string
+		components []string
+		want       bool
+	}{
+		{"cnv", nil, false},
+		{"cnv", []string{CompCDI}, false},
+		{"cnv", []string{"kubevirt"}, true},
+		{"default", nil, true},
+	} {
+		p, err := r.Plan(context.Background(), RotateOptions{Namespace: tc.ns, Components: tc.components})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.NothingInstalled() != tc.want {
+			t.Errorf("%s %v: NothingInstalled() = %v, want %v (skipped %v)", tc.ns, tc.components, !tc.want, tc.want, p.Skipped)
+		}
+	}
+}
+
+func TestNamespaceChecks(t *testing.T) {
+	for _, bad := range []string{"Bad_NS", "-x", "x-", "a.b", strings.Repeat("a", 64), "UPPER"} {
+		if err := ValidateNamespaceName("-n", bad); err == nil || !strings.Contains(err.Error(), "invalid -n") || !strings.Contains(err.Error(), "openshift-cnv") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	for _, good := range []string{"openshift-cnv", "kubevirt-hyperconverged", "a", "cdi1"} {
+		if err := ValidateNamespaceName("-n", good); err != nil {
+			t.Errorf("%q: %v", good, err)
+		}
+	}
+	c := fake.NewSimpleClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "cnv"}})
+	ctx := context.Background()
+	if err := CheckNamespacesExist(ctx, c, "cnv", ""); err != nil {
+		t.Errorf("existing: %v", err)
+	}
+	var nf *NamespaceNotFoundError
+	if err := CheckNamespacesExist(ctx, c, "cnv", "cdi"); !errors.As(err, &nf) || nf.Namespace != "cdi" ||
+		!strings.Contains(err.Error(), `namespace "cdi" not found`) || !strings.Contains(err.Error(), "kubevirt-hyperconverged") {
+		t.Errorf("missing: %v", err)
+	}
+	// Not allowed to read Namespaces: the requests that follow report what is forbidden.
+	c.PrependReactor("get", "namespaces", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(corev1.Resource("namespaces"), "cdi", errors.New("no"))
+	})
+	if err := CheckNamespacesExist(ctx, c, "cdi"); err != nil {
+		t.Errorf("forbidden: %v", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package certs
 import (
 	"context"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"sort"
@@ -551,7 +552,7 @@ func (s *Scanner) scanAPIServices(ctx context.Context, inScope func(string) bool
 			if ns == "" {
 				continue
 			}
-			raw, err := decodeBase64(ca)
+			raw, err := base64.StdEncoding.DecodeString(ca)
 			if err != nil {
 				continue
 			}

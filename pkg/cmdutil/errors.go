@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
+	"syscall"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
@@ -91,10 +93,13 @@ func ExitCode(err error) int {
 	return ExitError
 }
 
+// isConnectionError: the connection failed or broke off (an API server restarting mid-request
+// answers with a reset or a truncated body).
 func isConnectionError(err error) bool {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
-	return errors.As(err, &opErr) || errors.As(err, &dnsErr)
+	return errors.As(err, &opErr) || errors.As(err, &dnsErr) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // cobra reports unknown commands and argument-count problems as plain errors.

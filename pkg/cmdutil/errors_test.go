@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/url"
+	"syscall"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -27,6 +30,8 @@ func TestExitCode(t *testing.T) {
 		{"deadline", fmt.Errorf("wait: %w", context.DeadlineExceeded), ExitTimeout},
 		{"canceled", context.Canceled, ExitInterrupted},
 		{"connection refused", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, ExitUnavailable},
+		{"truncated response", fmt.Errorf("set annotation: %w", &url.Error{Op: "Patch", URL: "https://x", Err: io.ErrUnexpectedEOF}), ExitUnavailable},
+		{"reset", fmt.Errorf("list: %w", syscall.ECONNRESET), ExitUnavailable},
 		{"cobra unknown command", errors.New(`unknown command "frob" for "oc cnv"`), ExitUsage},
 		{"cobra arg count", errors.New("accepts 1 arg(s), received 2"), ExitUsage},
 		{"not found stays generic", apierrors.NewNotFound(gr, "x"), ExitError},

@@ -54,8 +54,8 @@ func (f *Factory) restConfigLocked() (*rest.Config, error) {
 	if f.Config != nil {
 		return f.Config, nil
 	}
-	if f.ConfigFlags == nil {
-		return nil, Errorf(ExitUnavailable, "no cluster connection is configured")
+	if err := f.checkSession(); err != nil {
+		return nil, err
 	}
 	cfg, err := f.ConfigFlags.ToRESTConfig()
 	if err != nil {
@@ -122,6 +122,9 @@ func (f *Factory) DiscoveryClient() (discovery.DiscoveryInterface, error) {
 		return f.Discovery, nil
 	}
 	if f.Config == nil && f.ConfigFlags != nil {
+		if err := f.checkSession(); err != nil {
+			return nil, err
+		}
 		d, err := f.ConfigFlags.ToDiscoveryClient()
 		if err != nil {
 			return nil, sessionError(err)
@@ -150,8 +153,8 @@ func (f *Factory) RESTMapper() (meta.RESTMapper, error) {
 	}
 	flags := f.ConfigFlags
 	f.mu.Unlock()
-	if flags == nil {
-		return nil, Errorf(ExitUnavailable, "no cluster connection is configured")
+	if err := f.checkSession(); err != nil {
+		return nil, err
 	}
 	m, err := flags.ToRESTMapper()
 	if err != nil {

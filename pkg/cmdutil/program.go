@@ -15,7 +15,7 @@ type Program struct {
 }
 
 // DefaultProgram is used when argv[0] says nothing useful (tests, `go run`).
-var DefaultProgram = Program{Binary: "oc-cnv", Display: "oc cnv"}
+func DefaultProgram() Program { return Program{Binary: "oc-cnv", Display: "oc cnv"} }
 
 // ProgramFromArgs0 derives the Program from os.Args[0]. oc and kubectl exec plugins with argv[0]
 // set to the plugin's path, so the basename is oc-cnv or kubectl-cnv; a wrapper may also leave
@@ -26,14 +26,18 @@ func ProgramFromArgs0(arg0 string) Program {
 	case strings.HasPrefix(base, "kubectl-cnv"), base == "kubectl", base == "kubectl_complete-cnv":
 		return Program{Binary: "kubectl-cnv", Display: "kubectl cnv"}
 	default:
-		return DefaultProgram
+		return DefaultProgram()
 	}
 }
 
 // Rewrite replaces the canonical "oc cnv" in help text with what the user types.
 func (p Program) Rewrite(text string) string {
-	if p.Display == DefaultProgram.Display {
+	if p.Display == DefaultProgram().Display {
 		return text
 	}
-	return strings.ReplaceAll(text, DefaultProgram.Display, p.Display)
+	return strings.ReplaceAll(text, DefaultProgram().Display, p.Display)
 }
+
+// AnnotationReadsSecrets marks a command (and its subcommands) that reads Secrets: the root
+// command caps the log level for it so that no response body with key material is logged.
+const AnnotationReadsSecrets = "oc-cnv.io/reads-secrets"

@@ -24,7 +24,7 @@ func TestRewrite(t *testing.T) {
 	if got := k.Rewrite("  oc cnv maintenance start node02\n  oc cnv certs check"); got != "  kubectl cnv maintenance start node02\n  kubectl cnv certs check" {
 		t.Errorf("kubectl rewrite: %q", got)
 	}
-	if got := DefaultProgram.Rewrite("oc cnv version"); got != "oc cnv version" {
+	if got := DefaultProgram().Rewrite("oc cnv version"); got != "oc cnv version" {
 		t.Errorf("oc rewrite changed text: %q", got)
 	}
 }

@@ -2,8 +2,11 @@ package maintenance
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,11 +24,65 @@ func Create(ctx context.Context, c Clients, api API, name, node, reason string, 
 	out, err := c.Dynamic.Resource(api.GVR).Create(ctx, obj, opts)
 	if err != nil {
 		if apierrors.IsAlreadyExists(err) {
-			return nil, fmt.Errorf("a NodeMaintenance named %q already exists for another node; choose another name with --name", name)
+			return nil, nameTaken(ctx, c, api, name, node)
 		}
 		return nil, fmt.Errorf("creating NodeMaintenance %s for node %s: %w", name, node, err)
 	}
 	return out, nil
+}
+
+// AlreadyInMaintenanceError means the object to create exists and is for the same node: another
+// process (or person) started this node's maintenance between the checks and the create. The
+// caller treats the node as already in maintenance.
+type AlreadyInMaintenanceError struct {
+	Existing NodeMaintenance
+}
+
+func (e *AlreadyInMaintenanceError) Error() string {
+	return fmt.Sprintf("node %s is already in maintenance (NodeMaintenance %s)", e.Existing.NodeName, e.Existing.Name)
+}
+
+// NameTakenError means the object name is used by the maintenance of another node.
+type NameTakenError struct {
+	Name, Node, OtherNode string
+}
+
+func (e *NameTakenError) Error() string {
+	return fmt.Sprintf("a NodeMaintenance named %q already exists for node %s, not %s; choose another name with --name", e.Name, e.OtherNode, e.Node)
+}
+
+// nameTaken reads the object that holds name, to tell a concurrent start of the same node from
+// a name used by another node's maintenance.
+func nameTaken(ctx context.Context, c Clients, api API, name, node string) error {
+	u, err := c.Dynamic.Resource(api.GVR).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return fmt.Errorf("NodeMaintenance %s was being created by someone else and is gone again; run the command again", name)
+		}
+		return fmt.Errorf("reading the existing NodeMaintenance %s: %w", name, err)
+	}
+	nm := FromUnstructured(u)
+	if nm.NodeName == node {
+		return &AlreadyInMaintenanceError{Existing: nm}
+	}
+	return &NameTakenError{Name: name, Node: node, OtherNode: nm.NodeName}
+}
+
+// MaxReasonLength bounds --reason: the reason is shown in consoles and in `maintenance list`,
+// where a longer text is unreadable.
+const MaxReasonLength = 1024
+
+// CheckReason validates --reason. given says whether the flag was on the command line: leaving
+// it out is fine, but an explicitly empty (or blank) reason is a mistake, such as an unset shell
+// variable.
+func CheckReason(reason string, given bool) error {
+	if given && strings.TrimSpace(reason) == "" {
+		return errors.New(`--reason is empty; give the reason for the maintenance (for example --reason "Replacing DIMM"), or leave the flag out`)
+	}
+	if n := utf8.RuneCountInString(reason); n > MaxReasonLength {
+		return fmt.Errorf("--reason is %d characters long; the limit is %d because the reason is shown in consoles and in maintenance lists; shorten it", n, MaxReasonLength)
+	}
+	return nil
 }
 
 // RunAll runs fn for every node with at most maxConcurrent at a time (1: strictly one after

@@ -70,12 +70,6 @@ func (p *countingProxy) reset() (total, watches int, byPath map[string]int) {
 	return
 }
 
-func (p *countingProxy) count() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.total
-}
-
 // kubeconfig writes a kubeconfig pointing at the proxy, without credentials.
 func (p *countingProxy) kubeconfig(t *testing.T) string {
 	t.Helper()

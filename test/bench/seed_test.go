@@ -111,7 +111,7 @@ func seedEstate(t *testing.T, e *benchEnv, name string) {
 func waitEstateReady(t *testing.T, e *benchEnv, ns string) {
 	t.Helper()
 	ctx := context.Background()
-	waitFor(t, 3*time.Minute, "the estate "+ns, func() (bool, error) {
+	waitFor(t, 5*time.Minute, "the estate "+ns, func() (bool, error) {
 		s, err := e.kube.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{})
 		if err != nil || len(s.Items) < 19 {
 			return false, err

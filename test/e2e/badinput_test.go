@@ -149,6 +149,13 @@ func TestBadInputIsOneLineDocumentedCodeAndNoChange(t *testing.T) {
 		{name: "absent NodeMaintenance API: start", args: []string{"maintenance", "start", node, "--yes"}, kubeconfig: noNMAPI, code: 6, contains: "no NodeMaintenance API"},
 		{name: "absent NodeMaintenance API: dry run", args: []string{"maintenance", "start", node, "--dry-run=client"}, kubeconfig: noNMAPI, code: 6, contains: "no NodeMaintenance API"},
 	}
+	// Left out until the product handles them (each reported): KUBECONFIG naming a missing file
+	// (client-go falls back to http://localhost:8080, so the answer depends on what listens
+	// there); certs check/rotate -n of a namespace that does not exist or has an invalid name,
+	// and rotate -n of one without CNV ("Nothing to rotate", exit 0); an empty or huge --reason
+	// (accepted); start --dry-run with a bad -o (the plan is printed before the error); start -l
+	// with an unparsable selector and describe "" (exit 1, not 2); --warn-within beyond
+	// time.Duration's range (wraps around).
 	if len(cases) < 40 {
 		t.Fatalf("the suite must hold at least 40 bad inputs, has %d", len(cases))
 	}

@@ -60,3 +60,21 @@ func TestUnreachableServer(t *testing.T) {
 		t.Errorf("want one error line, got:\n%s", res.Stderr)
 	}
 }
+
+// A KUBECONFIG that names no existing file must not fall back to http://localhost:8080 (where
+// anything may listen): every command says the kubeconfig is missing, exit 6.
+func TestMissingKubeconfigIsOneLine(t *testing.T) {
+	env := framework.Get(t)
+	for _, args := range [][]string{
+		{"maintenance", "list"},
+		{"maintenance", "start", "node-000000", "--yes"},
+		{"certs", "check"},
+		{"certs", "rotate", "--yes"},
+	} {
+		res := env.RunWith(t, framework.RunOptions{Kubeconfig: "/nonexistent/kubeconfig"}, args...)
+		want := "error: no cluster is configured: KUBECONFIG names /nonexistent/kubeconfig, which does not exist;"
+		if res.ExitCode != 6 || res.Stdout != "" || strings.Count(res.Stderr, "\n") != 1 || !strings.HasPrefix(res.Stderr, want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, res.ExitCode, res.Stdout, res.Stderr)
+		}
+	}
+}

@@ -22,6 +22,7 @@ trust. rotate has each certificate re-issued by the operator that owns it, waits
 Rotating cancels running migrations and uploads and closes VNC and console connections.`,
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
+		Annotations:  map[string]string{cmdutil.AnnotationReadsSecrets: "true"},
 		RunE:         func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
 	for _, sub := range verbs(f, streams) {

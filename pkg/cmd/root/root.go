@@ -44,6 +44,9 @@ It uses your kubeconfig session, like oc and kubectl.`,
 		Annotations: map[string]string{
 			cobra.CommandDisplayNameAnnotation: f.Program.Display,
 		},
+		PersistentPreRun: func(c *cobra.Command, _ []string) {
+			limitVerbosity(c, streams.ErrOut)
+		},
 	}
 	cmd.SetIn(streams.In)
 	cmd.SetOut(streams.Out)

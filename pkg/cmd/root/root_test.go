@@ -40,11 +40,11 @@ func TestHelpNamesTheInvokingProgram(t *testing.T) {
 }
 
 func TestConnectionAndLogFlags(t *testing.T) {
-	out, _, err := run(t, cmdutil.DefaultProgram, "options")
+	out, _, err := run(t, cmdutil.DefaultProgram(), "options")
 	if err != nil {
 		t.Fatal(err)
 	}
-	help, _, _ := run(t, cmdutil.DefaultProgram, "version", "--help")
+	help, _, _ := run(t, cmdutil.DefaultProgram(), "version", "--help")
 	if strings.Contains(help, "--kubeconfig") || !strings.Contains(help, `Use "oc cnv options" for a list of global command-line options`) {
 		t.Errorf("command help should point at options instead of listing global flags:\n%s", help)
 	}
@@ -56,18 +56,18 @@ func TestConnectionAndLogFlags(t *testing.T) {
 }
 
 func TestBadFlagIsUsageError(t *testing.T) {
-	_, _, err := run(t, cmdutil.DefaultProgram, "version", "--no-such-flag")
+	_, _, err := run(t, cmdutil.DefaultProgram(), "version", "--no-such-flag")
 	if code := cmdutil.ExitCode(err); code != cmdutil.ExitUsage {
 		t.Fatalf("exit code %d (%v), want %d", code, err, cmdutil.ExitUsage)
 	}
-	_, _, err = run(t, cmdutil.DefaultProgram, "no-such-command")
+	_, _, err = run(t, cmdutil.DefaultProgram(), "no-such-command")
 	if code := cmdutil.ExitCode(err); code != cmdutil.ExitUsage {
 		t.Fatalf("unknown command: exit code %d (%v), want %d", code, err, cmdutil.ExitUsage)
 	}
 }
 
 func TestVersionJSON(t *testing.T) {
-	out, _, err := run(t, cmdutil.DefaultProgram, "version", "-o", "json")
+	out, _, err := run(t, cmdutil.DefaultProgram(), "version", "-o", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestVersionJSON(t *testing.T) {
 			t.Errorf("version JSON lacks %s: %s", k, out)
 		}
 	}
-	_, _, err = run(t, cmdutil.DefaultProgram, "version", "-o", "xml")
+	_, _, err = run(t, cmdutil.DefaultProgram(), "version", "-o", "xml")
 	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "json or yaml") {
 		t.Fatalf("bad -o: %v", err)
 	}
@@ -88,7 +88,7 @@ func TestVersionJSON(t *testing.T) {
 
 func TestCompletionScripts(t *testing.T) {
 	for shell, marker := range map[string]string{"bash": "__start_oc-cnv", "zsh": "#compdef oc-cnv", "fish": "complete -c oc-cnv", "powershell": "Register-ArgumentCompleter"} {
-		out, _, err := run(t, cmdutil.DefaultProgram, "completion", shell)
+		out, _, err := run(t, cmdutil.DefaultProgram(), "completion", shell)
 		if err != nil {
 			t.Fatalf("%s: %v", shell, err)
 		}
@@ -96,7 +96,7 @@ func TestCompletionScripts(t *testing.T) {
 			t.Errorf("%s script lacks %q", shell, marker)
 		}
 	}
-	_, _, err := run(t, cmdutil.DefaultProgram, "completion", "tcsh")
+	_, _, err := run(t, cmdutil.DefaultProgram(), "completion", "tcsh")
 	if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 		t.Errorf("completion tcsh: %v", err)
 	}

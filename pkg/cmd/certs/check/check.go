@@ -3,6 +3,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -119,6 +120,20 @@ func (o *Options) Validate() error {
 	if o.AllNamespaces && (o.Namespace != "" || o.CDINamespace != "") {
 		return cmdutil.UsageErrorf("--all-namespaces cannot be combined with -n or --cdi-namespace")
 	}
+	return validateNamespaces(o.Namespace, o.CDINamespace)
+}
+
+// validateNamespaces rejects -n and --cdi-namespace values that cannot name a namespace; empty
+// means not given.
+func validateNamespaces(ns, cdiNS string) error {
+	for _, f := range []struct{ flag, value string }{{"-n", ns}, {"--cdi-namespace", cdiNS}} {
+		if f.value == "" {
+			continue
+		}
+		if err := certs.ValidateNamespaceName(f.flag, f.value); err != nil {
+			return cmdutil.WithCode(cmdutil.ExitUsage, err)
+		}
+	}
 	return nil
 }
 
@@ -131,6 +146,13 @@ func (o *Options) Run(ctx context.Context) error {
 		o.namespaces = []string{o.Namespace}
 		if o.CDINamespace != "" && o.CDINamespace != o.Namespace {
 			o.namespaces = append(o.namespaces, o.CDINamespace)
+		}
+		if err := certs.CheckNamespacesExist(ctx, o.client, o.namespaces...); err != nil {
+			var nf *certs.NamespaceNotFoundError
+			if errors.As(err, &nf) {
+				return cmdutil.WithCode(cmdutil.ExitUsage, err)
+			}
+			return err
 		}
 	}
 	s := &certs.Scanner{Client: o.client, Dynamic: o.dynamic, Now: o.now, WarnWithin: time.Duration(o.WarnWithin)}

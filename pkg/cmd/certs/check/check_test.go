@@ -38,10 +38,10 @@ func selfSigned(t *testing.T, notAfter time.Time) []byte {
 
 func run(t *testing.T, notAfter time.Time, args ...string) (string, string, int) {
 	t.Helper()
-	c := fake.NewSimpleClientset(&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "openshift-cnv", Name: "kubevirt-ca"},
+	c := fake.NewSimpleClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "openshift-cnv"}}, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "openshift-cnv", Name: "kubevirt-ca"},
 		Data: map[string]string{"ca-bundle": string(selfSigned(t, notAfter))}})
 	var out, errOut bytes.Buffer
-	f := &cmdutil.Factory{KubeClient: c, Program: cmdutil.DefaultProgram}
+	f := &cmdutil.Factory{KubeClient: c, Program: cmdutil.DefaultProgram()}
 	cmd := NewCmdCheck(f, genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
 	cmd.SetArgs(args)
 	cmd.SetOut(&out)
@@ -84,5 +84,45 @@ func TestDayDurationRejectsOverflow(t *testing.T) {
 	var d DayDuration
 	if err := d.Set("999999999999d"); err == nil {
 		t.Errorf("accepted an overflowing day count as %v", time.Duration(d))
+	}
+}
+
+// -n and --cdi-namespace must name a namespace: an invalid name is refused before any request,
+// a missing one says where the components usually are, and an existing one without
+// certificates is not an error.
+func TestCheckNamespaces(t *testing.T) {
+	notAfter := time.Now().Add(300 * 24 * time.Hour)
+	for _, args := range [][]string{{"--cdi-namespace", "Bad_NS"}, {"--cdi-namespace", "no-such-ns"}, {"--cdi-namespace", "x-"}} {
+		if out, _, code := run(t, notAfter, args...); code != cmdutil.ExitUsage || out != "" {
+			t.Errorf("%v: exit %d, want %d; stdout %q", args, code, cmdutil.ExitUsage, out)
+		}
+	}
+	o := &Options{Namespace: "Bad_NS"}
+	if err := o.Validate(); cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), `invalid -n "Bad_NS"`) {
+		t.Errorf("-n Bad_NS: %v", err)
+	}
+	o = &Options{Namespace: "no-such-ns", now: time.Now, client: fake.NewSimpleClientset()}
+	o.IOStreams = genericiooptions.IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}
+	if err := o.Run(context.Background()); cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), `namespace "no-such-ns" not found`) || !strings.Contains(err.Error(), "kubevirt-hyperconverged") {
+		t.Errorf("-n no-such-ns: %v", err)
+	}
+	var errOut bytes.Buffer
+	o = &Options{Namespace: "default", now: time.Now, client: fake.NewSimpleClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "default"}})}
+	o.IOStreams = genericiooptions.IOStreams{Out: &bytes.Buffer{}, ErrOut: &errOut}
+	if err := o.Run(context.Background()); err != nil || !strings.Contains(errOut.String(), "No certificates found in namespace(s) [default].") {
+		t.Errorf("-n default: %v, stderr %q", err, errOut.String())
+	}
+}
+
+func TestDayDurationRejectsWrapAround(t *testing.T) {
+	for _, bad := range []string{"106752d", "213504d", "99999999d", "-0d5", "9223372036854775808d"} {
+		var d DayDuration
+		if err := d.Set(bad); err == nil {
+			t.Errorf("%s accepted as %v", bad, time.Duration(d))
+		}
+	}
+	var d DayDuration
+	if err := d.Set("106751d"); err != nil || time.Duration(d) != 106751*24*time.Hour {
+		t.Errorf("106751d: %v %v", time.Duration(d), err)
 	}
 }

@@ -29,6 +29,8 @@ type Options struct {
 	Yes          bool
 	Timeout      time.Duration
 
+	// componentsSet: --components was given, so an empty list is a mistake, not "all".
+	componentsSet bool
 	client  kubernetes.Interface
 	dynamic dynamic.Interface
 	// interactive: stdin and stdout are a terminal, so a confirmation can be asked.
@@ -76,6 +78,7 @@ what is missing); 5 a permission is missing (nothing was changed); 130 interrupt
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(c *cobra.Command, _ []string) error {
+			o.componentsSet = c.Flags().Changed("components")
 			if err := o.Complete(f); err != nil {
 				return err
 			}
@@ -116,7 +119,13 @@ func (o *Options) Validate() error {
 	for _, n := range certs.ComponentNames() {
 		known[n] = true
 	}
+	if o.componentsSet && len(o.Components) == 0 {
+		return cmdutil.UsageErrorf("--components is empty: name at least one of %s, or leave the flag out to rotate every installed one", strings.Join(certs.ComponentNames(), ", "))
+	}
 	for _, c := range o.Components {
+		if c == "" {
+			return cmdutil.UsageErrorf("--components %q has an empty element: name components separated by commas, from %s", strings.Join(o.Components, ","), strings.Join(certs.ComponentNames(), ", "))
+		}
 		if !known[c] {
 			return cmdutil.UsageErrorf("unknown component %q: use %s", c, strings.Join(certs.ComponentNames(), ", "))
 		}
@@ -127,6 +136,14 @@ func (o *Options) Validate() error {
 	if o.Timeout <= 0 {
 		return cmdutil.UsageErrorf("--timeout must be positive, e.g. 5m; got %s", o.Timeout)
 	}
+	for _, f := range []struct{ flag, value string }{{"-n", o.Namespace}, {"--cdi-namespace", o.CDINamespace}} {
+		if f.value == "" {
+			continue
+		}
+		if err := certs.ValidateNamespaceName(f.flag, f.value); err != nil {
+			return cmdutil.WithCode(cmdutil.ExitUsage, err)
+		}
+	}
 	return nil
 }
 
@@ -135,6 +152,13 @@ func (o *Options) Run(ctx context.Context) error {
 	if o.Namespace == "" {
 		o.Namespace = certs.DetectNamespace(ctx, o.client)
 	}
+	if err := certs.CheckNamespacesExist(ctx, o.client, o.Namespace, o.CDINamespace); err != nil {
+		var nf *certs.NamespaceNotFoundError
+		if errors.As(err, &nf) {
+			return cmdutil.WithCode(cmdutil.ExitUsage, err)
+		}
+		return err
+	}
 	progress := o.progressOut()
 	r := &certs.Rotator{Client: o.client, Dynamic: o.dynamic, Progress: func(msg string) {
 		fmt.Fprintf(progress, "%s %s\n", time.Now().Format("15:04:05"), msg)
@@ -142,6 +166,13 @@ func (o *Options) Run(ctx context.Context) error {
 	plan, err := r.Plan(ctx, certs.RotateOptions{Namespace: o.Namespace, CDINamespace: o.CDINamespace, Components: o.Components, Strategy: o.Strategy, Timeout: o.Timeout})
 	if err != nil {
 		return err
+	}
+	if plan.NothingInstalled() {
+		nss := []string{plan.Namespace}
+		if plan.CDINamespace != plan.Namespace {
+			nss = append(nss, plan.CDINamespace)
+		}
+		return cmdutil.WithCode(cmdutil.ExitUsage, &certs.NothingInstalledError{Namespaces: nss, Components: o.Components})
 	}
 	if o.DryRun {
 		fmt.Fprintln(o.Out, "Dry run: nothing will be changed.")

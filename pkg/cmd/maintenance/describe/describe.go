@@ -42,10 +42,21 @@ func NewCmdDescribe(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cob
 		SilenceUsage: true,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Target = args[0]
+			if err := o.Validate(); err != nil {
+				return err
+			}
 			return o.Run(c.Context())
 		},
 	}
 	return cmd
+}
+
+// Validate rejects an argument that cannot name a node or a NodeMaintenance, before any request.
+func (o *Options) Validate() error {
+	if err := maintenance.CheckNodeOrObjectName(o.Target); err != nil {
+		return cmdutil.WithCode(cmdutil.ExitUsage, err)
+	}
+	return nil
 }
 
 // Run gathers the status model, then renders it.

@@ -26,13 +26,14 @@ func Exit(err error) error {
 		timeout   *maintenance.TimeoutError
 		stuck     *maintenance.StuckError
 		notIn     *maintenance.NotInMaintenanceError
+		nameTaken *maintenance.NameTakenError
 	)
 	switch {
 	case errors.As(err, &coded):
 		return err
 	case errors.As(err, &notFound):
 		return cmdutil.WithCode(cmdutil.ExitUsage, err)
-	case errors.As(err, &notIn):
+	case errors.As(err, &notIn), errors.As(err, &nameTaken):
 		return cmdutil.WithCode(cmdutil.ExitUsage, err)
 	case errors.As(err, &forbidden):
 		return cmdutil.Errorf(cmdutil.ExitForbidden, "%v; %s", err, forbidden.Hint())

@@ -112,7 +112,7 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	if !o.Wait {
 		for _, node := range todo {
-			if err := r.begin(ctx, node); err != nil {
+			if _, err := r.begin(ctx, node); err != nil {
 				return maintutil.Exit(err)
 			}
 		}
@@ -135,7 +135,7 @@ func (o *Options) Run(ctx context.Context) error {
 }
 
 func (r *run) selectNodes(ctx context.Context) ([]string, error) {
-	list, err := r.c.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: r.o.Selector})
+	list, err := r.c.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: r.o.selector.String()})
 	if err != nil {
 		return nil, fmt.Errorf("listing nodes matching %q: %w", r.o.Selector, err)
 	}
@@ -152,29 +152,46 @@ func (r *run) selectNodes(ctx context.Context) ([]string, error) {
 
 func (r *run) alreadyText(node string) string {
 	if nm, ok := r.pre.Existing[node]; ok {
+		return alreadyTextFor(node, nm)
+	}
+	return fmt.Sprintf("Node %s is already in maintenance (drained by %s --method=drain).", node, r.o.factory.Program.Display+" maintenance start")
+}
+
+func alreadyTextFor(node string, nm maintenance.NodeMaintenance) string {
+	{
 		phase := nm.Phase
 		if phase == "" {
 			phase = "not reported yet"
 		}
 		return fmt.Sprintf("Node %s is already in maintenance (NodeMaintenance %s, phase %s).", node, nm.Name, phase)
 	}
-	return fmt.Sprintf("Node %s is already in maintenance (drained by %s --method=drain).", node, r.o.factory.Program.Display+" maintenance start")
 }
 
-// begin writes the maintenance of one node, unless it is already in place.
-func (r *run) begin(ctx context.Context, node string) error {
+// begin writes the maintenance of one node, unless it is already in place. It returns the name
+// of the NodeMaintenance to follow ("" with --method=drain).
+func (r *run) begin(ctx context.Context, node string) (string, error) {
 	if r.pre.InMaintenance(node) {
-		return nil
+		if nm, ok := r.pre.Existing[node]; ok {
+			return nm.Name, nil
+		}
+		return "", nil
 	}
 	if r.method == maintenance.MethodDrain {
-		return maintenance.MarkNode(ctx, r.c, node, r.o.Reason, time.Now())
+		return "", maintenance.MarkNode(ctx, r.c, node, r.o.Reason, time.Now())
 	}
 	name := r.o.objectName(node)
 	if _, err := maintenance.Create(ctx, r.c, *r.api, name, node, r.o.Reason, false); err != nil {
-		return err
+		// Someone started this node's maintenance since the checks (often a second run of this
+		// command): the node is in maintenance, as if it had been when the checks ran.
+		var already *maintenance.AlreadyInMaintenanceError
+		if errors.As(err, &already) {
+			r.say("%s", alreadyTextFor(node, already.Existing))
+			return already.Existing.Name, nil
+		}
+		return "", err
 	}
 	r.say("NodeMaintenance %s created for node %s.", name, node)
-	return nil
+	return name, nil
 }
 
 func (r *run) say(format string, a ...any) {
@@ -194,7 +211,8 @@ func (r *run) startAndFollow(ctx context.Context, node string) error {
 	if r.method == maintenance.MethodOperator && r.pre.Drained[node] {
 		return nil
 	}
-	if err := r.begin(ctx, node); err != nil {
+	name, err := r.begin(ctx, node)
+	if err != nil {
 		return err
 	}
 	var last maintenance.Snapshot
@@ -211,15 +229,11 @@ func (r *run) startAndFollow(ctx context.Context, node string) error {
 		},
 		OnWarning: func(msg string) { r.progress.Say(r.o.streams.ErrOut, "warning: "+msg) },
 	}
-	var err error
 	if r.method == maintenance.MethodDrain {
 		err = r.followDrain(ctx, f)
 	} else {
 		f.API = *r.api
-		f.Name = r.o.objectName(node)
-		if nm, ok := r.pre.Existing[node]; ok {
-			f.Name = nm.Name
-		}
+		f.Name = name
 		err = f.Wait(ctx)
 	}
 	if err == nil {
@@ -295,12 +309,8 @@ func (r *run) printDryRun(ctx context.Context, todo []string) error {
 }
 
 func (r *run) dryRunPrinter() (printers.ResourcePrinter, error) {
-	if *r.o.PrintFlags.OutputFormat == "" {
+	if r.o.printer == nil {
 		return &printers.YAMLPrinter{}, nil
 	}
-	p, err := r.o.PrintFlags.ToPrinter()
-	if err != nil {
-		return nil, cmdutil.UsageErrorf("%v", err)
-	}
-	return p, nil
+	return r.o.printer, nil
 }

@@ -2,13 +2,16 @@
 package start
 
 import (
+	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
@@ -28,6 +31,12 @@ type Options struct {
 	StallTimeout  time.Duration
 	DryRun        string
 	MaxConcurrent int
+	// reasonGiven: --reason was on the command line (an explicit empty reason is refused).
+	reasonGiven bool
+	// selector is Selector parsed by Validate.
+	selector labels.Selector
+	// printer prints the dry-run object for -o; made by Validate so a bad -o fails first.
+	printer printers.ResourcePrinter
 
 	PrintFlags *genericclioptions.PrintFlags
 
@@ -116,8 +125,11 @@ func NewCmdStart(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.
 }
 
 // Complete records the arguments.
-func (o *Options) Complete(_ *cobra.Command, args []string) error {
+func (o *Options) Complete(c *cobra.Command, args []string) error {
 	o.Nodes = args
+	if c != nil {
+		o.reasonGiven = c.Flags().Changed("reason")
+	}
 	return nil
 }
 
@@ -156,10 +168,28 @@ func (o *Options) Validate() error {
 		if o.DryRun == "none" {
 			return cmdutil.UsageErrorf("-o/--output is only used with --dry-run")
 		}
+		if maintenance.Method(o.Method) == maintenance.MethodDrain {
+			return cmdutil.UsageErrorf("-o prints the NodeMaintenance object, which --method=drain does not create; drop -o")
+		}
+		p, err := o.PrintFlags.ToPrinter()
+		if err != nil {
+			return cmdutil.UsageErrorf("-o %s: %s", out, oneLine(err.Error()))
+		}
+		o.printer = p
+	}
+	if err := maintenance.CheckReason(o.Reason, o.reasonGiven); err != nil {
+		return cmdutil.WithCode(cmdutil.ExitUsage, err)
+	}
+	if o.Selector != "" {
+		sel, err := labels.Parse(o.Selector)
+		if err != nil {
+			return cmdutil.UsageErrorf("-l %q is not a valid label selector (%s); use key=value, key!=value, 'key in (a,b)', key or !key, joined by commas", o.Selector, oneLine(err.Error()))
+		}
+		o.selector = sel
 	}
 	for _, n := range o.Nodes {
-		if len(validation.IsDNS1123Subdomain(n)) > 0 {
-			return cmdutil.UsageErrorf("%q is not a valid node name (lowercase letters, digits, '-' and '.')", n)
+		if err := maintenance.CheckNodeName(n); err != nil {
+			return cmdutil.WithCode(cmdutil.ExitUsage, err)
 		}
 	}
 	if o.Name != "" {
@@ -183,3 +213,6 @@ func (o *Options) objectName(node string) string {
 	}
 	return maintenance.DefaultName(node)
 }
+
+// oneLine folds a library's error text onto one line: the error is reported as one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

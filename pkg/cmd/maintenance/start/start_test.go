@@ -8,7 +8,9 @@ import (
 
 	authv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -64,7 +66,7 @@ func (fx *fixture) run(t *testing.T, args ...string) (stdout, stderr string, cod
 	}
 	fx.kube.Resources = append(fx.kube.Resources, &metav1.APIResourceList{GroupVersion: "kubevirt.io/v1",
 		APIResources: []metav1.APIResource{{Name: "virtualmachineinstances", Kind: "VirtualMachineInstance", Namespaced: true}}})
-	f := &cmdutil.Factory{Program: cmdutil.DefaultProgram, KubeClient: fx.kube, DynamicClient: fx.dyn, KubeVirtClient: fx.kv, Discovery: fx.kube.Discovery()}
+	f := &cmdutil.Factory{Program: cmdutil.DefaultProgram(), KubeClient: fx.kube, DynamicClient: fx.dyn, KubeVirtClient: fx.kv, Discovery: fx.kube.Discovery()}
 	var out, errOut bytes.Buffer
 	streams := genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
 	cmd := NewCmdStart(f, streams)
@@ -126,12 +128,19 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"no API", []string{"n1", "--yes"}, []string{"n1", "n2"}, true, false, 6, "use --method=drain"},
 		{"forbidden", []string{"n1", "--yes"}, []string{"n1", "n2"}, false, true, 5, "you are not allowed to create nodemaintenances.nodemaintenance.medik8s.io"},
 		{"no capacity", []string{"n1", "--yes"}, []string{"n1"}, false, false, 4, "no schedulable node would remain"},
+		{"explicitly empty reason", []string{"n1", "--yes", "--reason", ""}, []string{"n1", "n2"}, false, false, 2, "--reason is empty"},
+		{"blank reason", []string{"n1", "--yes", "--reason= "}, []string{"n1", "n2"}, false, false, 2, "--reason is empty"},
+		{"reason too long", []string{"n1", "--yes", "--reason", strings.Repeat("x", 1025)}, []string{"n1", "n2"}, false, false, 2, "the limit is 1024"},
+		{"bad -o with dry run", []string{"n1", "--dry-run=client", "-o", "toml"}, []string{"n1", "n2"}, false, false, 2, `-o toml: unable to match a printer suitable for the output format "toml"`},
+		{"-o with drain dry run", []string{"n1", "--method=drain", "--dry-run", "-o", "yaml"}, []string{"n1", "n2"}, false, false, 2, "--method=drain does not create"},
+		{"unparsable selector", []string{"-l", "!!!", "--yes"}, []string{"n1", "n2"}, false, false, 2, `-l "!!!" is not a valid label selector`},
+		{"empty node name", []string{"", "--yes"}, []string{"n1", "n2"}, false, false, 2, `"" is not a valid node name: it is empty`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			fx := newFixture(tc.nodes)
 			fx.noAPI, fx.allowed = tc.noAPI, !tc.denied
-			_, stderr, code := fx.run(t, tc.args...)
+			stdout, stderr, code := fx.run(t, tc.args...)
 			if code != tc.wantCode || !strings.Contains(stderr, tc.wantErr) {
 				t.Fatalf("exit %d, stderr %q; want exit %d containing %q", code, stderr, tc.wantCode, tc.wantErr)
 			}
@@ -141,7 +150,66 @@ func TestBadInputWritesNothing(t *testing.T) {
 			if w := fx.writes(); len(w) > 0 {
 				t.Fatalf("bad input must write nothing, wrote %v", w)
 			}
+			// Input errors are found before any request, so nothing (no plan) is printed.
+			if code == cmdutil.ExitUsage && tc.name != "missing node" {
+				if stdout != "" {
+					t.Fatalf("bad input printed %q before the error", stdout)
+				}
+				if a := append(fx.kube.Actions(), fx.dyn.Actions()...); len(a) > 0 {
+					t.Fatalf("bad input made %d request(s) before the error, first %s %s", len(a), a[0].GetVerb(), a[0].GetResource().Resource)
+				}
+			}
 		})
+	}
+}
+
+// A second start of the same node wins the race to the checks but loses the one to create: it
+// reports the node as already in maintenance, exactly as when the checks had found it.
+func TestCreateRaceOnSameNodeIsAlreadyInMaintenance(t *testing.T) {
+	fx := newFixture([]string{"n1", "n2"})
+	fx.dyn.PrependReactor("create", "nodemaintenances", func(a clienttesting.Action) (bool, runtime.Object, error) {
+		winner := &unstructured.Unstructured{Object: map[string]interface{}{
+			"apiVersion": nmGVR.GroupVersion().String(), "kind": "NodeMaintenance",
+			"metadata": map[string]interface{}{"name": "n1-maintenance"},
+			"spec":     map[string]interface{}{"nodeName": "n1", "reason": "the other run"},
+			"status":   map[string]interface{}{"phase": "Running"},
+		}}
+		if err := fx.dyn.Tracker().Create(nmGVR, winner, ""); err != nil {
+			t.Fatal(err)
+		}
+		return true, nil, apierrors.NewAlreadyExists(nmGVR.GroupResource(), "n1-maintenance")
+	})
+	stdout, stderr, code := fx.run(t, "n1", "--wait=false", "--reason", "mine")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q; want 0 and no error", code, stderr)
+	}
+	if want := "Node n1 is already in maintenance (NodeMaintenance n1-maintenance, phase Running).\n"; !strings.HasSuffix(stdout, want) || strings.Contains(stdout, "created") {
+		t.Fatalf("stdout %q, want it to end with %q", stdout, want)
+	}
+}
+
+// The object name is held by another node's maintenance: the --name advice, exit 2, and the
+// other object is left as it was.
+func TestCreateNameTakenByOtherNode(t *testing.T) {
+	fx := newFixture([]string{"n1", "n2", "n3"})
+	other := &unstructured.Unstructured{Object: map[string]interface{}{
+		"apiVersion": nmGVR.GroupVersion().String(), "kind": "NodeMaintenance",
+		"metadata": map[string]interface{}{"name": "custom"},
+		"spec":     map[string]interface{}{"nodeName": "n2"},
+	}}
+	if err := fx.dyn.Tracker().Create(nmGVR, other, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := fx.run(t, "n1", "--wait=false", "--name", "custom")
+	if code != cmdutil.ExitUsage || !strings.Contains(stderr, `a NodeMaintenance named "custom" already exists for node n2, not n1; choose another name with --name`) {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Fatalf("want one line, got %q", stderr)
+	}
+	got, err := fx.dyn.Resource(nmGVR).Get(context.Background(), "custom", metav1.GetOptions{})
+	if err != nil || got.Object["spec"].(map[string]interface{})["nodeName"] != "n2" {
+		t.Fatalf("the other node's maintenance changed: %v %v", got, err)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
@@ -88,8 +87,8 @@ func (o *Options) Validate() error {
 		return cmdutil.UsageErrorf("--timeout must be positive")
 	}
 	for _, n := range o.Nodes {
-		if len(validation.IsDNS1123Subdomain(n)) > 0 {
-			return cmdutil.UsageErrorf("%q is not a valid node name (lowercase letters, digits, '-' and '.')", n)
+		if err := maintenance.CheckNodeName(n); err != nil {
+			return cmdutil.WithCode(cmdutil.ExitUsage, err)
 		}
 	}
 	return nil
