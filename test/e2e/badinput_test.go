@@ -49,6 +49,9 @@ func TestBadInputIsOneLineDocumentedCodeAndNoChange(t *testing.T) {
 	ns := biEstate(t, env)
 	typo := node[:len(node)-1] + "9"
 	long := strings.Repeat("a", 300)
+	// certs: a namespace that does not exist, and one that exists without any CNV component.
+	missingNS := "no-such-ns-" + framework.ID(t)
+	emptyNS := env.Namespace(t)
 
 	norbac := biUnprivilegedKubeconfig(t, env)
 	revoked := biRevokedKubeconfig(t, env)
@@ -87,6 +90,10 @@ func TestBadInputIsOneLineDocumentedCodeAndNoChange(t *testing.T) {
 		{name: "start drain method without wait", args: []string{"maintenance", "start", node, "--method=drain", "--wait=false"}, code: 2, contains: "--wait=false"},
 		{name: "start drain method with --name", args: []string{"maintenance", "start", node, "--method=drain", "--name", "x"}, code: 2, contains: "--name"},
 		{name: "start unknown flag", args: []string{"maintenance", "start", node, "--bogus"}, code: 2, contains: "unknown flag: --bogus"},
+		{name: "start explicitly empty --reason", args: []string{"maintenance", "start", node, "--yes", "--reason", ""}, code: 2, contains: "--reason is empty"},
+		{name: "start --reason too long", args: []string{"maintenance", "start", node, "--yes", "--reason", strings.Repeat("r", 1025)}, code: 2, contains: "the limit is 1024"},
+		{name: "start dry run bad -o", args: []string{"maintenance", "start", node, "--dry-run=client", "-o", "toml"}, code: 2, contains: "toml"},
+		{name: "start unparsable selector", args: []string{"maintenance", "start", "-l", "!!!", "--yes"}, code: 2, contains: "is not a valid label selector"},
 		// maintenance stop, describe, list.
 		{name: "stop without nodes", args: []string{"maintenance", "stop"}, code: 2, contains: "--all"},
 		{name: "stop unknown node", args: []string{"maintenance", "stop", typo}, code: 2, contains: "not found"},
@@ -98,6 +105,9 @@ func TestBadInputIsOneLineDocumentedCodeAndNoChange(t *testing.T) {
 		{name: "describe without node", args: []string{"maintenance", "describe"}, code: 2, contains: "arg"},
 		{name: "describe two nodes", args: []string{"maintenance", "describe", node, typo}, code: 2, contains: "arg"},
 		{name: "describe unknown node", args: []string{"maintenance", "describe", typo}, code: 2, contains: "not found"},
+		{name: "describe empty name", args: []string{"maintenance", "describe", ""}, code: 2, contains: "is not a valid node or NodeMaintenance name"},
+		{name: "describe invalid name", args: []string{"maintenance", "describe", "Bad_Name"}, code: 2, contains: "is not a valid node or NodeMaintenance name"},
+		{name: "stop empty node name", args: []string{"maintenance", "stop", ""}, code: 2, contains: "is not a valid node name"},
 		{name: "list bad -o", args: []string{"maintenance", "list", "-o", "toml"}, code: 2, contains: "toml"},
 		{name: "list argument", args: []string{"maintenance", "list", node}, code: 2, contains: "unknown command"},
 		{name: "list --watch not a bool", args: []string{"maintenance", "list", "--watch=maybe"}, code: 2, contains: "--watch"},
@@ -118,6 +128,24 @@ func TestBadInputIsOneLineDocumentedCodeAndNoChange(t *testing.T) {
 		{name: "rotate -o", args: []string{"certs", "rotate", "-n", ns, "--dry-run", "-o", "json"}, code: 2, contains: "-o"},
 		{name: "rotate without confirmation", args: []string{"certs", "rotate", "-n", ns}, code: 2, contains: "--yes"},
 		{name: "certs unknown verb", args: []string{"certs", "renew", "-n", ns}, code: 2, contains: "unknown command"},
+		// certs: namespaces that are invalid, missing or hold no component; durations past
+		// time.Duration's range; an empty --components.
+		{name: "check invalid -n", args: []string{"certs", "check", "-n", "Bad_NS"}, code: 2, contains: `invalid -n "Bad_NS"`},
+		{name: "check invalid --cdi-namespace", args: []string{"certs", "check", "-n", ns, "--cdi-namespace", "Bad_NS"}, code: 2, contains: `invalid --cdi-namespace "Bad_NS"`},
+		{name: "rotate invalid -n", args: []string{"certs", "rotate", "-n", "Bad_NS", "--yes"}, code: 2, contains: `invalid -n "Bad_NS"`},
+		{name: "rotate invalid --cdi-namespace", args: []string{"certs", "rotate", "-n", ns, "--cdi-namespace", "Bad_NS", "--yes"}, code: 2, contains: `invalid --cdi-namespace "Bad_NS"`},
+		{name: "check missing -n", args: []string{"certs", "check", "-n", missingNS}, code: 2, contains: `namespace "` + missingNS + `" not found; the virtualization components are usually in openshift-cnv`},
+		{name: "check missing --cdi-namespace", args: []string{"certs", "check", "-n", ns, "--cdi-namespace", missingNS}, code: 2, contains: `namespace "` + missingNS + `" not found`},
+		{name: "rotate missing -n", args: []string{"certs", "rotate", "-n", missingNS, "--yes"}, code: 2, contains: `namespace "` + missingNS + `" not found; the virtualization components are usually in openshift-cnv`},
+		{name: "rotate missing --cdi-namespace", args: []string{"certs", "rotate", "-n", ns, "--cdi-namespace", missingNS, "--yes"}, code: 2, contains: `namespace "` + missingNS + `" not found`},
+		{name: "rotate -n without CNV", args: []string{"certs", "rotate", "-n", emptyNS, "--yes"}, code: 2, contains: `no virtualization component is installed in namespace "` + emptyNS + `"; pass -n`},
+		{name: "rotate -n without CNV dry run", args: []string{"certs", "rotate", "-n", emptyNS, "--dry-run"}, code: 2, contains: "no virtualization component is installed"},
+		{name: "check --warn-within wraps negative", args: []string{"certs", "check", "-n", ns, "--warn-within", "106752d"}, code: 2, contains: "--warn-within"},
+		{name: "check --warn-within wraps small", args: []string{"certs", "check", "-n", ns, "--warn-within", "213504d"}, code: 2, contains: "--warn-within"},
+		{name: "check --fail-within overflows", args: []string{"certs", "check", "-n", ns, "--fail-within", "99999999d"}, code: 2, contains: "--fail-within"},
+		{name: "check --fail-within negative", args: []string{"certs", "check", "-n", ns, "--fail-within", "-2h"}, code: 2, contains: "--fail-within"},
+		{name: "rotate empty --components", args: []string{"certs", "rotate", "-n", ns, "--components", "", "--yes"}, code: 2, contains: "--components is empty"},
+		{name: "rotate empty component element", args: []string{"certs", "rotate", "-n", ns, "--components", "kubevirt,,cdi", "--yes"}, code: 2, contains: "empty element"},
 		// Global flags and commands.
 		{name: "version bad -o", args: []string{"version", "-o", "toml"}, code: 2, contains: "toml"},
 		{name: "unknown command", args: []string{"nosuchcmd"}, code: 2, contains: "unknown command"},
@@ -151,11 +179,7 @@ func TestBadInputIsOneLineDocumentedCodeAndNoChange(t *testing.T) {
 	}
 	// Left out until the product handles them (each reported): KUBECONFIG naming a missing file
 	// (client-go falls back to http://localhost:8080, so the answer depends on what listens
-	// there); certs check/rotate -n of a namespace that does not exist or has an invalid name,
-	// and rotate -n of one without CNV ("Nothing to rotate", exit 0); an empty or huge --reason
-	// (accepted); start --dry-run with a bad -o (the plan is printed before the error); start -l
-	// with an unparsable selector and describe "" (exit 1, not 2); --warn-within beyond
-	// time.Duration's range (wraps around).
+	// there).
 	if len(cases) < 40 {
 		t.Fatalf("the suite must hold at least 40 bad inputs, has %d", len(cases))
 	}

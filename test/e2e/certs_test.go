@@ -166,3 +166,14 @@ func TestCertsCheckHealthyEstate(t *testing.T) {
 	}
 	noKeyMaterial(t, res.Stdout, res.Stderr)
 }
+
+// A namespace that exists but holds no certificate is not an error for check: exit 0, stdout
+// empty, and the finding on stderr.
+func TestCertsCheckEmptyNamespace(t *testing.T) {
+	env := framework.Get(t)
+	ns := env.Namespace(t)
+	res := env.Run(t, "certs", "check", "-n", ns)
+	if res.ExitCode != 0 || res.Stdout != "" || strings.TrimSpace(res.Stderr) != "No certificates found in namespace(s) ["+ns+"]." {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+}

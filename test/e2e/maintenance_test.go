@@ -3,9 +3,11 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -816,4 +818,64 @@ func TestMaintenanceFailedPhase(t *testing.T) {
 			t.Errorf("failure report lacks %q:\n%s", want, out.Stderr)
 		}
 	}
+}
+
+// A start that passes its checks but loses the race to create (another run created the same
+// node's NodeMaintenance in between) treats the node as already in maintenance: it names the
+// existing object, follows it and exits 0; nothing is duplicated. The proxy creates the other
+// run's object just before letting this run's create through, so the race is lost every time.
+// A name held by another node's maintenance is still refused with the --name advice (exit 2).
+func TestMaintenanceStartLosingCreateRaceFollowsExisting(t *testing.T) {
+	mtRequireOperator(t)
+	env := framework.Get(t)
+	nodes := env.Nodes(t, 3)
+	n0, n1 := nodes.Names[0], nodes.Names[1]
+	newNM := func(name, node string) *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]interface{}{
+			"apiVersion": mtNMGVR.GroupVersion().String(), "kind": "NodeMaintenance",
+			"metadata": map[string]interface{}{"name": name},
+			"spec":     map[string]interface{}{"nodeName": node, "reason": "the other run"},
+		}}
+	}
+	proxy := newAPIProxy(t, env)
+	kc := proxy.Kubeconfig(t)
+	var raced atomic.Bool
+	proxy.SetFault(func(r *http.Request) int {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/nodemaintenances") && !raced.Swap(true) {
+			if _, err := env.Dynamic.Resource(mtNMGVR).Create(context.Background(), newNM(n0+"-maintenance", n0), metav1.CreateOptions{}); err != nil {
+				t.Errorf("creating the other run's NodeMaintenance: %v", err)
+			}
+		}
+		return 0
+	})
+	res := env.RunWith(t, framework.RunOptions{Kubeconfig: kc}, "maintenance", "start", n0, "--yes", "--reason", "mine", "--timeout", "2m")
+	if !raced.Load() {
+		t.Fatal("the command never tried to create the NodeMaintenance")
+	}
+	if res.ExitCode != 0 || res.Stderr != "" {
+		t.Fatalf("the run that lost the race: exit %d, want 0 and nothing on stderr\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	for _, want := range []string{"Node " + n0 + " is already in maintenance (NodeMaintenance " + n0 + "-maintenance", "Node " + n0 + " is in maintenance:"} {
+		if !strings.Contains(res.Stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, res.Stdout)
+		}
+	}
+	if strings.Contains(res.Stdout, "created for node") {
+		t.Errorf("the run that lost the race claims to have created the maintenance:\n%s", res.Stdout)
+	}
+	if nms := mtMaintenances(t, env, n0); len(nms) != 1 {
+		t.Fatalf("%d NodeMaintenances for %s, want exactly 1", len(nms), n0)
+	} else if r, _, _ := unstructured.NestedString(nms[0].Object, "spec", "reason"); r != "the other run" {
+		t.Errorf("the existing NodeMaintenance was changed: reason %q", r)
+	}
+
+	// The name belongs to another node's maintenance: one line, exit 2, nothing written for n2.
+	n2 := nodes.Names[2]
+	taken := "taken-" + framework.ID(t)
+	if _, err := env.Dynamic.Resource(mtNMGVR).Create(context.Background(), newNM(taken, n1), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res = env.Run(t, "maintenance", "start", n2, "--yes", "--name", taken)
+	mtOneLine(t, res, 2, fmt.Sprintf("a NodeMaintenance named %q already exists for node %s, not %s; choose another name with --name", taken, n1, n2))
+	mtAssertUntouched(t, env, n2)
 }

@@ -121,6 +121,12 @@ func TestDayDurationRejectsWrapAround(t *testing.T) {
 			t.Errorf("%s accepted as %v", bad, time.Duration(d))
 		}
 	}
+	for in, why := range map[string]string{"106752d": "at most 106751d", "99999999999999999999d": "at most 106751d", "-3d": "negative", "-2h": "negative"} {
+		var d DayDuration
+		if err := d.Set(in); err == nil || !strings.Contains(err.Error(), why) {
+			t.Errorf("%s: %v, want it to say %q", in, err, why)
+		}
+	}
 	var d DayDuration
 	if err := d.Set("106751d"); err != nil || time.Duration(d) != 106751*24*time.Hour {
 		t.Errorf("106751d: %v %v", time.Duration(d), err)

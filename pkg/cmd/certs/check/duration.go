@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -20,18 +21,29 @@ func (d *DayDuration) String() string {
 	return v.String()
 }
 
+// maxDays is the most whole days a time.Duration holds (106751).
+const maxDays = int(math.MaxInt64 / int64(24*time.Hour))
+
 func (d *DayDuration) Set(s string) error {
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.Atoi(n)
-		// More days than a time.Duration holds (about 106751) would wrap around.
-		if err != nil || days < 0 || days > int(math.MaxInt64/int64(24*time.Hour)) {
+		switch {
+		case err != nil && !errors.Is(err, strconv.ErrRange):
 			return fmt.Errorf("invalid duration %q: use e.g. 30d, 12h or 0", s)
+		case err == nil && days < 0, err != nil && strings.HasPrefix(n, "-"):
+			return fmt.Errorf("invalid duration %q: it must not be negative; use e.g. 30d, 12h or 0", s)
+		// More days than a time.Duration holds would wrap around.
+		case err != nil || days > maxDays:
+			return fmt.Errorf("invalid duration %q: at most %dd (about 292 years); use e.g. 30d, 12h or 0", s, maxDays)
 		}
 		*d = DayDuration(time.Duration(days) * 24 * time.Hour)
 		return nil
 	}
 	v, err := time.ParseDuration(s)
-	if err != nil || v < 0 {
+	if err == nil && v < 0 {
+		return fmt.Errorf("invalid duration %q: it must not be negative; use e.g. 30d, 12h or 0", s)
+	}
+	if err != nil {
 		return fmt.Errorf("invalid duration %q: use e.g. 30d, 12h or 0", s)
 	}
 	*d = DayDuration(v)

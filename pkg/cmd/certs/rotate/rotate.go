@@ -31,8 +31,8 @@ type Options struct {
 
 	// componentsSet: --components was given, so an empty list is a mistake, not "all".
 	componentsSet bool
-	client  kubernetes.Interface
-	dynamic dynamic.Interface
+	client        kubernetes.Interface
+	dynamic       dynamic.Interface
 	// interactive: stdin and stdout are a terminal, so a confirmation can be asked.
 	interactive bool
 	genericiooptions.IOStreams

@@ -58,7 +58,9 @@ func TestRotateValidatesFlags(t *testing.T) {
 // exit 2 with one message saying where the components usually are, before anything is printed
 // or changed.
 func TestRotateWrongNamespace(t *testing.T) {
-	ns := func(name string) *corev1.Namespace { return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}} }
+	ns := func(name string) *corev1.Namespace {
+		return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	}
 	for _, tc := range []struct {
 		args     []string
 		contains string
@@ -76,4 +78,3 @@ func TestRotateWrongNamespace(t *testing.T) {
 		}
 	}
 }
-
