@@ -65,8 +65,9 @@ Before changing anything it checks every permission it needs and shows what may 
 it asks for confirmation on a terminal, and needs --yes otherwise. Re-running completes an
 interrupted rotation.
 
-Exit status: 0 done and verified; 2 bad flags or no confirmation; 3 timed out (the message names
-what is missing); 5 a permission is missing (nothing was changed); 130 interrupted.`,
+Exit status: 0 done and verified; 2 bad flags, a namespace without components, or no
+confirmation; 3 timed out (the message names what is missing); 5 a permission is missing
+(nothing was changed); 6 the cluster cannot be reached; 130 interrupted.`,
 		Example: `  # Show what would be done
   oc cnv certs rotate --dry-run
 
