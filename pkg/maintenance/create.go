@@ -26,6 +26,14 @@ func Create(ctx context.Context, c Clients, api API, name, node, reason string, 
 		if apierrors.IsAlreadyExists(err) {
 			return nil, nameTaken(ctx, c, api, name, node)
 		}
+		// The operator's webhook refuses a second maintenance of a node (whatever its name), so
+		// a concurrent start of the same node can also lose here: if the node's maintenance now
+		// exists, the node is simply already in maintenance.
+		if !serverDryRun && (apierrors.IsForbidden(err) || apierrors.IsInvalid(err) || apierrors.IsBadRequest(err)) {
+			if existing, ok, ferr := FindForNode(ctx, c.Dynamic, api, node); ferr == nil && ok {
+				return nil, &AlreadyInMaintenanceError{Existing: existing}
+			}
+		}
 		return nil, fmt.Errorf("creating NodeMaintenance %s for node %s: %w", name, node, err)
 	}
 	return out, nil

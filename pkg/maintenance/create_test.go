@@ -6,11 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	dynfake "k8s.io/client-go/dynamic/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
-
 
 func TestCreateTellsSameNodeFromNameTaken(t *testing.T) {
 	existing := NewObject(testAPI, "n1-maintenance", "n1", "first")
@@ -35,6 +36,28 @@ func TestCreateTellsSameNodeFromNameTaken(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("other node: %q lacks %q", err, want)
 		}
+	}
+}
+
+// The operator's webhook refuses a second maintenance of a node under any name: losing that race
+// also means the node is already in maintenance; any other refusal stays an error.
+func TestCreateRefusedByWebhookForSameNode(t *testing.T) {
+	existing := NewObject(testAPI, "console-made", "n1", "first")
+	dyn := dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
+		map[schema.GroupVersionResource]string{testAPI.GVR: "NodeMaintenanceList"}, existing)
+	denied := apierrors.NewForbidden(testAPI.GVR.GroupResource(), "n1-maintenance",
+		errors.New(`admission webhook "vnodemaintenance.kb.io" denied the request: a NodeMaintenance for node n1 already exists`))
+	dyn.PrependReactor("create", "*", func(k8stesting.Action) (bool, runtime.Object, error) { return true, nil, denied })
+	c := Clients{Dynamic: dyn}
+
+	_, err := Create(context.Background(), c, testAPI, "n1-maintenance", "n1", "", false)
+	var already *AlreadyInMaintenanceError
+	if !errors.As(err, &already) || already.Existing.Name != "console-made" {
+		t.Fatalf("same node: got %v, want AlreadyInMaintenanceError for console-made", err)
+	}
+	_, err = Create(context.Background(), c, testAPI, "n2-maintenance", "n2", "", false)
+	if errors.As(err, &already) || !apierrors.IsForbidden(err) {
+		t.Fatalf("a node without maintenance: got %v, want the webhook's refusal", err)
 	}
 }
 
