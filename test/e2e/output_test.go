@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
 )
@@ -58,4 +62,32 @@ func TestCertsCheckOutputConventions(t *testing.T) {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+func TestMaintenanceListOutputConventions(t *testing.T) {
+	t.Parallel()
+	env := framework.Get(t)
+	node := env.Nodes(t, 2).Names[0]
+	nm := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "nodemaintenance.medik8s.io/v1beta1",
+		"kind":       "NodeMaintenance",
+		"metadata":   map[string]any{"name": node + "-by-yaml"},
+		"spec":       map[string]any{"nodeName": node, "reason": "output test"},
+	}}
+	if _, err := env.Dynamic.Resource(framework.NodeMaintenanceGVRs[0]).Create(context.Background(), nm, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	bare := env.Run(t, "maintenance", "list", "--no-headers")
+	if bare.ExitCode != 0 || strings.Contains(bare.Stdout, "NAME") || !strings.Contains(bare.Stdout, node+"-by-yaml") {
+		t.Errorf("--no-headers: exit %d\n%s", bare.ExitCode, bare.Stdout)
+	}
+	jp := env.Run(t, "maintenance", "list", "-o", `jsonpath={range .items[*]}{.spec.nodeName}={.spec.reason}{"\n"}{end}`)
+	if jp.ExitCode != 0 || !contains(strings.Split(jp.Stdout, "\n"), node+"=output test") {
+		t.Errorf("-o jsonpath: exit %d\n%s%s", jp.ExitCode, jp.Stdout, jp.Stderr)
+	}
+	name := env.Run(t, "maintenance", "list", "-o", "name")
+	if !strings.Contains(name.Stdout, "nodemaintenance.nodemaintenance.medik8s.io/"+node+"-by-yaml\n") {
+		t.Errorf("-o name:\n%s", name.Stdout)
+	}
 }

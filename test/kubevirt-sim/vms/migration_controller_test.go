@@ -83,7 +83,18 @@ func (f *fakeCluster) cachesCurrent() bool {
 		}
 	}
 	pods, _ := f.kube.CoreV1().Pods("").List(f.ctx, metav1.ListOptions{})
-	return len(pods.Items) == len(f.s.pods.GetStore().List())
+	if len(pods.Items) != len(f.s.pods.GetStore().List()) {
+		return false
+	}
+	// kwok's placement must have reached the cache too, or the controller sees an unplaced pod.
+	for i := range pods.Items {
+		obj, ok, _ := f.s.pods.GetStore().GetByKey(pods.Items[i].Namespace + "/" + pods.Items[i].Name)
+		c, isPod := obj.(*corev1.Pod)
+		if !ok || !isPod || c.ResourceVersion != pods.Items[i].ResourceVersion {
+			return false
+		}
+	}
+	return true
 }
 
 // kwok places every unplaced launcher pod on node and runs it.
@@ -97,7 +108,13 @@ func (f *fakeCluster) kwok(node string) {
 		p.Spec.NodeName = node
 		p.Status.Phase = corev1.PodRunning
 		p.Status.PodIP = "10.0.9.9"
-		if _, err := f.kube.CoreV1().Pods("ns").Update(f.ctx, p, metav1.UpdateOptions{}); err != nil {
+		updated, err := f.kube.CoreV1().Pods("ns").Update(f.ctx, p, metav1.UpdateOptions{})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		// The fake clientset keeps no resourceVersions and its watch can miss an update that
+		// races the informer's start; write the placement into the cache as the watch would.
+		if err := f.s.pods.GetStore().Update(updated); err != nil {
 			f.t.Fatal(err)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 type Options struct {
 	PrintFlags *genericclioptions.PrintFlags
 	Watch      bool
+	NoHeaders  bool
 
 	factory *cmdutil.Factory
 	streams genericiooptions.IOStreams
@@ -54,6 +55,7 @@ func NewCmdList(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().Lookup("output").Usage = "Output format: wide, or json|yaml|name for the NodeMaintenance objects (--method=drain nodes have none)"
 	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", false, "After listing, keep printing maintenances as they change")
+	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "Leave out the table's header line, for scripts")
 	return cmd
 }
 
@@ -94,7 +96,7 @@ func (o *Options) Run(ctx context.Context) error {
 		if o.Watch {
 			return o.watch(ctx, c, api, res.Entries, wide)
 		}
-		if err := maintenance.RenderList(o.streams.Out, res.Entries, wide, true, o.now()); err != nil {
+		if err := maintenance.RenderList(o.streams.Out, res.Entries, wide, !o.NoHeaders, o.now()); err != nil {
 			return err
 		}
 	default:

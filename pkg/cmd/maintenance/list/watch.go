@@ -20,8 +20,10 @@ import (
 func (o *Options) watch(ctx context.Context, c maintenance.Clients, api *maintenance.API, initial []maintenance.ListEntry, wide bool) error {
 	// Start the columns at the widths typical values need, since rows arrive one by one.
 	rp := &rowPrinter{out: o.streams.Out, widths: []int{28, 16, 9, 5, 5, 12, 5, 20, 10}}
-	if err := rp.print(maintenance.ListHeaders(wide)); err != nil {
-		return err
+	if !o.NoHeaders {
+		if err := rp.print(maintenance.ListHeaders(wide)); err != nil {
+			return err
+		}
 	}
 	for _, e := range initial {
 		if err := rp.print(maintenance.ListRow(e, wide, o.now())); err != nil {
