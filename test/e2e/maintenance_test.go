@@ -318,13 +318,18 @@ Migrations in flight: <none>
 	if res.ExitCode != 0 || res.Stdout != wantStop {
 		t.Fatalf("stop: exit %d\n%s\nwant\n%s\n%s", res.ExitCode, res.Stdout, wantStop, res.Stderr)
 	}
-	n, err := env.Kube.CoreV1().Nodes().Get(ctx, n0, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n.Spec.Unschedulable || len(n.Spec.Taints) != 1 {
-		t.Errorf("node not released: unschedulable=%t taints=%v", n.Spec.Unschedulable, n.Spec.Taints)
-	}
+	// The node controller mirrors spec.unschedulable into its taint asynchronously: a taint it
+	// re-adds from an older view of the node goes again shortly, so wait for the settled state.
+	framework.WaitFor(t, 30*time.Second, "node "+n0+" released", func() (bool, error) {
+		n, err := env.Kube.CoreV1().Nodes().Get(ctx, n0, metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		if n.Spec.Unschedulable || len(n.Spec.Taints) != 1 {
+			return false, fmt.Errorf("unschedulable=%t taints=%v", n.Spec.Unschedulable, n.Spec.Taints)
+		}
+		return true, nil
+	})
 	if len(mtMaintenances(t, env, n0)) != 0 {
 		t.Errorf("NodeMaintenance still exists after stop")
 	}
