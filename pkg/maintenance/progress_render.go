@@ -213,6 +213,21 @@ func firstLine(s string) string {
 	return s
 }
 
+// vmChangeLine is the plain log line of one VM's state.
+func vmChangeLine(node, key string, v VMProgress) string {
+	line := fmt.Sprintf("%s: VM %s %s", node, key, stateText(v))
+	if v.Target != "" {
+		line += " " + route(v)
+	}
+	if !v.Finished.IsZero() && !v.Started.IsZero() && v.Finished.Sub(v.Started) >= time.Second {
+		line += " in " + Elapsed(v.Finished.Sub(v.Started))
+	}
+	if v.Message != "" {
+		line += ": " + v.Message
+	}
+	return line
+}
+
 // ChangeLines are the plain log lines describing the difference between two snapshots of a
 // node; every line names the node so interleaved nodes stay readable.
 func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
@@ -236,19 +251,11 @@ func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
 	sort.Strings(keys)
 	for _, k := range keys {
 		v := cur[k]
-		pv, ok := prevVMs[k]
-		if ok && pv.State == v.State && pv.MigrationPhase == v.MigrationPhase && pv.Target == v.Target && pv.Message == v.Message {
+		line := vmChangeLine(s.Node, k, v)
+		// A change the line does not show (say, the migration's last phase after the VM already
+		// reads Migrated) would only repeat the previous line.
+		if pv, ok := prevVMs[k]; ok && vmChangeLine(s.Node, k, pv) == line {
 			continue
-		}
-		line := fmt.Sprintf("%s: VM %s %s", s.Node, k, stateText(v))
-		if v.Target != "" {
-			line += " " + route(v)
-		}
-		if !v.Finished.IsZero() && !v.Started.IsZero() && v.Finished.Sub(v.Started) >= time.Second {
-			line += " in " + Elapsed(v.Finished.Sub(v.Started))
-		}
-		if v.Message != "" {
-			line += ": " + v.Message
 		}
 		out = append(out, line)
 	}
