@@ -9,7 +9,6 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -258,18 +257,7 @@ func unwrapTombstone(obj interface{}) interface{} {
 }
 
 func (f *Follower) runNMInformer(ctx context.Context, emit func(func(*followState))) cache.InformerSynced {
-	res := f.Clients.Dynamic.Resource(f.API.GVR)
-	sel := fields.OneTermEqualSelector("metadata.name", f.Name).String()
-	lw := &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.FieldSelector = sel
-			return res.List(ctx, o)
-		},
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.FieldSelector = sel
-			return res.Watch(ctx, o)
-		},
-	}
+	lw := dynamicObjectListWatch(f.Clients.Dynamic.Resource(f.API.GVR), f.Name)
 	set := func(obj interface{}) {
 		u, ok := unwrapTombstone(obj).(*unstructured.Unstructured)
 		if !ok {

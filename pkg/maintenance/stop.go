@@ -10,7 +10,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
@@ -59,18 +58,7 @@ func DeleteMaintenance(ctx context.Context, c Clients, api API, nm NodeMaintenan
 // WaitMaintenanceGone watches the NodeMaintenance until it is gone. On ctx's deadline it
 // returns a StuckError with the finalizers still holding it.
 func WaitMaintenanceGone(ctx context.Context, c Clients, api API, name, node string) error {
-	res := c.Dynamic.Resource(api.GVR)
-	sel := fields.OneTermEqualSelector("metadata.name", name).String()
-	lw := &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.FieldSelector = sel
-			return res.List(ctx, o)
-		},
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.FieldSelector = sel
-			return res.Watch(ctx, o)
-		},
-	}
+	lw := dynamicObjectListWatch(c.Dynamic.Resource(api.GVR), name)
 	var last *unstructured.Unstructured
 	_, err := watchtools.UntilWithSync(ctx, lw, &unstructured.Unstructured{},
 		func(store cache.Store) (bool, error) {
@@ -117,17 +105,9 @@ func Released(n *corev1.Node) (bool, string) {
 // unschedulable taint shortly after the uncordon, so both are awaited.
 func WaitNodeReleased(ctx context.Context, c Clients, node string) error {
 	nodes := c.Kube.CoreV1().Nodes()
-	sel := fields.OneTermEqualSelector("metadata.name", node).String()
-	lw := &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.FieldSelector = sel
-			return nodes.List(ctx, o)
-		},
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.FieldSelector = sel
-			return nodes.Watch(ctx, o)
-		},
-	}
+	lw := oneObjectListWatch(node, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		return nodes.List(ctx, o)
+	}, nodes.Watch)
 	state := ""
 	check := func(obj interface{}) bool {
 		n, ok := obj.(*corev1.Node)

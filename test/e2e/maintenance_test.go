@@ -78,37 +78,13 @@ func mtEstate(t *testing.T, count int, manifest func(framework.TestNodes) string
 	env := framework.Get(t)
 	ns := env.Namespace(t)
 	nodes := env.Nodes(t, count)
-	mtCordon(t, env, nodes.Names[1:], true)
+	env.Cordon(t, nodes.Names[1:], true)
 	env.Apply(t, ns, manifest(nodes))
 	for _, name := range vmis {
-		mtWaitVMI(t, env, ns, name, func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == nodes.Names[0] })
+		env.WaitVMIRunning(t, ns, name, func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == nodes.Names[0] })
 	}
-	mtCordon(t, env, nodes.Names[1:], false)
+	env.Cordon(t, nodes.Names[1:], false)
 	return env, ns, nodes
-}
-
-func mtCordon(t *testing.T, env *framework.Env, names []string, cordon bool) {
-	t.Helper()
-	patch := []byte(fmt.Sprintf(`{"spec":{"unschedulable":%t}}`, cordon))
-	for _, n := range names {
-		if _, err := env.Kube.CoreV1().Nodes().Patch(context.Background(), n, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-			t.Fatalf("cordon %s=%t: %v", n, cordon, err)
-		}
-	}
-}
-
-func mtWaitVMI(t *testing.T, env *framework.Env, ns, name string, ok func(*virtv1.VirtualMachineInstance) bool) *virtv1.VirtualMachineInstance {
-	t.Helper()
-	var vmi *virtv1.VirtualMachineInstance
-	framework.WaitFor(t, 90*time.Second, "VMI "+name, func() (bool, error) {
-		var err error
-		vmi, err = env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Get(context.Background(), name, metav1.GetOptions{})
-		if err != nil {
-			return false, err
-		}
-		return vmi.Status.Phase == virtv1.Running && ok(vmi), nil
-	})
-	return vmi
 }
 
 // mtMaintenances returns the NodeMaintenance objects of node.
@@ -234,11 +210,11 @@ NodeMaintenance %[1]s-maintenance created for node %[1]s.
 	if res.Stderr != "" {
 		t.Errorf("progress must not go to a piped stderr, got %q", res.Stderr)
 	}
-	live := mtWaitVMI(t, env, ns, "live", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
+	live := env.WaitVMIRunning(t, ns, "live", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
 	if live.UID != before["live"] {
 		t.Errorf("the LiveMigrate VM was re-created instead of migrated")
 	}
-	plain := mtWaitVMI(t, env, ns, "plain", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
+	plain := env.WaitVMIRunning(t, ns, "plain", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
 	if plain.UID == before["plain"] {
 		t.Errorf("the strategy-None VM was not shut down and re-created")
 	}
@@ -387,7 +363,7 @@ func TestMaintenanceRefusesBlockingVMUnlessForced(t *testing.T) {
 	if len(mtMaintenances(t, env, n0)) != 1 {
 		t.Errorf("the maintenance must stay in place")
 	}
-	mtWaitVMI(t, env, ns, "live", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
+	env.WaitVMIRunning(t, ns, "live", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
 	if res := env.Run(t, "maintenance", "stop", n0); res.ExitCode != 0 {
 		t.Fatalf("stop: %s", res.Stderr)
 	}
@@ -414,7 +390,7 @@ func TestMaintenanceDryRunWritesNothing(t *testing.T) {
 		t.Fatalf("drain dry run: %d %s %s", res.ExitCode, res.Stdout, res.Stderr)
 	}
 	mtAssertUntouched(t, env, n0)
-	vmi := mtWaitVMI(t, env, ns, "live", func(*virtv1.VirtualMachineInstance) bool { return true })
+	vmi := env.WaitVMIRunning(t, ns, "live", func(*virtv1.VirtualMachineInstance) bool { return true })
 	if vmi.Status.NodeName != n0 {
 		t.Errorf("dry run moved the VM")
 	}
@@ -547,14 +523,14 @@ func TestMaintenanceSeveralNodesOneAtATime(t *testing.T) {
 	ns := env.Namespace(t)
 	nodes := env.Nodes(t, 3)
 	n0, n1, n2 := nodes.Names[0], nodes.Names[1], nodes.Names[2]
-	mtCordon(t, env, []string{n1, n2}, true)
+	env.Cordon(t, []string{n1, n2}, true)
 	env.Apply(t, ns, mtVM("a", nodes, "LiveMigrate", "", ""))
-	mtWaitVMI(t, env, ns, "a", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n0 })
-	mtCordon(t, env, []string{n1}, false)
-	mtCordon(t, env, []string{n0}, true)
+	env.WaitVMIRunning(t, ns, "a", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n0 })
+	env.Cordon(t, []string{n1}, false)
+	env.Cordon(t, []string{n0}, true)
 	env.Apply(t, ns, mtVM("b", nodes, "LiveMigrate", "", ""))
-	mtWaitVMI(t, env, ns, "b", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n1 })
-	mtCordon(t, env, []string{n0, n2}, false)
+	env.WaitVMIRunning(t, ns, "b", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n1 })
+	env.Cordon(t, []string{n0, n2}, false)
 
 	res := env.Run(t, "maintenance", "start", n0, n1, "--reason", "rack")
 	if res.ExitCode != 0 {
@@ -569,7 +545,7 @@ func TestMaintenanceSeveralNodesOneAtATime(t *testing.T) {
 		t.Errorf("no final line:\n%s", res.Stdout)
 	}
 	for _, name := range []string{"a", "b"} {
-		mtWaitVMI(t, env, ns, name, func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n2 })
+		env.WaitVMIRunning(t, ns, name, func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n2 })
 	}
 	res = env.Run(t, "maintenance", "stop", n0, n1)
 	if res.ExitCode != 0 {
@@ -588,7 +564,7 @@ func TestMaintenanceSeveralNodesOneAtATime(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"a", "b"} {
-		mtWaitVMI(t, env, ns, name, func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n1 })
+		env.WaitVMIRunning(t, ns, name, func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n1 })
 	}
 	if res := env.Run(t, "maintenance", "stop", n2, n0); res.ExitCode != 0 {
 		t.Fatalf("stop: %s", res.Stderr)

@@ -61,7 +61,7 @@ func TestSimulatorDrainMigratesRecreatesAndBlocks(t *testing.T) {
 	ctx := context.Background()
 
 	// Start every VM on the node that will be drained: keep the others cordoned meanwhile.
-	simCordon(t, env, nodes.Names[1:], true)
+	env.Cordon(t, nodes.Names[1:], true)
 	rwoDisk := "      - name: data\n        persistentVolumeClaim: {claimName: data-rwo}\n"
 	env.Apply(t, ns, `apiVersion: v1
 kind: PersistentVolumeClaim
@@ -86,7 +86,7 @@ spec:
 	}
 	sourcePod := simLauncherPodOn(t, env, before["migratable"], drained)
 	rwoPod := simLauncherPodOn(t, env, before["rwo"], drained)
-	simCordon(t, env, nodes.Names[1:], false)
+	env.Cordon(t, nodes.Names[1:], false)
 
 	nm := &unstructured.Unstructured{Object: map[string]interface{}{
 		"apiVersion": "nodemaintenance.medik8s.io/v1beta1",
@@ -287,30 +287,13 @@ func TestSimulatorEvacuationRetriesAfterBackoff(t *testing.T) {
 	simWaitPodGone(t, env, ns, pod)
 }
 
-func simCordon(t *testing.T, env *framework.Env, names []string, cordon bool) {
-	t.Helper()
-	patch := []byte(fmt.Sprintf(`{"spec":{"unschedulable":%t}}`, cordon))
-	for _, n := range names {
-		if _, err := env.Kube.CoreV1().Nodes().Patch(context.Background(), n, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-			t.Fatalf("cordon %s=%t: %v", n, cordon, err)
-		}
-	}
-}
-
 // simWaitVMIRunning waits until the VMI is Running, Ready and satisfies ok.
 func simWaitVMIRunning(t *testing.T, env *framework.Env, ns, name string, ok func(*virtv1.VirtualMachineInstance) bool) *virtv1.VirtualMachineInstance {
 	t.Helper()
-	var vmi *virtv1.VirtualMachineInstance
-	framework.WaitFor(t, 90*time.Second, "VMI "+name+" running as expected", func() (bool, error) {
-		var err error
-		vmi, err = env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Get(context.Background(), name, metav1.GetOptions{})
-		if err != nil {
-			return false, err
-		}
+	return env.WaitVMIRunning(t, ns, name, func(vmi *virtv1.VirtualMachineInstance) bool {
 		ready := simCondition(vmi, virtv1.VirtualMachineInstanceReady)
-		return vmi.Status.Phase == virtv1.Running && ready != nil && ready.Status == corev1.ConditionTrue && ok(vmi), nil
+		return ready != nil && ready.Status == corev1.ConditionTrue && ok(vmi)
 	})
-	return vmi
 }
 
 func simWaitVMPrintable(t *testing.T, env *framework.Env, ns, name string, want virtv1.VirtualMachinePrintableStatus) {
