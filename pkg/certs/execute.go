@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -15,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/klog/v2"
 )
 
 // Outcome is the before/after of one targeted certificate.
@@ -63,28 +66,71 @@ func (e *RestoreError) Error() string {
 
 func (e *RestoreError) Unwrap() error { return e.Err }
 
-// Execute carries out the plan, one component after the other, and waits until every targeted
-// certificate is re-issued, every bundle holds the new CAs and the component's pods are Ready.
-// An operator it scales down is always scaled back to its recorded replicas, also when ctx is
-// cancelled (SIGINT/SIGTERM) or a step fails. timeout applies to each component.
+// Execute carries out the plan and waits until every targeted certificate is re-issued, every
+// bundle holds the new CAs and the components' pods are Ready. The components belong to
+// different operators that do not depend on each other, so they are rotated side by side; the
+// disruption is the same as one after the other, only shorter. An operator it scales down is
+// always scaled back to its recorded replicas, also when ctx is cancelled (SIGINT/SIGTERM) or a
+// step fails. timeout applies to each component.
 func (r *Rotator) Execute(ctx context.Context, p *Plan, timeout time.Duration) (*Result, error) {
-	res := &Result{}
-	var timedOut []string
+	cctx, stopCache := context.WithCancel(ctx)
+	defer stopCache()
+	var namespaces []string
+	for _, cp := range p.Components {
+		namespaces = append(namespaces, cp.Namespace)
+	}
+	if cr, err := startCache(cctx, r.Client, namespaces); err == nil {
+		r.cache = cr
+		defer func() { r.cache = nil }()
+	} else {
+		klog.V(2).InfoS("re-checking by reading the API server", "every", r.poll(), "reason", err)
+	}
+
+	type componentResult struct {
+		outs    []Outcome
+		pending []string
+		err     error
+	}
+	results := make([]componentResult, len(p.Components))
+	var wg sync.WaitGroup
 	for i := range p.Components {
 		cp := &p.Components[i]
-		r.say("%s: rotating in namespace %s (%s)", cp.Name, cp.Namespace, cp.Strategy)
-		outs, pending, err := r.executeComponent(ctx, cp, timeout)
-		res.Outcomes = append(res.Outcomes, outs...)
-		if err != nil {
-			res.Pending = append(res.Pending, pending...)
-			return res, err
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.say("%s: rotating in namespace %s (%s)", cp.Name, cp.Namespace, cp.Strategy)
+			outs, pending, err := r.executeComponent(ctx, cp, timeout)
+			results[i] = componentResult{outs, pending, err}
+			if err == nil && len(pending) == 0 {
+				r.say("%s: done", cp.Name)
+			}
+		}()
+	}
+	wg.Wait()
+
+	res := &Result{}
+	var errs []error
+	var timedOut []string
+	interrupted := false
+	for i, cr := range results {
+		res.Outcomes = append(res.Outcomes, cr.outs...)
+		res.Pending = append(res.Pending, cr.pending...)
+		switch {
+		case cr.err == nil && len(cr.pending) > 0:
+			timedOut = append(timedOut, p.Components[i].Name)
+		case cr.err == nil:
+		case onlyInterrupted(ctx, cr.err):
+			// Every component reports the same interruption; say it once.
+			interrupted = true
+		default:
+			errs = append(errs, cr.err)
 		}
-		if len(pending) > 0 {
-			res.Pending = append(res.Pending, pending...)
-			timedOut = append(timedOut, cp.Name)
-			continue
-		}
-		r.say("%s: done", cp.Name)
+	}
+	if interrupted {
+		errs = append(errs, ctx.Err())
+	}
+	if len(errs) > 0 {
+		return res, errors.Join(errs...)
 	}
 	if len(timedOut) > 0 {
 		return res, &TimeoutError{Pending: res.Pending, Hint: fmt.Sprintf(
@@ -92,6 +138,13 @@ func (r *Rotator) Execute(ctx context.Context, p *Plan, timeout time.Duration) (
 			p.Namespace, strings.Join(timedOut, ","))}
 	}
 	return res, nil
+}
+
+// onlyInterrupted: err says no more than that ctx was cancelled. A failed restore of replicas
+// says more and is kept.
+func onlyInterrupted(ctx context.Context, err error) bool {
+	var re *RestoreError
+	return ctx.Err() != nil && errors.Is(err, ctx.Err()) && !errors.As(err, &re)
 }
 
 func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeout time.Duration) (outs []Outcome, pending []string, err error) {
@@ -128,7 +181,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 				return nil, nil, fmt.Errorf("scaling deployment/%s to 0: %w", s.Name, err)
 			}
 			restore = &s
-			if err := r.waitPodsGone(ctx, s.Namespace, s.Name, deadline); err != nil {
+			if err := r.waitPodsGone(ctx, cp.Name, s.Namespace, s.Name, deadline); err != nil {
 				return r.outcomes(ctx, cp), []string{fmt.Sprintf("deployment/%s still has pods", s.Name)}, err
 			}
 		default:
@@ -152,6 +205,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 	fallbackDone, afterDone := cp.Fallback == "", false
 	lastReport := ""
 	for {
+		changed := r.changed()
 		st := r.verify(ctx, cp)
 		if st.reissued && !afterDone {
 			for _, s := range cp.Steps {
@@ -194,6 +248,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 		select {
 		case <-ctx.Done():
 			return r.outcomes(ctx, cp), prefix(cp.Name, st.pending), ctx.Err()
+		case <-changed:
 		case <-time.After(r.poll()):
 		}
 	}
@@ -290,11 +345,16 @@ func (r *Rotator) removeCABundle(ctx context.Context, kind, name string) error {
 func (r *Rotator) restart(ctx context.Context, kind, ns, name string) error {
 	patch, _ := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{
 		"annotations": map[string]string{"kubectl.kubernetes.io/restartedAt": r.now().UTC().Format(time.RFC3339Nano)}}}}})
-	var err error
 	if kind == "DaemonSet" {
-		_, err = r.Client.AppsV1().DaemonSets(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-	} else {
-		_, err = r.Client.AppsV1().Deployments(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+		d, err := r.Client.AppsV1().DaemonSets(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+		if err == nil {
+			r.noteGeneration(kind, ns, name, d.Generation)
+		}
+		return err
+	}
+	d, err := r.Client.AppsV1().Deployments(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+	if err == nil {
+		r.noteGeneration("Deployment", ns, name, d.Generation)
 	}
 	return err
 }
@@ -315,11 +375,14 @@ func (r *Rotator) restoreReplicas(ctx context.Context, ns, name string, replicas
 		"metadata": map[string]any{"annotations": map[string]any{ReplicasAnnotation: nil}},
 		"spec":     map[string]any{"replicas": replicas},
 	})
-	_, err := r.Client.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+	d, err := r.Client.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+	if err == nil {
+		r.noteGeneration("Deployment", ns, name, d.Generation)
+	}
 	return err
 }
 
-func (r *Rotator) waitPodsGone(ctx context.Context, ns, name string, deadline time.Time) error {
+func (r *Rotator) waitPodsGone(ctx context.Context, component, ns, name string, deadline time.Time) error {
 	d, err := r.Client.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return fmt.Errorf("reading deployment %s/%s: %w", ns, name, err)
@@ -328,6 +391,8 @@ func (r *Rotator) waitPodsGone(ctx context.Context, ns, name string, deadline ti
 	if err != nil {
 		return fmt.Errorf("deployment %s/%s has an invalid selector: %w", ns, name, err)
 	}
+	// Pods are not cached (a namespace may hold many), so this wait polls.
+	last := -1
 	for {
 		pods, err := r.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
 		if err != nil {
@@ -339,7 +404,10 @@ func (r *Rotator) waitPodsGone(ctx context.Context, ns, name string, deadline ti
 		if r.now().After(deadline) {
 			return fmt.Errorf("deployment %s/%s still has %d pod(s) after scaling to 0", ns, name, len(pods.Items))
 		}
-		r.say("waiting for the %d pod(s) of deployment/%s to stop", len(pods.Items), name)
+		if len(pods.Items) != last {
+			r.say("%s: waiting for the %d pod(s) of deployment/%s to stop", component, len(pods.Items), name)
+			last = len(pods.Items)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -386,7 +454,8 @@ func (r *Rotator) verify(ctx context.Context, cp *ComponentPlan) verifyState {
 		}
 	}
 	ws := append([]Workload{}, cp.comp.Workloads...)
-	if cp.comp.Operator != "" {
+	isOperator := func(w Workload) bool { return w.Kind == "Deployment" && w.Name == cp.comp.Operator }
+	if cp.comp.Operator != "" && !slices.ContainsFunc(ws, isOperator) {
 		ws = append(ws, Workload{Kind: "Deployment", Name: cp.comp.Operator})
 	}
 	for _, w := range ws {
@@ -395,7 +464,7 @@ func (r *Rotator) verify(ctx context.Context, cp *ComponentPlan) verifyState {
 		}
 	}
 	if cp.comp.Operator != "" && !st.reissued {
-		if d, err := r.Client.AppsV1().Deployments(cp.Namespace).Get(ctx, cp.comp.Operator, metav1.GetOptions{}); err == nil && d.Spec.Replicas != nil && *d.Spec.Replicas == 0 {
+		if d, err := r.reader().deployment(ctx, cp.Namespace, cp.comp.Operator); err == nil && d.Spec.Replicas != nil && *d.Spec.Replicas == 0 {
 			st.pending = append(st.pending, fmt.Sprintf("deployment/%s to run: it has 0 replicas, so nothing is re-issued; scale it up", cp.comp.Operator))
 		}
 	}
@@ -406,11 +475,13 @@ func isReissued(t Target, cur *x509.Certificate) bool {
 	if t.Missing {
 		return true
 	}
-	return serialHex(cur) != t.Serial && cur.NotAfter.After(t.NotAfter)
+	// Not earlier, rather than later: a certificate re-issued within the second of the one it
+	// replaces has the same NotAfter, since X.509 times have a resolution of one second.
+	return serialHex(cur) != t.Serial && !cur.NotAfter.Before(t.NotAfter)
 }
 
 func (r *Rotator) currentCert(ctx context.Context, ns string, t Target) (*x509.Certificate, []*x509.Certificate, error) {
-	s, err := r.Client.CoreV1().Secrets(ns).Get(ctx, t.Secret, metav1.GetOptions{})
+	s, err := r.reader().secret(ctx, ns, t.Secret)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -425,7 +496,7 @@ func (r *Rotator) currentCert(ctx context.Context, ns string, t Target) (*x509.C
 func (r *Rotator) fetchBundles(ctx context.Context, ns string, ref Ref) ([][]*x509.Certificate, bool) {
 	switch ref.Kind {
 	case KindConfigMap:
-		c, err := r.Client.CoreV1().ConfigMaps(ns).Get(ctx, ref.Name, metav1.GetOptions{})
+		c, err := r.reader().configMap(ctx, ns, ref.Name)
 		if err != nil {
 			return nil, false
 		}
@@ -436,7 +507,7 @@ func (r *Rotator) fetchBundles(ctx context.Context, ns string, ref Ref) ([][]*x5
 		if !ok {
 			return nil, false
 		}
-		configs, err := r.webhookClientConfigs(ctx, ref.Kind, name)
+		configs, err := r.reader().webhooks(ctx, ref.Kind, name)
 		if err != nil {
 			return nil, false
 		}
@@ -482,19 +553,25 @@ func (r *Rotator) fetchBundles(ctx context.Context, ns string, ref Ref) ([][]*x5
 // notReady returns why a workload is not rolled out and Ready, or "".
 func (r *Rotator) notReady(ctx context.Context, ns string, w Workload) string {
 	if w.Kind == "DaemonSet" {
-		d, err := r.Client.AppsV1().DaemonSets(ns).Get(ctx, w.Name, metav1.GetOptions{})
+		d, err := r.reader().daemonSet(ctx, ns, w.Name)
 		if err != nil {
 			return ""
 		}
 		s := d.Status
+		if d.Generation < r.changedGeneration(w.Kind, ns, w.Name) {
+			return fmt.Sprintf("daemonset/%s to start rolling out", w.Name)
+		}
 		if s.ObservedGeneration < d.Generation || s.UpdatedNumberScheduled < s.DesiredNumberScheduled || s.NumberReady < s.DesiredNumberScheduled {
 			return fmt.Sprintf("daemonset/%s: %d/%d pods ready and updated", w.Name, min(s.NumberReady, s.UpdatedNumberScheduled), s.DesiredNumberScheduled)
 		}
 		return ""
 	}
-	d, err := r.Client.AppsV1().Deployments(ns).Get(ctx, w.Name, metav1.GetOptions{})
+	d, err := r.reader().deployment(ctx, ns, w.Name)
 	if err != nil {
 		return ""
+	}
+	if d.Generation < r.changedGeneration("Deployment", ns, w.Name) {
+		return fmt.Sprintf("deployment/%s to start rolling out", w.Name)
 	}
 	if !deploymentReady(d) {
 		return fmt.Sprintf("deployment/%s: %d/%d pods ready and updated", w.Name, min(d.Status.ReadyReplicas, d.Status.UpdatedReplicas), desiredReplicas(d))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -148,9 +149,43 @@ type Rotator struct {
 	Dynamic dynamic.Interface // optional: migrations
 	// Progress receives one line per thing done or waited for.
 	Progress func(msg string)
-	// Poll is how often waits re-check; default 500ms.
+	// Poll is how often waits re-check besides when a watched object changes; default 500ms.
 	Poll time.Duration
 	Now  func() time.Time
+
+	// cache serves the reads of Execute's waits; nil before and after.
+	cache *cachedReader
+	// generations holds, per workload, the generation of this run's last change to it: a
+	// cache that has not caught up with the change must not count the old rollout as done.
+	generations sync.Map
+	sayMu       sync.Mutex
+}
+
+func (r *Rotator) reader() reader {
+	if r.cache != nil {
+		return r.cache
+	}
+	return apiReader{r.Client}
+}
+
+// changed returns a channel closed when a watched object changes next; nil (never ready)
+// without a cache.
+func (r *Rotator) changed() <-chan struct{} {
+	if r.cache == nil {
+		return nil
+	}
+	return r.cache.next()
+}
+
+func (r *Rotator) noteGeneration(kind, ns, name string, gen int64) {
+	r.generations.Store(kind+"/"+ns+"/"+name, gen)
+}
+
+func (r *Rotator) changedGeneration(kind, ns, name string) int64 {
+	if v, ok := r.generations.Load(kind + "/" + ns + "/" + name); ok {
+		return v.(int64)
+	}
+	return 0
 }
 
 func (r *Rotator) now() time.Time {
@@ -161,6 +196,8 @@ func (r *Rotator) now() time.Time {
 }
 
 func (r *Rotator) say(format string, a ...any) {
+	r.sayMu.Lock()
+	defer r.sayMu.Unlock()
 	if r.Progress != nil {
 		r.Progress(fmt.Sprintf(format, a...))
 	}

@@ -20,6 +20,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 )
@@ -61,8 +62,8 @@ type Options struct {
 	Namespace string
 	// Components are those installed in Namespace.
 	Components string
-	// Interval is how often every owner reconciles. Real operators react to watches within a
-	// second or so; polling at this rate is indistinguishable for the tests.
+	// Interval is how often every owner resyncs all estates. Changes are reacted to at once
+	// (events.go); the resync catches certificates coming due for renewal.
 	Interval time.Duration
 	// RSA makes 2048-bit RSA keys as the real owners do, instead of faster ECDSA P-256 keys.
 	RSA bool
@@ -73,7 +74,7 @@ func AddFlags(fs *pflag.FlagSet) *Options {
 	o := &Options{}
 	fs.StringVar(&o.Namespace, "cnv-namespace", "openshift-cnv", "CNV namespace whose certificate owners are simulated without a label, created when missing (empty: only labelled namespaces)")
 	fs.StringVar(&o.Components, "certs-components", "all", "components installed in --cnv-namespace: all, or a comma list of kubevirt,cdi,kubemacpool,ssp")
-	fs.DurationVar(&o.Interval, "certs-interval", time.Second, "how often the certificate owners reconcile")
+	fs.DurationVar(&o.Interval, "certs-interval", time.Second, "how often the certificate owners resync every estate (changes are reacted to at once)")
 	fs.BoolVar(&o.RSA, "certs-rsa", false, "issue RSA 2048 keys like the real owners (slower) instead of ECDSA P-256")
 	return o
 }
@@ -90,14 +91,22 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 			klog.ErrorS(err, "certowners: cannot create the CNV namespace", "namespace", o.Namespace)
 		}
 	}
+	ev := startEvents(ctx, metadata.NewForConfigOrDie(cfg), o.Namespace)
 	t := time.NewTicker(o.Interval)
 	defer t.Stop()
+	r.tick(ctx, o)
 	for {
-		r.tick(ctx, o)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+			r.tick(ctx, o)
+		case <-ev.kick:
+			for _, ns := range ev.take(ctx) {
+				if e := r.estateOf(ev.namespace(ns), o); e != nil {
+					r.reconcile(ctx, e)
+				}
+			}
 		}
 	}
 }
@@ -127,10 +136,10 @@ func (r *reconciler) tick(ctx context.Context, o *Options) {
 	live := map[string]bool{}
 	if o.Namespace != "" {
 		ns, err := r.c.CoreV1().Namespaces().Get(ctx, o.Namespace, metav1.GetOptions{})
-		if err == nil && ns.DeletionTimestamp == nil {
-			e := estateFrom(ns, o.Components)
-			e.webhookSuffix = ""
-			estates = append(estates, e)
+		if err == nil {
+			if e := r.estateOf(ns, o); e != nil {
+				estates = append(estates, e)
+			}
 		}
 	}
 	list, err := r.c.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: EstateLabel})
@@ -141,42 +150,63 @@ func (r *reconciler) tick(ctx context.Context, o *Options) {
 		return
 	}
 	for i := range list.Items {
-		ns := &list.Items[i]
-		if ns.Name == o.Namespace || ns.DeletionTimestamp != nil {
-			continue
+		if e := r.estateOf(&list.Items[i], o); e != nil && list.Items[i].Name != o.Namespace {
+			estates = append(estates, e)
 		}
-		e := estateFrom(ns, ns.Labels[EstateLabel])
-		e.webhookSuffix = "-" + ns.Name
-		estates = append(estates, e)
 	}
 	for _, e := range estates {
 		live[e.ns] = true
-		for _, comp := range allComponents {
-			if !e.components[comp] || e.failing[comp] {
-				continue
-			}
-			var err error
-			switch comp {
-			case KubeVirt:
-				err = r.kubevirt(ctx, e)
-			case CDI:
-				err = r.cdi(ctx, e)
-			case KubeMacPool:
-				err = r.kubemacpool(ctx, e)
-			case SSP:
-				err = r.ssp(ctx, e)
-			}
-			// Conflicts and races with a deleting test are retried on the next tick, as an
-			// operator's work queue would.
-			if err != nil && ctx.Err() == nil && !apierrors.IsConflict(err) && !apierrors.IsAlreadyExists(err) {
-				klog.ErrorS(err, "certowners: reconcile", "namespace", e.ns, "component", comp)
-			}
-		}
+		r.reconcile(ctx, e)
 	}
 	r.collectWebhooks(ctx, live)
 	for k := range r.ensured {
 		if !live[strings.SplitN(k, "/", 2)[0]] {
 			delete(r.ensured, k)
+		}
+	}
+}
+
+// estateOf is the estate ns holds, or nil when it holds none: the main CNV namespace, or one
+// labelled EstateLabel, and not being deleted.
+func (r *reconciler) estateOf(ns *corev1.Namespace, o *Options) *estate {
+	if ns == nil || ns.DeletionTimestamp != nil {
+		return nil
+	}
+	if ns.Name == o.Namespace {
+		e := estateFrom(ns, o.Components)
+		e.webhookSuffix = ""
+		return e
+	}
+	comps, ok := ns.Labels[EstateLabel]
+	if !ok {
+		return nil
+	}
+	e := estateFrom(ns, comps)
+	e.webhookSuffix = "-" + ns.Name
+	return e
+}
+
+// reconcile runs every owner of the estate once.
+func (r *reconciler) reconcile(ctx context.Context, e *estate) {
+	for _, comp := range allComponents {
+		if !e.components[comp] || e.failing[comp] {
+			continue
+		}
+		var err error
+		switch comp {
+		case KubeVirt:
+			err = r.kubevirt(ctx, e)
+		case CDI:
+			err = r.cdi(ctx, e)
+		case KubeMacPool:
+			err = r.kubemacpool(ctx, e)
+		case SSP:
+			err = r.ssp(ctx, e)
+		}
+		// Conflicts and races with a deleting test are retried on the next event or tick, as
+		// an operator's work queue would.
+		if err != nil && ctx.Err() == nil && !apierrors.IsConflict(err) && !apierrors.IsAlreadyExists(err) {
+			klog.ErrorS(err, "certowners: reconcile", "namespace", e.ns, "component", comp)
 		}
 	}
 }
