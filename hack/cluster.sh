@@ -9,6 +9,9 @@
 #   hack/cluster.sh kubeconfig                  print the path of the cluster's kubeconfig
 #   hack/cluster.sh kubectl                     print the path of the kubectl built with it
 #   hack/cluster.sh status                      show what runs
+#   hack/cluster.sh operator stop|start         stop the Node Maintenance Operator, leaving its
+#                                               webhook registered (as a Deployment scaled to 0
+#                                               does), or start it again and wait for its webhook
 #
 # --nm-api chooses which NodeMaintenance API the cluster serves:
 #   medik8s   nodemaintenance.medik8s.io/v1beta1 with the real operator (default)
@@ -303,6 +306,25 @@ status() {
 	return 0
 }
 
+# operator stop|start: the operator's process only; its ValidatingWebhookConfiguration stays, so
+# the API server refuses NodeMaintenance writes while it is stopped, as on a cluster whose
+# operator Deployment was scaled to 0. start waits until the webhook answers again.
+operator() {
+	[[ -f $STATE/nm-api && $(cat "$STATE/nm-api") == medik8s ]] ||
+		die "cluster $CLUSTER does not run the Node Maintenance Operator (nm-api: $(cat "$STATE/nm-api" 2>/dev/null || echo 'not up')); it runs with hack/cluster.sh up --nm-api=medik8s"
+	case ${1:-} in
+	stop)
+		stop_pid nmo
+		log "node-maintenance-operator of $CLUSTER stopped; its webhook stays registered"
+		;;
+	start)
+		start_nmo
+		log "node-maintenance-operator of $CLUSTER is running and its webhook answers"
+		;;
+	*) die "usage: hack/cluster.sh operator stop|start" ;;
+	esac
+}
+
 # One up/down at a time per cluster: tests and people may run them concurrently.
 lock() {
 	mkdir -p "$CACHE/clusters"
@@ -317,5 +339,6 @@ down) lock; down ;;
 kubeconfig) echo "$KUBECONFIG_FILE" ;;
 kubectl) echo "$KUBECTL" ;;
 status) status ;;
+operator) shift; lock; operator "$@" ;;
 *) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -34,9 +35,61 @@ func Create(ctx context.Context, c Clients, api API, name, node, reason string, 
 				return nil, &AlreadyInMaintenanceError{Existing: existing}
 			}
 		}
+		if wu := webhookUnavailable(err, name, node); wu != nil {
+			return nil, wu
+		}
 		return nil, fmt.Errorf("creating NodeMaintenance %s for node %s: %w", name, node, err)
 	}
 	return out, nil
+}
+
+// WebhookUnavailableError: the API server could not call an admission webhook registered for
+// NodeMaintenances (with the operator's, because the operator is stopped or scaled to 0), so it
+// refused the object. Nothing was written.
+type WebhookUnavailableError struct {
+	Node, Name string
+	// Webhook is the webhook's name as the API server reported it; Cause why the call failed.
+	Webhook, Cause string
+	Err            error
+}
+
+// operator tells the Node Maintenance Operator's webhook (medik8s: vnodemaintenance.kb.io) from
+// another one, such as a policy engine's.
+func (e *WebhookUnavailableError) operator() bool {
+	return strings.Contains(strings.ToLower(e.Webhook), "nodemaintenance")
+}
+
+func (e *WebhookUnavailableError) Error() string {
+	who := fmt.Sprintf("the Node Maintenance Operator is not answering (the API server could not call its admission webhook %q: %s)", e.Webhook, e.Cause)
+	if !e.operator() {
+		who = fmt.Sprintf("the admission webhook %q, which checks every NodeMaintenance, is not answering (%s)", e.Webhook, e.Cause)
+	}
+	return fmt.Sprintf("cannot start the maintenance of node %s: %s, so NodeMaintenance %s was refused and nothing was changed", e.Node, who, e.Name)
+}
+
+func (e *WebhookUnavailableError) Unwrap() error { return e.Err }
+
+// Hint says what to do.
+func (e *WebhookUnavailableError) Hint() string {
+	if !e.operator() {
+		return fmt.Sprintf("check that the service behind webhook %q is running and run the command again", e.Webhook)
+	}
+	return "check that the Node Maintenance Operator is running (its pod ready, its webhook service with endpoints) and run the command again, or use --method=drain to cordon and drain the node without it"
+}
+
+// webhookCallFailed matches the API server's answer when a webhook with failurePolicy Fail
+// cannot be called: `failed calling webhook "NAME": failed to call webhook: Post "URL": CAUSE`.
+var webhookCallFailed = regexp.MustCompile(`failed calling webhook "([^"]+)": (?:failed to call webhook: )?(?:[A-Za-z]+ "[^"]*": )?(.+)$`)
+
+func webhookUnavailable(err error, name, node string) *WebhookUnavailableError {
+	if !apierrors.IsInternalError(err) && !apierrors.IsTimeout(err) && !apierrors.IsServerTimeout(err) {
+		return nil
+	}
+	m := webhookCallFailed.FindStringSubmatch(err.Error())
+	if m == nil {
+		return nil
+	}
+	return &WebhookUnavailableError{Node: node, Name: name, Webhook: m[1], Cause: m[2], Err: err}
 }
 
 // AlreadyInMaintenanceError means the object to create exists and is for the same node: another

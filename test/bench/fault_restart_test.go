@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // The API server (with etcd and the whole control plane) restarted in the middle of a command.
@@ -107,6 +109,10 @@ func TestFaultAPIServerRestartDuringRotate(t *testing.T) {
 	e := newBenchEnv(t)
 	const ns = "bench-estate-restart"
 	seedEstate(t, e, ns)
+	// The rotation takes about a second; with every owner broken it waits, watching, until the
+	// owners work again, so the restart is sure to land in the middle of that wait and the
+	// new certificates can only be seen through watches re-established after it.
+	setOwnersFailing(t, e, ns, "all")
 	cmd := exec.Command(e.bin, "certs", "rotate", "-n", ns, "--yes", "--timeout", "5m")
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.kubeconfig)
 	var out, errOut lockedBuffer
@@ -116,9 +122,11 @@ func TestFaultAPIServerRestartDuringRotate(t *testing.T) {
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	// Restart once the rotation has begun changing things.
-	waitFor(t, time.Minute, "the rotation to start", func() (bool, error) { return len(out.String()) > 0, nil })
+	waitFor(t, time.Minute, "the rotation to wait for the owners", func() (bool, error) {
+		return strings.Contains(out.String(), ": waiting for "), nil
+	})
 	restartControlPlane(t, e)
+	setOwnersFailing(t, e, ns, "")
 	select {
 	case <-exited:
 	case <-time.After(8 * time.Minute):
@@ -137,4 +145,16 @@ func TestFaultAPIServerRestartDuringRotate(t *testing.T) {
 	}
 	waitEstateReady(t, e, ns)
 	mustRun(t, e.kubeconfig, e.bin, "certs", "check", "-n", ns)
+}
+
+// setOwnersFailing breaks (or, with "", mends) the simulated certificate owners of an estate.
+func setOwnersFailing(t *testing.T, e *benchEnv, ns, components string) {
+	t.Helper()
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{"kubevirt-sim.oc-cnv.io/fail":%q}}}`, components)
+	if components == "" {
+		patch = `{"metadata":{"annotations":{"kubevirt-sim.oc-cnv.io/fail":null}}}`
+	}
+	if _, err := e.kube.CoreV1().Namespaces().Patch(context.Background(), ns, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
 }

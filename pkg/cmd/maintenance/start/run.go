@@ -188,7 +188,7 @@ func (r *run) begin(ctx context.Context, node string) (string, error) {
 			r.say("%s", alreadyTextFor(node, already.Existing))
 			return already.Existing.Name, nil
 		}
-		return "", err
+		return "", webhookExit(err)
 	}
 	r.say("NodeMaintenance %s created for node %s.", name, node)
 	return name, nil
@@ -262,6 +262,16 @@ func (r *run) followDrain(ctx context.Context, f *maintenance.Follower) error {
 	return err
 }
 
+// webhookExit gives a NodeMaintenance refused because its admission webhook did not answer
+// (the operator is stopped) exit code 6, unavailable, with what to do.
+func webhookExit(err error) error {
+	var wu *maintenance.WebhookUnavailableError
+	if errors.As(err, &wu) {
+		return cmdutil.Errorf(cmdutil.ExitUnavailable, "%v; %s", err, wu.Hint())
+	}
+	return err
+}
+
 // summary is the one line printed when a node reached maintenance.
 func summary(s maintenance.Snapshot) string {
 	migrated, shutDown := 0, 0
@@ -295,7 +305,7 @@ func (r *run) printDryRun(ctx context.Context, todo []string) error {
 		obj := maintenance.NewObject(*r.api, r.o.objectName(node), node, r.o.Reason)
 		if r.o.DryRun == "server" {
 			if obj, err = maintenance.Create(ctx, r.c, *r.api, r.o.objectName(node), node, r.o.Reason, true); err != nil {
-				return maintutil.Exit(err)
+				return maintutil.Exit(webhookExit(err))
 			}
 		}
 		if err := printer.PrintObj(obj, out); err != nil {

@@ -82,7 +82,8 @@ func NewCmdStart(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.
 			By default it then follows the drain and the migrations until the maintenance
 			succeeds. Exit codes: 0 done, 2 bad input, 3 --timeout reached, 4 blocked (VMs block
 			the drain, the maintenance failed, or the plan was refused), 5 forbidden, 6 no
-			NodeMaintenance API, 130 interrupted (the maintenance stays in place).`),
+			NodeMaintenance API or the operator's admission webhook does not answer, 130
+			interrupted (the maintenance stays in place).`),
 		Example: heredoc.Doc(`
 			  # See what maintenance of node02 would do, without changing anything
 			  oc cnv maintenance start node02 --dry-run=client
