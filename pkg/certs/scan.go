@@ -87,9 +87,12 @@ type Report struct {
 	Warnings      []string      `json:"warnings,omitempty"`
 }
 
-// Scanner finds certificates. Lists are paged (PageSize objects at a time) and only the
-// certificates, never whole objects, are kept, so memory is bounded by the page size and the
-// number of certificates.
+// Scanner finds certificates. Lists are paged (PageSize objects at a time) and only a small
+// summary of each certificate, never whole objects, raw PEM or parsed x509 certificates, is
+// kept, so memory is bounded by the page size plus a few hundred bytes per certificate. The
+// exceptions are the few whose trust can only be judged once every CA bundle has been read:
+// catalogue certificates (and one failing its own ca.crt), and the bundles the catalogue
+// verifies against.
 type Scanner struct {
 	Client   kubernetes.Interface
 	Dynamic  dynamic.Interface // optional: APIServices and HCO's certConfig
@@ -177,15 +180,22 @@ func (s *Scanner) Scan(ctx context.Context, namespaces []string) (*Report, error
 // SortCertificates orders soonest expiry first, then by object for a stable output.
 func SortCertificates(cs []Certificate) {
 	sort.SliceStable(cs, func(i, j int) bool {
-		a, b := cs[i], cs[j]
+		a, b := &cs[i], &cs[j]
 		if !a.NotAfter.Equal(b.NotAfter) {
 			return a.NotAfter.Before(b.NotAfter)
 		}
 		if a.Namespace != b.Namespace {
 			return a.Namespace < b.Namespace
 		}
-		if a.Object() != b.Object() {
-			return a.Object() < b.Object()
+		// Objects of one kind compare as their names do; only different kinds need Object(),
+		// which allocates: a sort of thousands of Secrets would otherwise build strings in
+		// every comparison.
+		if a.Kind == b.Kind {
+			if a.Name != b.Name {
+				return a.Name < b.Name
+			}
+		} else if oa, ob := a.Object(), b.Object(); oa != ob {
+			return oa < ob
 		}
 		return a.Index < b.Index
 	})
@@ -196,6 +206,42 @@ func SortCertificates(cs []Certificate) {
 type bundleIndex map[string][][]*x509.Certificate
 
 func bundleKey(ns, kind, name, key string) string { return ns + "/" + kind + "/" + name + "/" + key }
+
+// set records the certificates of one bundle value, if a catalogue certificate may be verified
+// against it; the others are only reported, so their parsed certificates need not be kept.
+func (b bundleIndex) set(cat []Component, ns, kind, name, key string, certs []*x509.Certificate) {
+	if trustRef(cat, kind, name, ns, key) {
+		b[bundleKey(ns, kind, name, key)] = [][]*x509.Certificate{certs}
+	}
+}
+
+// trustRef reports whether the bundle kind/name/key in namespace ns is one that untrusted (in
+// classify.go) can look up: a TrustedBy of the catalogue, under its name or with the
+// namespace as a suffix.
+func trustRef(cat []Component, kind, name, ns, key string) bool {
+	for _, c := range cat {
+		for _, e := range c.Certs {
+			for _, r := range e.TrustedBy {
+				if r.Key == key && matchesRef(r, kind, name, ns) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// keepCert adds c to the report. A certificate whose trust does not depend on the bundles
+// (every one but the catalogue's) is judged now, and its parsed certificates are dropped
+// when it passes: with them the report would hold several kilobytes per certificate (the
+// x509.Certificate, its DER and key), which is what made a scan of thousands of Secrets grow.
+// untrusted gives the same answer for it later without them.
+func keepCert(rep *Report, c Certificate) {
+	if len(c.trustedBy) == 0 && untrusted(&c, nil) == "" {
+		c.cert, c.intermediates, c.ownCA = nil, nil, nil
+	}
+	rep.Certificates = append(rep.Certificates, c)
+}
 
 func (s *Scanner) scanSecrets(ctx context.Context, ns string, cat []Component, rep *Report, bundles bundleIndex) error {
 	s.progress("listing Secrets in %s", nsLabel(ns))
@@ -249,9 +295,9 @@ func (s *Scanner) addSecret(sec *corev1.Secret, cat []Component, rep *Report, bu
 			// ca.crt without ca.key (service account style, cert-manager) is a bundle for the
 			// leaf beside it.
 			for idx, c := range certs {
-				rep.Certificates = append(rep.Certificates, newCert(component, KindSecret, sec.Namespace, sec.Name, k, idx, c, RoleBundle))
+				keepCert(rep, newCert(component, KindSecret, sec.Namespace, sec.Name, k, idx, c, RoleBundle))
 			}
-			bundles[bundleKey(sec.Namespace, KindSecret, sec.Name, k)] = [][]*x509.Certificate{certs}
+			bundles.set(cat, sec.Namespace, KindSecret, sec.Name, k, certs)
 			continue
 		}
 		// A certificate file holds the leaf first and, for library-go and service-ca, its
@@ -271,7 +317,7 @@ func (s *Scanner) addSecret(sec *corev1.Secret, cat []Component, rep *Report, bu
 		} else if ca, ok := sec.Data["ca.crt"]; ok && k != "ca.crt" {
 			c.ownCA, _ = ParsePEMBundle(ca)
 		}
-		rep.Certificates = append(rep.Certificates, c)
+		keepCert(rep, c)
 	}
 }
 
@@ -375,9 +421,9 @@ func (s *Scanner) scanConfigMaps(ctx context.Context, ns string, cat []Component
 					rep.Warnings = append(rep.Warnings, fmt.Sprintf("configmap %s/%s key %s: %v", cmap.Namespace, cmap.Name, k, err))
 					continue
 				}
-				bundles[bundleKey(cmap.Namespace, KindConfigMap, cmap.Name, k)] = [][]*x509.Certificate{certs}
+				bundles.set(cat, cmap.Namespace, KindConfigMap, cmap.Name, k, certs)
 				for idx, c := range certs {
-					rep.Certificates = append(rep.Certificates, newCert(component, KindConfigMap, cmap.Namespace, cmap.Name, k, idx, c, RoleBundle))
+					keepCert(rep, newCert(component, KindConfigMap, cmap.Namespace, cmap.Name, k, idx, c, RoleBundle))
 				}
 			}
 		}
@@ -518,7 +564,9 @@ func (s *Scanner) addCABundles(v webhookView, inScope func(string) bool, cat []C
 		certs, _ := ParsePEMBundle(h.caBundle)
 		key := bundleKey(h.ns, v.kind, v.name, "")
 		// Every webhook's bundle counts for trust: the API server uses each one.
-		bundles[key] = append(bundles[key], certs)
+		if trustRef(cat, v.kind, v.name, h.ns, "") {
+			bundles[key] = append(bundles[key], certs)
+		}
 		if seen[string(h.caBundle)] {
 			continue
 		}
@@ -527,7 +575,7 @@ func (s *Scanner) addCABundles(v webhookView, inScope func(string) bool, cat []C
 		for _, c := range certs {
 			cert := newCert(comp, v.kind, "", v.name, "caBundle", idx, c, RoleBundle)
 			cert.Namespace = h.ns
-			rep.Certificates = append(rep.Certificates, cert)
+			keepCert(rep, cert)
 			idx++
 		}
 	}
@@ -623,9 +671,9 @@ func (s *Scanner) scanRoutes(ctx context.Context, ns string, cat []Component, re
 				}
 				certs, _ := ParsePEMBundle([]byte(val))
 				if key != "certificate" {
-					bundles[bundleKey(item.GetNamespace(), KindRoute, item.GetName(), key)] = [][]*x509.Certificate{certs}
+					bundles.set(cat, item.GetNamespace(), KindRoute, item.GetName(), key, certs)
 					for idx, c := range certs {
-						rep.Certificates = append(rep.Certificates, newCert(comp, KindRoute, item.GetNamespace(), item.GetName(), key, idx, c, RoleBundle))
+						keepCert(rep, newCert(comp, KindRoute, item.GetNamespace(), item.GetName(), key, idx, c, RoleBundle))
 					}
 					continue
 				}
@@ -637,7 +685,7 @@ func (s *Scanner) scanRoutes(ctx context.Context, ns string, cat []Component, re
 				if k, _, _ := unstructured.NestedString(item.Object, "spec", "tls", "key"); k != "" {
 					c.keyMismatch = !KeyMatches(certs[0], []byte(k))
 				}
-				rep.Certificates = append(rep.Certificates, c)
+				keepCert(rep, c)
 			}
 		}
 		if list.GetContinue() == "" {
