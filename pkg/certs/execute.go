@@ -177,10 +177,12 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 				return nil, nil, fmt.Errorf("%s: %w", s, err)
 			}
 		case ActScaleDown:
+			// Armed before the request: a request cut short by a signal may still have been
+			// applied, and restoring replicas that were never taken away does no harm.
+			restore = &s
 			if err := r.scaleDown(ctx, s.Namespace, s.Name, s.Replicas); err != nil {
 				return nil, nil, fmt.Errorf("scaling deployment/%s to 0: %w", s.Name, err)
 			}
-			restore = &s
 			if err := r.waitPodsGone(ctx, cp.Name, s.Namespace, s.Name, deadline); err != nil {
 				return r.outcomes(ctx, cp), []string{fmt.Sprintf("deployment/%s still has pods", s.Name)}, err
 			}
