@@ -180,7 +180,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 			// Armed before the request: a request cut short by a signal may still have been
 			// applied, and restoring replicas that were never taken away does no harm.
 			restore = &s
-			if err := r.scaleDown(ctx, s.Namespace, s.Name, s.Replicas); err != nil {
+			if err := r.retryTransient(ctx, s.String(), func() error { return r.scaleDown(ctx, s.Namespace, s.Name, s.Replicas) }); err != nil {
 				return nil, nil, fmt.Errorf("scaling deployment/%s to 0: %w", s.Name, err)
 			}
 			if err := r.waitPodsGone(ctx, cp.Name, s.Namespace, s.Name, deadline); err != nil {
@@ -266,6 +266,16 @@ func prefix(p string, items []string) []string {
 
 // apply performs one step.
 func (r *Rotator) apply(ctx context.Context, s Step) error {
+	// Taken once, so that a retried restart asks for one rollout, not two.
+	now := r.now()
+	err := r.retryTransient(ctx, s.String(), func() error { return r.applyOnce(ctx, s, now) })
+	if err != nil {
+		return fmt.Errorf("%s: %w", s, err)
+	}
+	return nil
+}
+
+func (r *Rotator) applyOnce(ctx context.Context, s Step, now time.Time) error {
 	var err error
 	switch s.Action {
 	case ActAnnotateDuration:
@@ -273,7 +283,7 @@ func (r *Rotator) apply(ctx context.Context, s Step) error {
 		// duration, and writes the configured one back.
 		err = r.annotateSecret(ctx, s.Namespace, s.Name, "kubevirt.io/duration", "0s")
 	case ActExpireNotAfter:
-		err = r.annotateSecret(ctx, s.Namespace, s.Name, "auth.openshift.io/certificate-not-after", r.now().Add(-time.Minute).UTC().Format(time.RFC3339))
+		err = r.annotateSecret(ctx, s.Namespace, s.Name, "auth.openshift.io/certificate-not-after", now.Add(-time.Minute).UTC().Format(time.RFC3339))
 	case ActDeleteSecret:
 		err = r.Client.CoreV1().Secrets(s.Namespace).Delete(ctx, s.Name, metav1.DeleteOptions{})
 		if apierrors.IsNotFound(err) {
@@ -291,10 +301,10 @@ func (r *Rotator) apply(ctx context.Context, s Step) error {
 			err = nil
 		}
 	case ActRestart:
-		err = r.restart(ctx, s.Kind, s.Namespace, s.Name)
+		err = r.restart(ctx, s.Kind, s.Namespace, s.Name, now)
 	case ActDeleteRoute:
 		if r.Dynamic == nil {
-			return fmt.Errorf("%s: no dynamic client", s)
+			return errors.New("no dynamic client")
 		}
 		err = r.Dynamic.Resource(gvrRoute).Namespace(s.Namespace).Delete(ctx, s.Name, metav1.DeleteOptions{})
 		if apierrors.IsNotFound(err) {
@@ -303,10 +313,7 @@ func (r *Rotator) apply(ctx context.Context, s Step) error {
 	default:
 		err = fmt.Errorf("unknown step %q", s.Action)
 	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", s, err)
-	}
-	return nil
+	return err
 }
 
 func (r *Rotator) annotateSecret(ctx context.Context, ns, name, key, value string) error {
@@ -344,9 +351,9 @@ func (r *Rotator) removeCABundle(ctx context.Context, kind, name string) error {
 }
 
 // restart does what `kubectl rollout restart` does.
-func (r *Rotator) restart(ctx context.Context, kind, ns, name string) error {
+func (r *Rotator) restart(ctx context.Context, kind, ns, name string, at time.Time) error {
 	patch, _ := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{
-		"annotations": map[string]string{"kubectl.kubernetes.io/restartedAt": r.now().UTC().Format(time.RFC3339Nano)}}}}})
+		"annotations": map[string]string{"kubectl.kubernetes.io/restartedAt": at.UTC().Format(time.RFC3339Nano)}}}}})
 	if kind == "DaemonSet" {
 		d, err := r.Client.AppsV1().DaemonSets(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
 		if err == nil {
@@ -377,11 +384,13 @@ func (r *Rotator) restoreReplicas(ctx context.Context, ns, name string, replicas
 		"metadata": map[string]any{"annotations": map[string]any{ReplicasAnnotation: nil}},
 		"spec":     map[string]any{"replicas": replicas},
 	})
-	d, err := r.Client.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
-	if err == nil {
-		r.noteGeneration("Deployment", ns, name, d.Generation)
-	}
-	return err
+	return r.retryTransient(ctx, fmt.Sprintf("scale deployment/%s back to %d replicas", name, replicas), func() error {
+		d, err := r.Client.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+		if err == nil {
+			r.noteGeneration("Deployment", ns, name, d.Generation)
+		}
+		return err
+	})
 }
 
 func (r *Rotator) waitPodsGone(ctx context.Context, component, ns, name string, deadline time.Time) error {
@@ -564,7 +573,7 @@ func (r *Rotator) notReady(ctx context.Context, ns string, w Workload) string {
 			return fmt.Sprintf("daemonset/%s to start rolling out", w.Name)
 		}
 		if s.ObservedGeneration < d.Generation || s.UpdatedNumberScheduled < s.DesiredNumberScheduled || s.NumberReady < s.DesiredNumberScheduled {
-			return fmt.Sprintf("daemonset/%s: %d/%d pods ready and updated", w.Name, min(s.NumberReady, s.UpdatedNumberScheduled), s.DesiredNumberScheduled)
+			return fmt.Sprintf("daemonset/%s to roll out: %d of %d pods updated, %d ready", w.Name, s.UpdatedNumberScheduled, s.DesiredNumberScheduled, s.NumberReady)
 		}
 		return ""
 	}
@@ -576,7 +585,10 @@ func (r *Rotator) notReady(ctx context.Context, ns string, w Workload) string {
 		return fmt.Sprintf("deployment/%s to start rolling out", w.Name)
 	}
 	if !deploymentReady(d) {
-		return fmt.Sprintf("deployment/%s: %d/%d pods ready and updated", w.Name, min(d.Status.ReadyReplicas, d.Status.UpdatedReplicas), desiredReplicas(d))
+		// Ready and updated are counted separately: an old pod can be the Ready one while the
+		// new one is still pending, and the old ones must be gone too.
+		st := d.Status
+		return fmt.Sprintf("deployment/%s to roll out: %d of %d pods updated, %d ready, %d old", w.Name, st.UpdatedReplicas, desiredReplicas(d), st.ReadyReplicas, max(st.Replicas-st.UpdatedReplicas, 0))
 	}
 	return ""
 }

@@ -50,6 +50,34 @@ func restartControlPlane(t *testing.T, e *benchEnv) {
 		_, err := e.kube.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(context.Background())
 		return err == nil, nil
 	})
+	releaseNodeLeases(t, e)
+}
+
+// releaseNodeLeases lets the restarted fake kubelets take their nodes back at once. kwok
+// (v0.7.0) holds each node's Lease under an identity new to every start, and does not manage
+// a node, nor start its pods, while another identity's Lease on it is still valid: its own
+// from before the restart, for minutes. A real kubelet renews its Lease under the node's name
+// and carries on. Deleting the stale Leases lets kwok create its own; the wait ends once every
+// node has one again.
+func releaseNodeLeases(t *testing.T, e *benchEnv) {
+	t.Helper()
+	ctx := context.Background()
+	leases := e.kube.CoordinationV1().Leases("kube-node-lease")
+	if err := leases.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
+		t.Fatalf("deleting the node Leases: %v", err)
+	}
+	waitFor(t, time.Minute, "kwok to hold every node's Lease again", func() (bool, error) {
+		nodes, err := e.kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "type=kwok"})
+		if err != nil {
+			return false, err
+		}
+		for _, n := range nodes.Items {
+			if _, err := leases.Get(ctx, n.Name, metav1.GetOptions{}); err != nil {
+				return false, fmt.Errorf("node %s has no Lease yet: %w", n.Name, err)
+			}
+		}
+		return true, nil
+	})
 }
 
 func TestFaultAPIServerRestartDuringStartWait(t *testing.T) {
@@ -57,15 +85,7 @@ func TestFaultAPIServerRestartDuringStartWait(t *testing.T) {
 	const node = "node-000002"
 	name := node + "-maintenance"
 	ctx := context.Background()
-	cmd := exec.Command(e.bin, "maintenance", "start", node, "--yes", "--timeout", "10m")
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.kubeconfig)
-	var out, errOut lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
+	cmd, out, errOut, exited := startOCCNV(t, e, "maintenance", "start", node, "--yes", "--timeout", "10m")
 	t.Cleanup(func() {
 		select {
 		case <-exited:
@@ -113,15 +133,7 @@ func TestFaultAPIServerRestartDuringRotate(t *testing.T) {
 	// owners work again, so the restart is sure to land in the middle of that wait and the
 	// new certificates can only be seen through watches re-established after it.
 	setOwnersFailing(t, e, ns, "all")
-	cmd := exec.Command(e.bin, "certs", "rotate", "-n", ns, "--yes", "--timeout", "5m")
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.kubeconfig)
-	var out, errOut lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
+	cmd, out, errOut, exited := startOCCNV(t, e, "certs", "rotate", "-n", ns, "--yes", "--timeout", "5m")
 	waitFor(t, time.Minute, "the rotation to wait for the owners", func() (bool, error) {
 		return strings.Contains(out.String(), ": waiting for "), nil
 	})
@@ -145,6 +157,22 @@ func TestFaultAPIServerRestartDuringRotate(t *testing.T) {
 	}
 	waitEstateReady(t, e, ns)
 	mustRun(t, e.kubeconfig, e.bin, "certs", "check", "-n", ns)
+}
+
+// startOCCNV starts oc-cnv on the bench cluster and returns while it runs, so that the test can
+// restart the control plane under it; exited closes once the process has been waited for.
+func startOCCNV(t *testing.T, e *benchEnv, args ...string) (cmd *exec.Cmd, out, errOut *lockedBuffer, exited chan struct{}) {
+	t.Helper()
+	cmd = exec.Command(e.bin, args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.kubeconfig)
+	out, errOut = &lockedBuffer{}, &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	return cmd, out, errOut, exited
 }
 
 // setOwnersFailing breaks (or, with "", mends) the simulated certificate owners of an estate.
