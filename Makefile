@@ -32,7 +32,7 @@ install: build ## Install oc-cnv and kubectl-cnv into GOBIN, else PREFIX/bin
 	@echo "installed $(BINDIR)/oc-cnv and $(BINDIR)/kubectl-cnv: run 'oc cnv --help' or 'kubectl cnv --help'"
 
 .PHONY: test
-test: verify unit e2e e2e-apis ## Checks, unit tests, then end-to-end tests on the local cluster (brought up if needed)
+test: verify unit e2e e2e-apis e2e-restart ## Checks, unit tests, then end-to-end tests on the local cluster (brought up if needed)
 
 .PHONY: verify
 verify: verify-generated lint release-check install-check fuzz-short ## Everything CI checks besides the tests
@@ -108,6 +108,16 @@ e2e-apis: build ## End-to-end tests of the older NodeMaintenance APIs and of no 
 			go test -count=1 -timeout 10m -run '$(LEGACY_API_TESTS)' ./test/e2e/ || { hack/cluster.sh down; exit 1; }; \
 		hack/cluster.sh down; \
 	done
+
+# The API server restarted in the middle of a command: this restarts a whole control plane, so
+# it runs on a small cluster of its own (the same tests run first in `make bench`).
+.PHONY: e2e-restart
+e2e-restart: build ## End-to-end tests of commands across an API server restart, on a cluster of their own
+	OC_CNV_CLUSTER=restart SIM_WEBHOOK_PORT=9468 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
+	rc=0; OC_CNV_CLUSTER=restart OC_CNV_BENCH_KUBECONFIG="$$(OC_CNV_CLUSTER=restart hack/cluster.sh kubeconfig)" \
+		OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
+		go test -count=1 -v -timeout 20m -run '^TestFault' ./test/bench/ || rc=$$?; \
+		OC_CNV_CLUSTER=restart hack/cluster.sh down; exit $$rc
 
 .PHONY: cluster-up
 cluster-up: ## Start the local cluster (builds its components the first time)

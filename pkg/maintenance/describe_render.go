@@ -69,51 +69,47 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 		return err
 	}
 
-	fmt.Fprintf(w, "VMs on the node:")
-	if len(d.VMIs) == 0 {
-		fmt.Fprintf(w, " <none>\n")
-	} else {
-		fmt.Fprintln(w)
-		vt := newTable(w)
-		fmt.Fprintln(vt, "  NAME\tPHASE\tSTRATEGY\tMIGRATABLE\tMIGRATION\tDRAIN OUTCOME")
-		for _, v := range d.VMIs {
-			fmt.Fprintf(vt, "  %s\t%s\t%s\t%s\t%s\t%s\n", v.Impact.Key(), orNone(string(v.Impact.Phase)), strategyText(v.Impact),
-				migratableCell(v.Impact), migrationCell(v), outcomeText(v.Impact.Outcome))
-		}
-		if err := vt.Flush(); err != nil {
-			return err
-		}
+	vms := make([]string, 0, len(d.VMIs))
+	for _, v := range d.VMIs {
+		vms = append(vms, fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", v.Impact.Key(), orNone(string(v.Impact.Phase)), strategyText(v.Impact),
+			migratableCell(v.Impact), migrationCell(v), outcomeText(v.Impact.Outcome)))
+	}
+	if err := renderSection(w, "VMs on the node", "NAME\tPHASE\tSTRATEGY\tMIGRATABLE\tMIGRATION\tDRAIN OUTCOME", vms); err != nil {
+		return err
 	}
 
-	fmt.Fprintf(w, "Migrations in flight:")
-	if len(d.Migrations) == 0 {
-		fmt.Fprintf(w, " <none>\n")
-	} else {
-		fmt.Fprintln(w)
-		mt := newTable(w)
-		fmt.Fprintln(mt, "  NAME\tVMI\tPHASE\tTARGET\tAGE")
-		for _, m := range d.Migrations {
-			fmt.Fprintf(mt, "  %s/%s\t%s\t%s\t%s\t%s\n", m.Namespace, m.Name, m.VMI, orWaiting(m.Phase), orNone(m.Target),
-				duration.HumanDuration(now.Sub(m.Created.Time)))
-		}
-		if err := mt.Flush(); err != nil {
-			return err
-		}
+	migrations := make([]string, 0, len(d.Migrations))
+	for _, m := range d.Migrations {
+		migrations = append(migrations, fmt.Sprintf("%s/%s\t%s\t%s\t%s\t%s", m.Namespace, m.Name, m.VMI, orWaiting(m.Phase), orNone(m.Target),
+			duration.HumanDuration(now.Sub(m.Created.Time))))
+	}
+	if err := renderSection(w, "Migrations in flight", "NAME\tVMI\tPHASE\tTARGET\tAGE", migrations); err != nil {
+		return err
 	}
 
-	fmt.Fprintf(w, "Events:")
-	if len(d.Events) == 0 {
+	events := make([]string, 0, len(d.Events))
+	for _, e := range d.Events {
+		events = append(events, fmt.Sprintf("%s\t%s\t%s\t%s\t%s", e.Type, e.Reason, duration.HumanDuration(now.Sub(eventTime(e).Time)),
+			e.InvolvedObject.Kind+"/"+e.InvolvedObject.Name, strings.TrimSpace(firstLine(e.Message))))
+	}
+	return renderSection(w, "Events", "TYPE\tREASON\tAGE\tOBJECT\tMESSAGE", events)
+}
+
+// renderSection writes a titled table, its rows tab-separated; an empty one is "<none>" on the
+// title's line, as kubectl describe shows it, rather than a header without rows.
+func renderSection(w io.Writer, title, header string, rows []string) error {
+	fmt.Fprintf(w, "%s:", title)
+	if len(rows) == 0 {
 		fmt.Fprintf(w, " <none>\n")
 		return nil
 	}
 	fmt.Fprintln(w)
-	et := newTable(w)
-	fmt.Fprintln(et, "  TYPE\tREASON\tAGE\tOBJECT\tMESSAGE")
-	for _, e := range d.Events {
-		fmt.Fprintf(et, "  %s\t%s\t%s\t%s\t%s\n", e.Type, e.Reason, duration.HumanDuration(now.Sub(eventTime(e).Time)),
-			e.InvolvedObject.Kind+"/"+e.InvolvedObject.Name, strings.TrimSpace(firstLine(e.Message)))
+	t := newTable(w)
+	fmt.Fprintln(t, "  "+header)
+	for _, r := range rows {
+		fmt.Fprintln(t, "  "+r)
 	}
-	return et.Flush()
+	return t.Flush()
 }
 
 func renderNode(tw io.Writer, n *corev1.Node, p func(int, string, ...any)) {

@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,11 +41,24 @@ func restartControlPlane(t *testing.T, e *benchEnv) {
 	t.Helper()
 	bin, env := kwokctl(t, e)
 	name := filepath.Base(filepath.Dir(e.kubeconfig))
+	pids := controlPlanePIDs(t, e)
 	for _, verb := range []string{"stop", "start"} {
 		cmd := exec.Command(bin, "--name", name, verb, "cluster")
 		cmd.Env = env
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("kwokctl %s cluster: %v\n%s", verb, err, lastLines(string(out), 3))
+		}
+		if verb == "stop" {
+			// kwokctl signals the components and returns at once; started again before the
+			// old API server has let go of its port, the new one fails to bind and exits.
+			waitFor(t, time.Minute, "the stopped control plane's processes to exit", func() (bool, error) {
+				for _, pid := range pids {
+					if syscall.Kill(pid, 0) == nil {
+						return false, fmt.Errorf("pid %d still runs", pid)
+					}
+				}
+				return true, nil
+			})
 		}
 	}
 	waitFor(t, 3*time.Minute, "the API server to be ready again", func() (bool, error) {
@@ -51,6 +66,29 @@ func restartControlPlane(t *testing.T, e *benchEnv) {
 		return err == nil, nil
 	})
 	releaseNodeLeases(t, e)
+}
+
+// controlPlanePIDs reads the pids kwokctl recorded for the cluster's components.
+func controlPlanePIDs(t *testing.T, e *benchEnv) []int {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(e.kubeconfig), "kwok", "clusters", filepath.Base(filepath.Dir(e.kubeconfig)), "pids")
+	files, err := filepath.Glob(filepath.Join(dir, "*.pid"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no pid files of the control plane in %s", dir)
+	}
+	var pids []int
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		pids = append(pids, pid)
+	}
+	return pids
 }
 
 // releaseNodeLeases lets the restarted fake kubelets take their nodes back at once. kwok

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oc-cnv/oc-cnv/test/apiproxy"
 )
 
 // benchList: maintenance list (with its extra columns) against kubectl get nodemaintenances,
@@ -29,12 +31,12 @@ func benchList(t *testing.T, e *benchEnv, rep *report, nodes, nms int) {
 	ma, mb := median(a), median(b)
 	ratio := float64(ma) / float64(mb)
 
-	proxy := newCountingProxy(t, e.cfg)
-	kc := proxy.kubeconfig(t)
+	proxy := apiproxy.New(t, e.cfg)
+	kc := proxy.Kubeconfig(t)
 	mustRun(t, kc, e.bin, occnv...)
-	ro, _, _ := proxy.reset()
+	ro, _, _ := proxy.Reset()
 	mustRun(t, kc, e.kubectl, kubectl...)
-	rk, _, _ := proxy.reset()
+	rk, _, _ := proxy.Reset()
 	rep.add(fmt.Sprintf("`maintenance list` vs `kubectl get nodemaintenances`, %d nodes, %d maintenances, median of %d (requests)", nodes, nms, runs),
 		fmt.Sprintf("%s (%d)", ms(ma), ro), fmt.Sprintf("%s (%d)", ms(mb), rk), fmt.Sprintf("%.2fx kubectl's time", ratio), "<= 1.2x", ratio <= 1.2)
 }

@@ -8,6 +8,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/oc-cnv/oc-cnv/test/apiproxy"
 )
 
 // benchPlanAndDescribe: the plan of maintenance start and describe of a node with nodeVMIs
@@ -15,20 +17,20 @@ import (
 // must not grow with the cluster (label selectors, not cluster-wide lists).
 func benchPlanAndDescribe(t *testing.T, e *benchEnv, rep *report, nodeVMIs, totalVMIs int) {
 	const node = "node-000000"
-	proxy := newCountingProxy(t, e.cfg)
-	kc := proxy.kubeconfig(t)
+	proxy := apiproxy.New(t, e.cfg)
+	kc := proxy.Kubeconfig(t)
 	seedVMIs(t, e, "bench-vmis-here", node, 0, nodeVMIs)
 
 	measure := func() (planReq, descReq int, planWall, descWall string) {
-		proxy.reset()
+		proxy.Reset()
 		p := mustRun(t, kc, e.bin, "maintenance", "start", node, "--dry-run=client")
 		if got := strings.Count(p.stdout, "bench-vmis-here/"); got < nodeVMIs {
 			t.Fatalf("the plan names %d of the node's %d VMs", got, nodeVMIs)
 		}
-		planReq, _, _ = proxy.reset()
+		planReq, _, _ = proxy.Reset()
 		nm := createNM(t, e, node)
 		d := mustRun(t, kc, e.bin, "maintenance", "describe", node)
-		descReq, _, _ = proxy.reset()
+		descReq, _, _ = proxy.Reset()
 		deleteNM(t, e, nm)
 		return planReq, descReq, secs(p.wall), secs(d.wall)
 	}

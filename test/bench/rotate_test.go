@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oc-cnv/oc-cnv/test/apiproxy"
 )
 
 // scriptRun is the baseline rotate-certs.sh (kubevirt/hyperconverged-cluster-operator
@@ -58,24 +60,24 @@ func scriptRun(t *testing.T, e *benchEnv, kubeconfig, cacheDir, ns string) (time
 // an identical estate, with namespaces namespaces in the cluster; and oc-cnv's request count
 // with and without those namespaces.
 func benchRotate(t *testing.T, e *benchEnv, rep *report, namespaces int) {
-	proxy := newCountingProxy(t, e.cfg)
-	kc := proxy.kubeconfig(t)
+	proxy := apiproxy.New(t, e.cfg)
+	kc := proxy.Kubeconfig(t)
 	cacheDir := t.TempDir()
 	const occnvNS, scriptNS = "bench-estate-occnv", "bench-estate-script"
 	seedEstate(t, e, occnvNS)
 	seedEstate(t, e, scriptNS)
 
-	proxy.reset()
+	proxy.Reset()
 	mustRun(t, kc, e.bin, "certs", "rotate", "-n", occnvNS, "--yes", "--cache-dir", cacheDir)
-	small, _, _ := proxy.reset()
+	small, _, _ := proxy.Reset()
 	waitEstateReady(t, e, occnvNS)
 
 	seedNamespaces(t, e, namespaces, 10, "node-000000")
 	total := countNamespaces(t, e)
 
-	proxy.reset()
+	proxy.Reset()
 	r := mustRun(t, kc, e.bin, "certs", "rotate", "-n", occnvNS, "--yes", "--cache-dir", cacheDir)
-	large, _, paths := proxy.reset()
+	large, _, paths := proxy.Reset()
 	perNamespace := 0
 	for path, n := range paths {
 		if strings.Contains(path, "/namespaces/bench-ns-") {
@@ -87,7 +89,7 @@ func benchRotate(t *testing.T, e *benchEnv, rep *report, namespaces int) {
 	}
 
 	scriptWall, calls := scriptRun(t, e, kc, cacheDir, scriptNS)
-	scriptRequests, _, _ := proxy.reset()
+	scriptRequests, _, _ := proxy.Reset()
 
 	ratio := float64(scriptWall) / float64(r.wall)
 	rep.add(fmt.Sprintf("certs rotate, %d namespaces: wall time end to end (oc-cnv re-issues, waits, verifies; the script's %d kubectl calls only)", total, calls),

@@ -13,6 +13,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/oc-cnv/oc-cnv/test/apiproxy"
 )
 
 type lockedBuffer struct {
@@ -33,8 +35,8 @@ func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); retur
 func benchWait(t *testing.T, e *benchEnv, rep *report, window time.Duration, runs int) {
 	const node = "node-000001"
 	name := node + "-maintenance"
-	proxy := newCountingProxy(t, e.cfg)
-	kc := proxy.kubeconfig(t)
+	proxy := apiproxy.New(t, e.cfg)
+	kc := proxy.Kubeconfig(t)
 	ctx := context.Background()
 	setPhase := func(phase string) {
 		t.Helper()
@@ -70,9 +72,9 @@ func benchWait(t *testing.T, e *benchEnv, rep *report, window time.Duration, run
 		})
 		if i == 0 {
 			// The measurement window: oc-cnv waits on its watches while nothing changes.
-			proxy.reset()
+			proxy.Reset()
 			time.Sleep(window)
-			windowRequests, windowWatches, _ = proxy.reset()
+			windowRequests, windowWatches, _ = proxy.Reset()
 		}
 		t0 := time.Now()
 		setPhase("Succeeded")

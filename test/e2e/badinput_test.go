@@ -17,8 +17,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
 )
@@ -55,7 +53,7 @@ func TestBadInputIsOneLineDocumentedCodeAndNoChange(t *testing.T) {
 
 	norbac := biUnprivilegedKubeconfig(t, env)
 	revoked := biRevokedKubeconfig(t, env)
-	bogus := biTokenKubeconfig(t, env, "not-a-token-"+framework.ID(t))
+	bogus := env.TokenKubeconfig(t, "not-a-token-"+framework.ID(t))
 	garbage := filepath.Join(t.TempDir(), "garbage-kubeconfig")
 	biWriteFile(t, garbage, "clusters: [\n")
 
@@ -388,22 +386,6 @@ func biSame(t *testing.T, before, after map[string]string) bool {
 	return same
 }
 
-// biTokenKubeconfig writes a kubeconfig for the test cluster that authenticates with token.
-func biTokenKubeconfig(t *testing.T, env *framework.Env, token string) string {
-	t.Helper()
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["c"] = &clientcmdapi.Cluster{Server: env.Config.Host, CertificateAuthorityData: env.Config.CAData,
-		CertificateAuthority: env.Config.CAFile, InsecureSkipTLSVerify: env.Config.Insecure}
-	cfg.AuthInfos["u"] = &clientcmdapi.AuthInfo{Token: token}
-	cfg.Contexts["c"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u"}
-	cfg.CurrentContext = "c"
-	path := filepath.Join(t.TempDir(), "kubeconfig-token")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // biServiceAccountToken creates a service account without any role binding, in a namespace of
 // its own, and returns a token for it.
 func biServiceAccountToken(t *testing.T, env *framework.Env) (ns, name, token string) {
@@ -424,7 +406,7 @@ func biServiceAccountToken(t *testing.T, env *framework.Env) (ns, name, token st
 func biUnprivilegedKubeconfig(t *testing.T, env *framework.Env) string {
 	t.Helper()
 	_, _, token := biServiceAccountToken(t, env)
-	return biTokenKubeconfig(t, env, token)
+	return env.TokenKubeconfig(t, token)
 }
 
 // biRevokedKubeconfig holds a token that was valid and no longer is: its service account is
@@ -436,7 +418,7 @@ func biRevokedKubeconfig(t *testing.T, env *framework.Env) string {
 	if err := env.Kube.CoreV1().ServiceAccounts(ns).Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	kc := biTokenKubeconfig(t, env, token)
+	kc := env.TokenKubeconfig(t, token)
 	// The authenticator caches tokens briefly; wait until the API server rejects this one.
 	framework.WaitFor(t, time.Minute, "the revoked token to be rejected", func() (bool, error) {
 		res := env.RunWith(t, framework.RunOptions{Kubeconfig: kc}, "certs", "check", "-n", ns)

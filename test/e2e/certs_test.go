@@ -9,6 +9,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/oc-cnv/oc-cnv/test/certgen"
 	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
 )
 
@@ -51,15 +52,15 @@ func TestCertsCheckStatuses(t *testing.T) {
 	mismatch := issue(t, "web-mismatch", ca1, base.Add(-day), base.Add(150*day+12*time.Hour))
 	otherKey := issue(t, "other", ca1, base.Add(-day), base.Add(day))
 
-	createSecret(t, ns, "web-ok", map[string][]byte{"tls.crt": ok.certPEM, "tls.key": ok.keyPEM, "ca.crt": ca1.certPEM})
-	createSecret(t, ns, "web-expiring", map[string][]byte{"tls.crt": expiring.certPEM, "tls.key": expiring.keyPEM})
-	createSecret(t, ns, "web-expired", map[string][]byte{"tls.crt": expired.certPEM, "tls.key": expired.keyPEM})
-	createSecret(t, ns, "web-future", map[string][]byte{"tls.crt": future.certPEM, "tls.key": future.keyPEM})
-	createSecret(t, ns, "web-untrusted", map[string][]byte{"tls.crt": untrusted.certPEM, "tls.key": untrusted.keyPEM, "ca.crt": ca1.certPEM})
-	createSecret(t, ns, "web-mismatch", map[string][]byte{"tls.crt": mismatch.certPEM, "tls.key": otherKey.keyPEM})
+	createSecret(t, ns, "web-ok", map[string][]byte{"tls.crt": ok.CertPEM, "tls.key": ok.KeyPEM, "ca.crt": ca1.CertPEM})
+	createSecret(t, ns, "web-expiring", map[string][]byte{"tls.crt": expiring.CertPEM, "tls.key": expiring.KeyPEM})
+	createSecret(t, ns, "web-expired", map[string][]byte{"tls.crt": expired.CertPEM, "tls.key": expired.KeyPEM})
+	createSecret(t, ns, "web-future", map[string][]byte{"tls.crt": future.CertPEM, "tls.key": future.KeyPEM})
+	createSecret(t, ns, "web-untrusted", map[string][]byte{"tls.crt": untrusted.CertPEM, "tls.key": untrusted.KeyPEM, "ca.crt": ca1.CertPEM})
+	createSecret(t, ns, "web-mismatch", map[string][]byte{"tls.crt": mismatch.CertPEM, "tls.key": otherKey.KeyPEM})
 	createSecret(t, ns, "not-a-cert", map[string][]byte{"password": []byte("hunter2"), "id": []byte("42")})
 
-	exp := func(c *testCert) string { return c.cert.NotAfter.UTC().Format("2006-01-02 15:04Z") }
+	exp := func(c *certgen.Pair) string { return c.Cert.NotAfter.UTC().Format("2006-01-02 15:04Z") }
 	res := env.Run(t, "certs", "check", "-n", ns)
 	want := []string{
 		"COMPONENT OBJECT CERTIFICATE ROLE ISSUER EXPIRES RESIDUAL STATUS",
@@ -98,7 +99,7 @@ func TestCertsCheckStatuses(t *testing.T) {
 		t.Errorf("-o json: %v, kind %q, %d certificates, exit %d", err, rep.Kind, len(rep.Certificates), js.ExitCode)
 	}
 	wide := env.Run(t, "certs", "check", "-n", ns, "-o", "wide")
-	if !strings.Contains(wide.Stdout, fmt.Sprintf("%x", untrusted.cert.SerialNumber)) || !strings.Contains(wide.Stdout, "NOT BEFORE") || !strings.Contains(wide.Stdout, "SANS") {
+	if !strings.Contains(wide.Stdout, fmt.Sprintf("%x", untrusted.Cert.SerialNumber)) || !strings.Contains(wide.Stdout, "NOT BEFORE") || !strings.Contains(wide.Stdout, "SANS") {
 		t.Errorf("-o wide lacks the serial, NOT BEFORE or SANS columns:\n%s", wide.Stdout)
 	}
 	noKeyMaterial(t, res.Stdout, res.Stderr, js.Stdout, wide.Stdout)

@@ -70,10 +70,10 @@ func TestFaultThrottledAPIIsRetried(t *testing.T) {
 		{"maintenance", "start", node, "--dry-run=client"},
 	} {
 		left.Store(3)
-		before := proxy.injected.Load()
+		before := proxy.Injected()
 		res := env.RunWith(t, framework.RunOptions{Kubeconfig: kc}, args...)
-		if proxy.injected.Load()-before != 3 {
-			t.Fatalf("%v: the proxy throttled %d requests, want 3", args, proxy.injected.Load()-before)
+		if proxy.Injected()-before != 3 {
+			t.Fatalf("%v: the proxy throttled %d requests, want 3", args, proxy.Injected()-before)
 		}
 		if res.ExitCode != 0 {
 			t.Errorf("oc-cnv %s under throttling: exit %d\n%s", strings.Join(args, " "), res.ExitCode, res.Stderr)
@@ -122,7 +122,7 @@ func TestFaultFailingWatchesAreReestablished(t *testing.T) {
 	})
 	p := env.Start(t, framework.RunOptions{Kubeconfig: kc}, "maintenance", "start", node, "--yes", "--timeout", "3m")
 	framework.WaitFor(t, time.Minute, "watches to be refused a few times", func() (bool, error) {
-		return proxy.injected.Load() >= 3, nil
+		return proxy.Injected() >= 3, nil
 	})
 	failing.Store(false)
 	res := p.Wait(t, 3*time.Minute)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -18,8 +17,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	virtv1 "kubevirt.io/api/core/v1"
 
 	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
@@ -31,45 +28,10 @@ import (
 
 var mtNMGVR = framework.NodeMaintenanceGVRs[0]
 
-// mtVM is a VirtualMachine pinned to the test's nodes; extra is added to the VMI template spec.
+// mtVM is a VirtualMachine pinned to the test's nodes; volumes are added to the VMI template.
 func mtVM(name string, nodes framework.TestNodes, strategy, migrationDuration, volumes string) string {
-	s := ""
-	if strategy != "" {
-		s = "      evictionStrategy: " + strategy + "\n"
-	}
-	if migrationDuration == "" {
-		migrationDuration = "1s"
-	}
-	return fmt.Sprintf(`apiVersion: kubevirt.io/v1
-kind: VirtualMachine
-metadata:
-  name: %s
-spec:
-  runStrategy: Always
-  template:
-    metadata:
-      annotations: {kubevirt-sim.oc-cnv.io/migration-duration: %s}
-    spec:
-%s%s      domain:
-        devices: {}
-        resources: {requests: {memory: 128Mi}}
-      volumes:
-      - name: root
-        containerDisk: {image: quay.io/containerdisks/fedora:latest}
-%s---
-`, name, migrationDuration, s, nodes.PlacementYAML(6), volumes)
+	return framework.VMYAML(name, nodes, framework.VMSpec{EvictionStrategy: strategy, MigrationDuration: migrationDuration, Volumes: volumes})
 }
-
-const mtRWOClaim = `apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {name: data-rwo}
-spec:
-  accessModes: [ReadWriteOnce]
-  resources: {requests: {storage: 1Gi}}
----
-`
-
-const mtRWOVolume = "      - name: data\n        persistentVolumeClaim: {claimName: data-rwo}\n"
 
 // mtEstate creates count nodes and the manifest's VMs, all started on the first node (the
 // others are cordoned meanwhile), and waits until every named VMI runs there.
@@ -321,7 +283,7 @@ Migrations in flight: <none>
 func TestMaintenanceRefusesBlockingVMUnlessForced(t *testing.T) {
 	mtRequireOperator(t)
 	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string {
-		return mtRWOClaim + mtVM("rwo", n, "LiveMigrate", "", mtRWOVolume) + mtVM("live", n, "LiveMigrate", "", "")
+		return framework.RWOClaimYAML + mtVM("rwo", n, "LiveMigrate", "", framework.RWOVolumeYAML) + mtVM("live", n, "LiveMigrate", "", "")
 	}, "rwo", "live")
 	n0 := nodes.Names[0]
 
@@ -464,17 +426,7 @@ func mtRestrictedKubeconfig(t *testing.T, env *framework.Env) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["c"] = &clientcmdapi.Cluster{Server: env.Config.Host, CertificateAuthorityData: env.Config.CAData, CertificateAuthority: env.Config.CAFile,
-		InsecureSkipTLSVerify: env.Config.Insecure}
-	cfg.AuthInfos["u"] = &clientcmdapi.AuthInfo{Token: tok.Status.Token}
-	cfg.Contexts["c"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u"}
-	cfg.CurrentContext = "c"
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return env.TokenKubeconfig(t, tok.Status.Token)
 }
 
 func TestMaintenanceTimeoutLeavesMaintenanceInPlace(t *testing.T) {
@@ -774,7 +726,7 @@ func TestMaintenanceStopReportsStuckObject(t *testing.T) {
 func TestMaintenanceFailedPhase(t *testing.T) {
 	mtRequireOperator(t)
 	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string {
-		return mtRWOClaim + mtVM("rwo", n, "LiveMigrate", "", mtRWOVolume)
+		return framework.RWOClaimYAML + mtVM("rwo", n, "LiveMigrate", "", framework.RWOVolumeYAML)
 	}, "rwo")
 	n0 := nodes.Names[0]
 	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", n0, "--force", "--stall-timeout", "5m")

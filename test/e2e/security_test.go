@@ -36,7 +36,7 @@ func TestVerboseOutputHasNoKeysOrTokens(t *testing.T) {
 	node := env.Nodes(t, 1).Names[0]
 	ns := biEstate(t, env)
 	token := secAdminToken(t, env)
-	tokenKC := biTokenKubeconfig(t, env, token)
+	tokenKC := env.TokenKubeconfig(t, token)
 
 	cases := []struct {
 		name  string
@@ -108,7 +108,7 @@ func secAdminToken(t *testing.T, env *framework.Env) string {
 	t.Cleanup(func() {
 		_ = env.Kube.RbacV1().ClusterRoleBindings().Delete(context.Background(), binding.Name, metav1.DeleteOptions{})
 	})
-	kc := biTokenKubeconfig(t, env, token)
+	kc := env.TokenKubeconfig(t, token)
 	// RBAC reaches the authorizer's cache within moments; wait until the token may list nodes.
 	framework.WaitFor(t, time.Minute, "the cluster-admin binding to apply", func() (bool, error) {
 		return env.RunWith(t, framework.RunOptions{Kubeconfig: kc}, "maintenance", "list").ExitCode == 0, nil
@@ -181,7 +181,7 @@ func secFindings(out string, keys [][]byte, token string) []string {
 // The search itself must find what it looks for, in each form client-go prints: a JSON body
 // (base64 data), a hexdumped protobuf body (raw PEM split over lines) and a bearer token.
 func TestVerboseOutputSearchFindsLeaks(t *testing.T) {
-	key := issue(t, "leak", nil, time.Now(), time.Now().Add(time.Hour)).keyPEM
+	key := issue(t, "leak", nil, time.Now(), time.Now().Add(time.Hour)).KeyPEM
 	json := `"Response Body" body="{\"data\":{\"tls.key\":\"` + base64.StdEncoding.EncodeToString(key) + `\"}}"`
 	var dump strings.Builder
 	for off := 0; off < len(key); off += 16 {

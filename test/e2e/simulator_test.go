@@ -28,29 +28,7 @@ var simNodeMaintenanceGVR = schema.GroupVersionResource{Group: "nodemaintenance.
 
 // simVM is a VirtualMachine as a user writes it, pinned to the test's nodes.
 func simVM(name string, nodes framework.TestNodes, evictionStrategy, volumes string) string {
-	strategy := ""
-	if evictionStrategy != "" {
-		strategy = "      evictionStrategy: " + evictionStrategy + "\n"
-	}
-	return fmt.Sprintf(`apiVersion: kubevirt.io/v1
-kind: VirtualMachine
-metadata:
-  name: %s
-spec:
-  runStrategy: Always
-  template:
-    metadata:
-      labels: {app: %s}
-      annotations: {kubevirt-sim.oc-cnv.io/migration-duration: 1s}
-    spec:
-%s%s      domain:
-        devices: {}
-        resources: {requests: {memory: 128Mi}}
-      volumes:
-      - name: root
-        containerDisk: {image: quay.io/containerdisks/fedora:latest}
-%s---
-`, name, name, strategy, nodes.PlacementYAML(6), volumes)
+	return framework.VMYAML(name, nodes, framework.VMSpec{EvictionStrategy: evictionStrategy, Labels: "{app: " + name + "}", Volumes: volumes})
 }
 
 func TestSimulatorDrainMigratesRecreatesAndBlocks(t *testing.T) {
@@ -62,15 +40,8 @@ func TestSimulatorDrainMigratesRecreatesAndBlocks(t *testing.T) {
 
 	// Start every VM on the node that will be drained: keep the others cordoned meanwhile.
 	env.Cordon(t, nodes.Names[1:], true)
-	rwoDisk := "      - name: data\n        persistentVolumeClaim: {claimName: data-rwo}\n"
-	env.Apply(t, ns, `apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {name: data-rwo}
-spec:
-  accessModes: [ReadWriteOnce]
-  resources: {requests: {storage: 1Gi}}
----
-`+simVM("migratable", nodes, "LiveMigrate", "")+simVM("plain", nodes, "", "")+simVM("rwo", nodes, "LiveMigrate", rwoDisk))
+	env.Apply(t, ns, framework.RWOClaimYAML+simVM("migratable", nodes, "LiveMigrate", "")+simVM("plain", nodes, "", "")+
+		simVM("rwo", nodes, "LiveMigrate", framework.RWOVolumeYAML))
 
 	before := map[string]*virtv1.VirtualMachineInstance{}
 	for _, name := range []string{"migratable", "plain", "rwo"} {

@@ -241,45 +241,51 @@ func (r *reconciler) putWebhook(ctx context.Context, e *estate, w webhookSpec, c
 	}
 	api := r.c.AdmissionregistrationV1()
 	if w.mutating {
-		cur, err := api.MutatingWebhookConfigurations().Get(ctx, meta.Name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			_, err = api.MutatingWebhookConfigurations().Create(ctx, &admissionv1.MutatingWebhookConfiguration{
-				ObjectMeta: meta,
-				Webhooks: []admissionv1.MutatingWebhook{{
-					Name: hook.Name, ClientConfig: hook.ClientConfig, Rules: hook.Rules, FailurePolicy: hook.FailurePolicy,
-					SideEffects: hook.SideEffects, AdmissionReviewVersions: hook.AdmissionReviewVersions, NamespaceSelector: hook.NamespaceSelector,
-				}},
-			}, metav1.CreateOptions{})
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		changed := false
-		for i := range cur.Webhooks {
-			changed = setCABundle(&cur.Webhooks[i].ClientConfig, caBundle) || changed
-		}
-		if changed {
-			_, err = api.MutatingWebhookConfigurations().Update(ctx, cur, metav1.UpdateOptions{})
-		}
-		return err
+		return putWebhookConfig(ctx, api.MutatingWebhookConfigurations(), meta.Name, &admissionv1.MutatingWebhookConfiguration{
+			ObjectMeta: meta,
+			Webhooks: []admissionv1.MutatingWebhook{{
+				Name: hook.Name, ClientConfig: hook.ClientConfig, Rules: hook.Rules, FailurePolicy: hook.FailurePolicy,
+				SideEffects: hook.SideEffects, AdmissionReviewVersions: hook.AdmissionReviewVersions, NamespaceSelector: hook.NamespaceSelector,
+			}},
+		}, func(c *admissionv1.MutatingWebhookConfiguration) bool {
+			changed := false
+			for i := range c.Webhooks {
+				changed = setCABundle(&c.Webhooks[i].ClientConfig, caBundle) || changed
+			}
+			return changed
+		})
 	}
-	cur, err := api.ValidatingWebhookConfigurations().Get(ctx, meta.Name, metav1.GetOptions{})
+	return putWebhookConfig(ctx, api.ValidatingWebhookConfigurations(), meta.Name, &admissionv1.ValidatingWebhookConfiguration{
+		ObjectMeta: meta, Webhooks: []admissionv1.ValidatingWebhook{hook},
+	}, func(c *admissionv1.ValidatingWebhookConfiguration) bool {
+		changed := false
+		for i := range c.Webhooks {
+			changed = setCABundle(&c.Webhooks[i].ClientConfig, caBundle) || changed
+		}
+		return changed
+	})
+}
+
+// webhookConfigClient is what the typed clients of validating and mutating configurations share.
+type webhookConfigClient[T any] interface {
+	Get(ctx context.Context, name string, opts metav1.GetOptions) (*T, error)
+	Create(ctx context.Context, obj *T, opts metav1.CreateOptions) (*T, error)
+	Update(ctx context.Context, obj *T, opts metav1.UpdateOptions) (*T, error)
+}
+
+// putWebhookConfig creates fresh when the configuration is missing; otherwise it updates the
+// configuration only when setCA changed it, so an unchanged estate writes nothing.
+func putWebhookConfig[T any](ctx context.Context, c webhookConfigClient[T], name string, fresh *T, setCA func(*T) bool) error {
+	cur, err := c.Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		_, err = api.ValidatingWebhookConfigurations().Create(ctx, &admissionv1.ValidatingWebhookConfiguration{
-			ObjectMeta: meta, Webhooks: []admissionv1.ValidatingWebhook{hook},
-		}, metav1.CreateOptions{})
+		_, err = c.Create(ctx, fresh, metav1.CreateOptions{})
 		return err
 	}
 	if err != nil {
 		return err
 	}
-	changed := false
-	for i := range cur.Webhooks {
-		changed = setCABundle(&cur.Webhooks[i].ClientConfig, caBundle) || changed
-	}
-	if changed {
-		_, err = api.ValidatingWebhookConfigurations().Update(ctx, cur, metav1.UpdateOptions{})
+	if setCA(cur) {
+		_, err = c.Update(ctx, cur, metav1.UpdateOptions{})
 	}
 	return err
 }

@@ -91,34 +91,10 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 func newSimulator(kube kubernetes.Interface, virt kubevirt.Interface, o *Options) *simulator {
 	kv := virt.KubevirtV1()
 	s := &simulator{opts: o, kube: kube, virt: virt}
-	s.vms = newInformer(&virtv1.VirtualMachine{},
-		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			return kv.VirtualMachines("").List(ctx, opts)
-		},
-		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			return kv.VirtualMachines("").Watch(ctx, opts)
-		})
-	s.vmis = newInformer(&virtv1.VirtualMachineInstance{},
-		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			return kv.VirtualMachineInstances("").List(ctx, opts)
-		},
-		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			return kv.VirtualMachineInstances("").Watch(ctx, opts)
-		})
-	s.vmims = newInformer(&virtv1.VirtualMachineInstanceMigration{},
-		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			return kv.VirtualMachineInstanceMigrations("").List(ctx, opts)
-		},
-		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			return kv.VirtualMachineInstanceMigrations("").Watch(ctx, opts)
-		})
-	s.kvs = newInformer(&virtv1.KubeVirt{},
-		func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			return kv.KubeVirts("").List(ctx, opts)
-		},
-		func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			return kv.KubeVirts("").Watch(ctx, opts)
-		})
+	s.vms = clusterInformer[*virtv1.VirtualMachineList](&virtv1.VirtualMachine{}, kv.VirtualMachines(""))
+	s.vmis = clusterInformer[*virtv1.VirtualMachineInstanceList](&virtv1.VirtualMachineInstance{}, kv.VirtualMachineInstances(""))
+	s.vmims = clusterInformer[*virtv1.VirtualMachineInstanceMigrationList](&virtv1.VirtualMachineInstanceMigration{}, kv.VirtualMachineInstanceMigrations(""))
+	s.kvs = clusterInformer[*virtv1.KubeVirtList](&virtv1.KubeVirt{}, kv.KubeVirts(""))
 
 	launchers := informers.NewSharedInformerFactoryWithOptions(kube, 0,
 		informers.WithTweakListOptions(func(lo *metav1.ListOptions) {
@@ -146,11 +122,20 @@ func newSimulator(kube kubernetes.Interface, virt kubevirt.Interface, o *Options
 	return s
 }
 
-// newInformer builds an informer whose lists and watches run under the context the informer
-// is run with, so they end when it stops.
-func newInformer(obj runtime.Object, list cache.ListWithContextFunc, w cache.WatchFuncWithContext) cache.SharedIndexInformer {
-	return cache.NewSharedIndexInformer(&cache.ListWatch{ListWithContextFunc: list, WatchFuncWithContext: w}, obj, 10*time.Minute,
-		cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+// listWatcher is the part of a typed client that an informer needs.
+type listWatcher[L runtime.Object] interface {
+	List(ctx context.Context, opts metav1.ListOptions) (L, error)
+	Watch(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error)
+}
+
+// clusterInformer caches obj's kind, in every namespace, from its typed client c. Its lists and
+// watches run under the context the informer is run with, so they end when it stops.
+func clusterInformer[L runtime.Object](obj runtime.Object, c listWatcher[L]) cache.SharedIndexInformer {
+	lw := &cache.ListWatch{
+		ListWithContextFunc:  func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) { return c.List(ctx, opts) },
+		WatchFuncWithContext: c.Watch,
+	}
+	return cache.NewSharedIndexInformer(lw, obj, 10*time.Minute, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
 }
 
 func must(err error) {

@@ -61,11 +61,7 @@ func (o *Options) Validate() error {
 
 // Run gathers the status model, then renders it.
 func (o *Options) Run(ctx context.Context) error {
-	c, err := maintutil.Clients(o.factory)
-	if err != nil {
-		return err
-	}
-	api, err := maintutil.ResolveAPI(c, true)
+	c, api, err := maintutil.ClientsAndOptionalAPI(o.factory)
 	if err != nil {
 		return err
 	}

@@ -78,11 +78,7 @@ func (o *Options) Validate() error {
 
 // Run lists once (and follows with --watch).
 func (o *Options) Run(ctx context.Context) error {
-	c, err := maintutil.Clients(o.factory)
-	if err != nil {
-		return err
-	}
-	api, err := maintutil.ResolveAPI(c, true)
+	c, api, err := maintutil.ClientsAndOptionalAPI(o.factory)
 	if err != nil {
 		return err
 	}

@@ -38,3 +38,15 @@ func ResolveAPI(c maintenance.Clients, optional bool) (*maintenance.API, error) 
 	}
 	return &api, nil
 }
+
+// ClientsAndOptionalAPI is Clients and ResolveAPI(c, true), for the commands that must work
+// on a cluster without the operator too: a node drained with --method=drain has no
+// NodeMaintenance, yet it is listed, described and stopped like any other.
+func ClientsAndOptionalAPI(f *cmdutil.Factory) (maintenance.Clients, *maintenance.API, error) {
+	c, err := Clients(f)
+	if err != nil {
+		return c, nil, err
+	}
+	api, err := ResolveAPI(c, true)
+	return c, api, err
+}

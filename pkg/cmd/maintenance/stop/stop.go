@@ -102,12 +102,7 @@ type target struct {
 
 // Run finds every node's maintenance first (so a bad name changes nothing), then ends them.
 func (o *Options) Run(ctx context.Context) error {
-	c, err := maintutil.Clients(o.factory)
-	if err != nil {
-		return err
-	}
-	// The API is optional: a cluster without the operator can still have --method=drain nodes.
-	api, err := maintutil.ResolveAPI(c, true)
+	c, api, err := maintutil.ClientsAndOptionalAPI(o.factory)
 	if err != nil {
 		return err
 	}
