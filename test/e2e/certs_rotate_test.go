@@ -12,6 +12,7 @@ import (
 	authnv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/clientcmd"
@@ -147,8 +148,11 @@ func TestCertsRotateInterrupted(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range pods.Items {
+			if p.DeletionTimestamp != nil {
+				continue // a pod of the previous round, on its way out
+			}
 			patch := []byte(`{"metadata":{"finalizers":["e2e.oc-cnv.io/hold"]}}`)
-			if _, err := env.Kube.CoreV1().Pods(ns).Patch(ctx, p.Name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			if _, err := env.Kube.CoreV1().Pods(ns).Patch(ctx, p.Name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil && !apierrors.IsNotFound(err) {
 				t.Fatal(err)
 			}
 		}
