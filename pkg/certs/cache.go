@@ -9,6 +9,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	admissionlisters "k8s.io/client-go/listers/admissionregistration/v1"
@@ -32,6 +33,7 @@ type cachedReader struct {
 
 	mu      sync.Mutex
 	changed chan struct{}
+	stop    context.CancelFunc
 }
 
 type namespaceListers struct {
@@ -51,12 +53,18 @@ func startCache(ctx context.Context, c kubernetes.Interface, namespaces []string
 		errMu   sync.Mutex
 		lastErr error
 	)
+	sctx, giveUp := context.WithTimeout(ctx, cacheSyncTimeout)
+	defer giveUp()
 	// Errors are kept instead of logged: a user without list or watch permission gets the
-	// slower reads, not a screen of reflector errors.
+	// slower reads, not a screen of reflector errors, and gets them at once: a refusal is not
+	// going to turn into a filled cache.
 	onError := func(_ *cache.Reflector, err error) {
 		errMu.Lock()
 		lastErr = err
 		errMu.Unlock()
+		if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
+			giveUp()
+		}
 	}
 	var synced []cache.InformerSynced
 	watch := func(inf cache.SharedIndexInformer) {
@@ -94,12 +102,15 @@ func startCache(ctx context.Context, c kubernetes.Interface, namespaces []string
 	watch(f.Admissionregistration().V1().MutatingWebhookConfigurations().Informer())
 	factories = append(factories, f)
 
+	// The informers stop with ctx, or at once when they cannot serve: left running, they
+	// would go on retrying what the user may not do.
+	ictx, stop := context.WithCancel(ctx)
+	cr.stop = stop
 	for _, f := range factories {
-		f.Start(ctx.Done())
+		f.Start(ictx.Done())
 	}
-	sctx, cancel := context.WithTimeout(ctx, cacheSyncTimeout)
-	defer cancel()
 	if !cache.WaitForCacheSync(sctx.Done(), synced...) {
+		stop()
 		errMu.Lock()
 		defer errMu.Unlock()
 		if lastErr != nil {
