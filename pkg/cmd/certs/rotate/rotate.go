@@ -61,6 +61,9 @@ are never touched. --strategy=recreate keeps rotate-certs.sh's route for old CDI
 scales cdi-operator to 0 and always back to the replicas it had (recorded in the annotation
 ` + certs.ReplicasAnnotation + `), also on errors and interrupts.
 
+The components belong to independent operators and are rotated side by side; the wait for their
+new certificates watches the namespace, so it notices each change at once and costs no polling.
+
 Before changing anything it checks every permission it needs and shows what may be interrupted;
 it asks for confirmation on a terminal, and needs --yes otherwise. Re-running completes an
 interrupted rotation.
