@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -130,6 +131,11 @@ func DrainNode(ctx context.Context, c Clients, node string, status chan<- NodeMa
 			st.fail(err.Error())
 			return err
 		}
+		// Every pod of the pass is gone now. The helper reports no finish for a pod that was
+		// already gone when its eviction was sent (404), so drop them all from the pending list.
+		for _, p := range pods {
+			st.done(p.Namespace + "/" + p.Name)
+		}
 	}
 }
 
@@ -171,7 +177,7 @@ func (s *drainStatus) more(pods []corev1.Pod) {
 	defer s.mu.Unlock()
 	for _, p := range pods {
 		key := p.Namespace + "/" + p.Name
-		if !contains(strings.Join(s.nm.PendingPods, ","), key) {
+		if !slices.Contains(s.nm.PendingPods, key) {
 			s.nm.PendingPods = append(s.nm.PendingPods, key)
 			s.nm.EvictionPods++
 		}
@@ -182,6 +188,9 @@ func (s *drainStatus) more(pods []corev1.Pod) {
 func (s *drainStatus) done(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !slices.Contains(s.nm.PendingPods, key) {
+		return
+	}
 	var left []string
 	for _, p := range s.nm.PendingPods {
 		if p != key {

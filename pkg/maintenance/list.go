@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
@@ -45,37 +46,62 @@ func List(ctx context.Context, c Clients, api *API, wide bool) (*ListResult, err
 			res.Entries = append(res.Entries, ListEntry{NodeMaintenance: FromUnstructured(&list.Items[i]), Method: MethodOperator})
 		}
 	}
-	nodes, err := c.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{
-		LabelSelector: labels.Set{LabelMaintenance: string(MethodDrain)}.AsSelector().String(),
-	})
+	nodes, err := c.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: DrainSelector()})
 	if err != nil {
 		return nil, fmt.Errorf("listing nodes: %w", err)
 	}
 	for i := range nodes.Items {
-		n := &nodes.Items[i]
-		info, ok := DrainedBy(n)
-		if !ok {
-			continue
-		}
-		left, err := evictableLeft(ctx, c, n.Name)
+		e, ok, err := DrainEntry(ctx, c, &nodes.Items[i])
 		if err != nil {
 			return nil, err
 		}
-		res.Entries = append(res.Entries, ListEntry{NodeMaintenance: AsMaintenance(n, info, left), Method: MethodDrain})
+		if ok {
+			res.Entries = append(res.Entries, e)
+		}
 	}
 	sort.SliceStable(res.Entries, func(i, j int) bool { return res.Entries[i].NodeName < res.Entries[j].NodeName })
 	if wide {
 		for i := range res.Entries {
-			vmis, err := VMIsOnNode(ctx, c.KubeVirt, res.Entries[i].NodeName)
-			if err != nil {
+			if err := AddVMs(ctx, c, &res.Entries[i]); err != nil {
 				return nil, err
-			}
-			for _, v := range vmis {
-				res.Entries[i].VMs = append(res.Entries[i].VMs, v.Namespace+"/"+v.Name)
 			}
 		}
 	}
 	return res, nil
+}
+
+// DrainSelector selects the nodes MarkNode labelled, so that listing and watching them reads
+// no other node.
+func DrainSelector() string {
+	return labels.Set{LabelMaintenance: string(MethodDrain)}.AsSelector().String()
+}
+
+// DrainEntry is the row of a node put into maintenance with --method=drain; ok is false for a
+// node that is not (or no longer) in such a maintenance. It counts the pods still to evict,
+// because the node itself records no progress.
+func DrainEntry(ctx context.Context, c Clients, n *corev1.Node) (e ListEntry, ok bool, err error) {
+	info, ok := DrainedBy(n)
+	if !ok {
+		return ListEntry{}, false, nil
+	}
+	left, err := evictableLeft(ctx, c, n.Name)
+	if err != nil {
+		return ListEntry{}, true, err
+	}
+	return ListEntry{NodeMaintenance: AsMaintenance(n, info, left), Method: MethodDrain}, true, nil
+}
+
+// AddVMs fills the entry's VMs for -o wide, with a label-selected request for its node only.
+func AddVMs(ctx context.Context, c Clients, e *ListEntry) error {
+	vmis, err := VMIsOnNode(ctx, c.KubeVirt, e.NodeName)
+	if err != nil {
+		return err
+	}
+	e.VMs = nil
+	for _, v := range vmis {
+		e.VMs = append(e.VMs, v.Namespace+"/"+v.Name)
+	}
+	return nil
 }
 
 // evictableLeft counts the pods a drain would still evict from the node.

@@ -38,7 +38,11 @@ func NewCmdList(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 			into maintenance with --method=drain are listed with the name <drain>.
 
 			PODS is evicted/total of the pods the drain evicts (DaemonSet pods stay and are not
-			counted). -o wide adds the last error and the VMs still on each node.`),
+			counted). -o wide adds the last error and the VMs still on each node.
+
+			--watch then prints a row whenever a maintenance changes (a new AGE alone is no change),
+			for NodeMaintenance objects and --method=drain nodes alike, and a last row with phase
+			Deleted when a maintenance ends.`),
 		Example: heredoc.Doc(`
 			  oc cnv maintenance list
 			  oc cnv maintenance list -o wide
