@@ -38,20 +38,25 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 	p(0, "Status:")
 	p(1, "Phase:\t%s", orWaiting(nm.Phase))
 	p(1, "Drain Progress:\t%d%%", nm.DrainProgress)
-	if d.Method != MethodDrain {
+	pending := func() {
+		if len(nm.PendingPods) == 0 {
+			p(1, "Pending Pods:\t<none>")
+			return
+		}
+		p(1, "Pending Pods:\t%s", nm.PendingPods[0])
+		for _, pp := range nm.PendingPods[1:] {
+			p(1, "\t%s", pp)
+		}
+	}
+	if d.Method == MethodDrain {
+		pending()
+	} else {
 		evicted := nm.EvictionPods - int64(len(nm.PendingPods))
 		if evicted < 0 {
 			evicted = 0
 		}
 		p(1, "Pods Evicted:\t%d of %d (%d on the node at start)", evicted, nm.EvictionPods, nm.TotalPods)
-		if len(nm.PendingPods) == 0 {
-			p(1, "Pending Pods:\t<none>")
-		} else {
-			p(1, "Pending Pods:\t%s", nm.PendingPods[0])
-			for _, pp := range nm.PendingPods[1:] {
-				p(1, "\t%s", pp)
-			}
-		}
+		pending()
 		p(1, "Last Error:\t%s", orNone(firstLine(nm.LastError)))
 		if !nm.LastUpdate.IsZero() {
 			p(1, "Last Update:\t%s", nm.LastUpdate.UTC().Format(time.RFC3339))

@@ -106,12 +106,23 @@ func AddVMs(ctx context.Context, c Clients, e *ListEntry) error {
 
 // evictableLeft counts the pods a drain would still evict from the node.
 func evictableLeft(ctx context.Context, c Clients, node string) (int, error) {
+	pods, err := evictablePods(ctx, c, node)
+	return len(pods), err
+}
+
+// evictablePods names (namespace/name) the pods a drain would still evict from the node, with
+// the drain method's settings.
+func evictablePods(ctx context.Context, c Clients, node string) ([]string, error) {
 	h := &drain.Helper{Ctx: ctx, Client: c.Kube, Force: true, IgnoreAllDaemonSets: true, DeleteEmptyDirData: true, Out: io.Discard, ErrOut: io.Discard}
 	list, errs := h.GetPodsForDeletion(node)
 	if len(errs) > 0 {
-		return 0, fmt.Errorf("listing the pods on node %s: %w", node, errs[0])
+		return nil, fmt.Errorf("listing the pods on node %s: %w", node, errs[0])
 	}
-	return len(list.Pods()), nil
+	var names []string
+	for _, p := range list.Pods() {
+		names = append(names, p.Namespace+"/"+p.Name)
+	}
+	return names, nil
 }
 
 // ListHeaders are the table's columns; wide adds the last two.

@@ -162,3 +162,30 @@ func TestLiveRedrawFitsTheTerminal(t *testing.T) {
 		t.Fatalf("live output %q\nwant %q", b.String(), want)
 	}
 }
+
+// A node oc-cnv drained itself has no NodeMaintenance: no name, no API, no eviction counts or
+// last error; the pods still on it that a drain evicts are listed.
+func TestRenderDescriptionOfDrainMethod(t *testing.T) {
+	d := &Description{
+		Method: MethodDrain,
+		Maintenance: NodeMaintenance{NodeName: "node-1", Reason: "DIMM", CreationTimestamp: t0, Phase: "Running", DrainProgress: 0,
+			PendingPods: []string{"default/virt-launcher-rwo-abcde", "default/web-1"}},
+	}
+	var b bytes.Buffer
+	if err := RenderDescription(&b, d, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	want := `Name:     <none> (drained by oc-cnv --method=drain)
+Node:     node-1
+Reason:   DIMM
+Started:  2026-11-25T12:00:00Z (2m ago)
+Status:
+  Phase:           Running
+  Drain Progress:  0%
+  Pending Pods:    default/virt-launcher-rwo-abcde
+                   default/web-1
+`
+	if got := b.String(); !strings.HasPrefix(got, want) || strings.Contains(got, "Last Error") || strings.Contains(got, "Pods Evicted") {
+		t.Fatalf("describe:\n%s\nwant it to start with:\n%s", got, want)
+	}
+}

@@ -96,6 +96,9 @@ func TestMaintenanceDrainMethodBlockedByVM(t *testing.T) {
 		"  Phase:           Running\n",
 		"  Unschedulable:  true\n",
 		"medik8s.io/drain:NoSchedule",
+		// The launcher pod the drain cannot evict, read from the node (nothing records the
+		// drain's own progress with this method).
+		"  Pending Pods:    " + ns + "/" + pod + "\n",
 	} {
 		if !strings.Contains(res.Stdout, want) {
 			t.Errorf("describe while blocked lacks %q:\n%s", want, res.Stdout)

@@ -567,7 +567,8 @@ func TestMaintenanceMethodDrainWithoutOperatorObject(t *testing.T) {
 		t.Errorf("list does not show the drained node:\n%s", res.Stdout)
 	}
 	res = env.Run(t, "maintenance", "describe", n0)
-	if !strings.HasPrefix(res.Stdout, "Name:     <none> (drained by oc-cnv --method=drain)\nNode:     "+n0+"\nReason:   no operator\n") {
+	if !strings.HasPrefix(res.Stdout, "Name:     <none> (drained by oc-cnv --method=drain)\nNode:     "+n0+"\nReason:   no operator\n") ||
+		!strings.Contains(res.Stdout, "  Pending Pods:    <none>\n") {
 		t.Errorf("describe:\n%s", res.Stdout)
 	}
 	res = env.Run(t, "maintenance", "stop", n0)
