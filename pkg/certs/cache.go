@@ -33,7 +33,6 @@ type cachedReader struct {
 
 	mu      sync.Mutex
 	changed chan struct{}
-	stop    context.CancelFunc
 }
 
 type namespaceListers struct {
@@ -46,7 +45,8 @@ type namespaceListers struct {
 // startCache starts informers for the namespaces and the webhook configurations, and returns
 // once they hold the current state. It fails, and the caller reads the API server instead,
 // when the user may not list or watch one of them or the caches do not fill in time. The
-// informers stop with ctx.
+// informers run until ctx ends; after a failure the caller ends it at once, or they would go
+// on retrying what the user may not do.
 func startCache(ctx context.Context, c kubernetes.Interface, namespaces []string) (*cachedReader, error) {
 	cr := &cachedReader{namespaced: map[string]*namespaceListers{}, changed: make(chan struct{})}
 	var (
@@ -102,15 +102,10 @@ func startCache(ctx context.Context, c kubernetes.Interface, namespaces []string
 	watch(f.Admissionregistration().V1().MutatingWebhookConfigurations().Informer())
 	factories = append(factories, f)
 
-	// The informers stop with ctx, or at once when they cannot serve: left running, they
-	// would go on retrying what the user may not do.
-	ictx, stop := context.WithCancel(ctx)
-	cr.stop = stop
 	for _, f := range factories {
-		f.Start(ictx.Done())
+		f.Start(ctx.Done())
 	}
 	if !cache.WaitForCacheSync(sctx.Done(), synced...) {
-		stop()
 		errMu.Lock()
 		defer errMu.Unlock()
 		if lastErr != nil {

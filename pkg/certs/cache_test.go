@@ -22,8 +22,10 @@ func TestCacheGivesUpAtOnceWhenForbidden(t *testing.T) {
 	c.PrependReactor("list", "secrets", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "secrets"}, "", errors.New("no"))
 	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	start := time.Now()
-	_, err := startCache(context.Background(), c, []string{"cnv"})
+	_, err := startCache(ctx, c, []string{"cnv"})
 	if !apierrors.IsForbidden(err) {
 		t.Fatalf("error %v, want forbidden", err)
 	}

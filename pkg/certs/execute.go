@@ -83,6 +83,7 @@ func (r *Rotator) Execute(ctx context.Context, p *Plan, timeout time.Duration) (
 		r.cache = cr
 		defer func() { r.cache = nil }()
 	} else {
+		stopCache()
 		klog.V(2).InfoS("re-checking by reading the API server", "every", r.poll(), "reason", err)
 	}
 
