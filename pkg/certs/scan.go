@@ -478,11 +478,16 @@ type webhookView struct {
 	hooks      []hookRef
 }
 
-// add records a webhook that calls a service; URL webhooks call nothing in a namespace.
-func (v *webhookView) add(cc admissionregistrationv1.WebhookClientConfig) {
-	if cc.Service != nil {
-		v.hooks = append(v.hooks, hookRef{cc.Service.Namespace, cc.Service.Name, cc.CABundle})
+// newWebhookView keeps the webhooks that call a service; URL webhooks call nothing in a
+// namespace.
+func newWebhookView(kind, name string, configs []admissionregistrationv1.WebhookClientConfig) webhookView {
+	v := webhookView{kind: kind, name: name}
+	for _, cc := range configs {
+		if cc.Service != nil {
+			v.hooks = append(v.hooks, hookRef{cc.Service.Namespace, cc.Service.Name, cc.CABundle})
+		}
 	}
+	return v
 }
 
 func (s *Scanner) scanWebhooks(ctx context.Context, inScope func(string) bool, cat []Component, rep *Report, bundles bundleIndex) error {
@@ -494,12 +499,8 @@ func (s *Scanner) scanWebhooks(ctx context.Context, inScope func(string) bool, c
 			return nil, "", err
 		}
 		views := make([]webhookView, 0, len(list.Items))
-		for _, w := range list.Items {
-			v := webhookView{kind: KindValidating, name: w.Name}
-			for _, h := range w.Webhooks {
-				v.add(h.ClientConfig)
-			}
-			views = append(views, v)
+		for i := range list.Items {
+			views = append(views, newWebhookView(KindValidating, list.Items[i].Name, validatingConfigs(&list.Items[i])))
 		}
 		return views, list.Continue, nil
 	})
@@ -512,12 +513,8 @@ func (s *Scanner) scanWebhooks(ctx context.Context, inScope func(string) bool, c
 			return nil, "", err
 		}
 		views := make([]webhookView, 0, len(list.Items))
-		for _, w := range list.Items {
-			v := webhookView{kind: KindMutating, name: w.Name}
-			for _, h := range w.Webhooks {
-				v.add(h.ClientConfig)
-			}
-			views = append(views, v)
+		for i := range list.Items {
+			views = append(views, newWebhookView(KindMutating, list.Items[i].Name, mutatingConfigs(&list.Items[i])))
 		}
 		return views, list.Continue, nil
 	})
