@@ -86,19 +86,15 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 		d.Node = node
 	}
 	if !found {
-		info, ok := DrainedBy(node)
+		e, ok, err := DrainEntry(ctx, c, node)
 		if !ok {
 			return nil, &NotInMaintenanceError{Node: nodeName}
 		}
-		left, err := evictablePods(ctx, c, nodeName)
 		if err != nil {
 			return nil, err
 		}
 		d.Method, d.API = MethodDrain, ""
-		d.Maintenance = AsMaintenance(node, info, len(left))
-		// No object records the drain's progress (oc-cnv drained the node itself), so the
-		// pods still to go are read from the node now: the ones that block the drain.
-		d.Maintenance.PendingPods = left
+		d.Maintenance = e.NodeMaintenance
 	}
 
 	clusterDefault, err := ClusterEvictionStrategy(ctx, c.KubeVirt)

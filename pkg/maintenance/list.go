@@ -76,19 +76,22 @@ func DrainSelector() string {
 	return labels.Set{LabelMaintenance: string(MethodDrain)}.AsSelector().String()
 }
 
-// DrainEntry is the row of a node put into maintenance with --method=drain; ok is false for a
-// node that is not (or no longer) in such a maintenance. It counts the pods still to evict,
-// because the node itself records no progress.
+// DrainEntry is the maintenance of a node put into it with --method=drain; ok is false for a
+// node that is not (or no longer) in such a maintenance. Nothing records this method's
+// progress (oc-cnv drained the node itself), so the pods still to evict, the ones that block
+// the drain, are read from the node now: they decide the phase and are its pending pods.
 func DrainEntry(ctx context.Context, c Clients, n *corev1.Node) (e ListEntry, ok bool, err error) {
 	info, ok := DrainedBy(n)
 	if !ok {
 		return ListEntry{}, false, nil
 	}
-	left, err := evictableLeft(ctx, c, n.Name)
+	left, err := evictablePods(ctx, c, n.Name)
 	if err != nil {
 		return ListEntry{}, true, err
 	}
-	return ListEntry{NodeMaintenance: AsMaintenance(n, info, left), Method: MethodDrain}, true, nil
+	nm := AsMaintenance(n, info, len(left))
+	nm.PendingPods = left
+	return ListEntry{NodeMaintenance: nm, Method: MethodDrain}, true, nil
 }
 
 // AddVMs fills the entry's VMs for -o wide, with a label-selected request for its node only.
@@ -102,12 +105,6 @@ func AddVMs(ctx context.Context, c Clients, e *ListEntry) error {
 		e.VMs = append(e.VMs, v.Namespace+"/"+v.Name)
 	}
 	return nil
-}
-
-// evictableLeft counts the pods a drain would still evict from the node.
-func evictableLeft(ctx context.Context, c Clients, node string) (int, error) {
-	pods, err := evictablePods(ctx, c, node)
-	return len(pods), err
 }
 
 // evictablePods names (namespace/name) the pods a drain would still evict from the node, with
