@@ -105,7 +105,7 @@ e2e-apis: build ## End-to-end tests of the older NodeMaintenance APIs and of no 
 		export OC_CNV_CLUSTER=nm-$$api SIM_WEBHOOK_PORT=$$port NODES=2; port=$$((port + 1)); \
 		hack/cluster.sh up --nm-api=$$api; \
 		OC_CNV_E2E_KUBECONFIG="$$(hack/cluster.sh kubeconfig)" OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
-			go test -count=1 -timeout 10m -run '$(LEGACY_API_TESTS)' ./test/e2e/ || { hack/cluster.sh down; exit 1; }; \
+			go test -count=1 -timeout 10m -run '$(LEGACY_API_TESTS)' ./test/e2e/ || { hack/cluster.sh logs 80; hack/cluster.sh down; exit 1; }; \
 		hack/cluster.sh down; \
 	done
 
@@ -116,7 +116,7 @@ e2e-restart: build ## End-to-end tests of commands across an API server restart,
 	OC_CNV_CLUSTER=restart SIM_WEBHOOK_PORT=9468 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
 	rc=0; OC_CNV_CLUSTER=restart OC_CNV_BENCH_KUBECONFIG="$$(OC_CNV_CLUSTER=restart hack/cluster.sh kubeconfig)" \
 		OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
-		go test -count=1 -v -timeout 20m -run '^TestFault' ./test/bench/ || rc=$$?; \
+		go test -count=1 -v -timeout 20m -run '^TestFault' ./test/bench/ || { rc=$$?; OC_CNV_CLUSTER=restart hack/cluster.sh logs 80; }; \
 		OC_CNV_CLUSTER=restart hack/cluster.sh down; exit $$rc
 
 .PHONY: cluster-up

@@ -9,6 +9,8 @@
 #   hack/cluster.sh kubeconfig                  print the path of the cluster's kubeconfig
 #   hack/cluster.sh kubectl                     print the path of the kubectl built with it
 #   hack/cluster.sh status                      show what runs
+#   hack/cluster.sh logs [LINES]                status, then the last LINES (default 60) of the
+#                                               simulator's and the operator's logs
 #   hack/cluster.sh operator stop|start         stop the Node Maintenance Operator, leaving its
 #                                               webhook registered (as a Deployment scaled to 0
 #                                               does), or start it again and wait for its webhook
@@ -306,6 +308,20 @@ status() {
 	return 0
 }
 
+# logs: what CI prints when a test fails, before the cluster (and its logs) are removed.
+logs() {
+	local lines=${1:-60}
+	[[ $lines =~ ^[0-9]+$ ]] || die "logs takes a number of lines, not '$lines'"
+	[[ -d $STATE ]] || { log "cluster $CLUSTER is not up: no logs"; return 0; }
+	status
+	local f
+	for f in "$STATE/logs/kubevirt-sim.log" "$STATE/logs/nmo.log"; do
+		[[ -f $f ]] || continue
+		printf '\n=== last %s lines of %s\n' "$lines" "$f"
+		tail -n "$lines" "$f"
+	done
+}
+
 # operator stop|start: the operator's process only; its ValidatingWebhookConfiguration stays, so
 # the API server refuses NodeMaintenance writes while it is stopped, as on a cluster whose
 # operator Deployment was scaled to 0. start waits until the webhook answers again.
@@ -339,6 +355,7 @@ down) lock; down ;;
 kubeconfig) echo "$KUBECONFIG_FILE" ;;
 kubectl) echo "$KUBECTL" ;;
 status) status ;;
+logs) shift; logs "$@" ;;
 operator) shift; lock; operator "$@" ;;
 *) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
