@@ -85,7 +85,8 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 	if err != nil {
 		return err
 	}
-	r := &reconciler{c: c, is: issuer{rsa: o.RSA}, ensured: map[string]bool{}}
+	r := &reconciler{c: c, is: issuer{rsa: o.RSA}, ensured: map[string]bool{}, health: &health{}}
+	go r.health.report(ctx)
 	if o.Namespace != "" {
 		if err := r.ensureNamespace(ctx, o.Namespace); err != nil {
 			klog.ErrorS(err, "certowners: cannot create the CNV namespace", "namespace", o.Namespace)
@@ -117,6 +118,8 @@ type reconciler struct {
 	// ensured remembers workloads already created, by namespace/name; entries of namespaces
 	// that are gone are dropped each tick.
 	ensured map[string]bool
+	// health is nil in unit tests, which drive tick and reconcile directly.
+	health *health
 }
 
 // estate is one namespace's CNV installation as the owners see it.
@@ -133,6 +136,10 @@ type estate struct {
 
 func (r *reconciler) tick(ctx context.Context, o *Options) {
 	var estates []*estate
+	if r.health != nil {
+		started := r.health.start("resync")
+		defer func() { r.health.resynced(started, len(estates)) }()
+	}
 	live := map[string]bool{}
 	if o.Namespace != "" {
 		ns, err := r.c.CoreV1().Namespaces().Get(ctx, o.Namespace, metav1.GetOptions{})
@@ -188,6 +195,12 @@ func (r *reconciler) estateOf(ns *corev1.Namespace, o *Options) *estate {
 
 // reconcile runs every owner of the estate once.
 func (r *reconciler) reconcile(ctx context.Context, e *estate) {
+	if r.health != nil {
+		r.health.start("reconcile " + e.ns)
+		defer r.health.reconciled()
+	}
+	ctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
+	defer cancel()
 	for _, comp := range allComponents {
 		if !e.components[comp] || e.failing[comp] {
 			continue

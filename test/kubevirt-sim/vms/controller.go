@@ -2,6 +2,8 @@ package vms
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/runtime"
@@ -18,13 +20,23 @@ type loop struct {
 	name  string
 	queue workqueue.TypedRateLimitingInterface[string]
 	sync  func(ctx context.Context, key string) error
+
+	// What the health line reports (health.go): keys being synced since when, and how many
+	// syncs ended.
+	mu     sync.Mutex
+	busy   map[string]time.Time
+	synced atomic.Uint64
 }
+
+// syncTimeout bounds one sync, so a request that never answers cannot hold a worker (and with
+// two workers, half the controller) for good; the key is retried like any failure.
+const syncTimeout = time.Minute
 
 func newLoop(name string, sync func(ctx context.Context, key string) error) *loop {
 	q := workqueue.NewTypedRateLimitingQueueWithConfig(
 		workqueue.DefaultTypedControllerRateLimiter[string](),
 		workqueue.TypedRateLimitingQueueConfig[string]{Name: name})
-	return &loop{name: name, queue: q, sync: sync}
+	return &loop{name: name, queue: q, sync: sync, busy: map[string]time.Time{}}
 }
 
 func (l *loop) add(key string)                       { l.queue.Add(key) }
@@ -54,7 +66,7 @@ func (l *loop) work(ctx context.Context) {
 		if quit {
 			return
 		}
-		err := l.sync(ctx, key)
+		err := l.syncOne(ctx, key)
 		if err != nil {
 			klog.V(2).Infof("%s: %s: %v (requeued)", l.name, key, err)
 			l.queue.AddRateLimited(key)
@@ -63,6 +75,21 @@ func (l *loop) work(ctx context.Context) {
 		}
 		l.queue.Done(key)
 	}
+}
+
+func (l *loop) syncOne(ctx context.Context, key string) error {
+	l.mu.Lock()
+	l.busy[key] = time.Now()
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		delete(l.busy, key)
+		l.mu.Unlock()
+		l.synced.Add(1)
+	}()
+	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
+	return l.sync(ctx, key)
 }
 
 // handlerFor adapts "enqueue this object somewhere" to informer event handlers.

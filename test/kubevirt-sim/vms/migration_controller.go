@@ -2,6 +2,7 @@ package vms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -203,6 +204,9 @@ func (c *migrationController) step(ctx context.Context, next *virtv1.VirtualMach
 		if target == nil || target.DeletionTimestamp != nil {
 			return c.fail(ctx, next, vmi, target, "target pod is down", now)
 		}
+		if ok, err := c.vmiCarries(ctx, next, vmi, target, now, false); !ok {
+			return err
+		}
 		err := c.updateVMI(ctx, vmi, func(v *virtv1.VirtualMachineInstance) {
 			ms := v.Status.MigrationState
 			ms.TargetNodeAddress = target.Status.PodIP
@@ -215,6 +219,9 @@ func (c *migrationController) step(ctx context.Context, next *virtv1.VirtualMach
 		return nil
 
 	case virtv1.MigrationTargetReady:
+		if ok, err := c.vmiCarries(ctx, next, vmi, target, now, false); !ok {
+			return err
+		}
 		err := c.updateVMI(ctx, vmi, func(v *virtv1.VirtualMachineInstance) {
 			if v.Status.MigrationState.StartTimestamp == nil {
 				start := metav1.NewTime(now)
@@ -325,10 +332,10 @@ func (c *migrationController) handOff(ctx context.Context, next *virtv1.VirtualM
 func (c *migrationController) finish(ctx context.Context, next *virtv1.VirtualMachineInstanceMigration,
 	vmi *virtv1.VirtualMachineInstance, pods []*corev1.Pod, target *corev1.Pod, now time.Time) error {
 	key := next.Namespace + "/" + next.Name
-	ms := vmi.Status.MigrationState
-	if ms == nil || ms.MigrationUID != next.UID || ms.StartTimestamp == nil {
-		return c.fail(ctx, next, vmi, target, "VMI lost its migration state", now)
+	if ok, err := c.vmiCarries(ctx, next, vmi, target, now, true); !ok {
+		return err
 	}
+	ms := vmi.Status.MigrationState
 	if ms.Completed && !ms.Failed && vmi.Status.NodeName == ms.TargetNode {
 		return c.completeSucceeded(ctx, next, vmi, pods, now) // VMI already moved; finish up
 	}
@@ -371,7 +378,7 @@ func (c *migrationController) completeSucceeded(ctx context.Context, next *virtv
 	vmi *virtv1.VirtualMachineInstance, pods []*corev1.Pod, now time.Time) error {
 	// The source launcher exits once the domain left it.
 	for _, p := range pods {
-		if p.Name == next.Status.MigrationState.SourcePod && p.DeletionTimestamp == nil {
+		if next.Status.MigrationState != nil && p.Name == next.Status.MigrationState.SourcePod && p.DeletionTimestamp == nil {
 			if err := c.deletePod(ctx, p); err != nil {
 				return err
 			}
@@ -380,6 +387,42 @@ func (c *migrationController) completeSucceeded(ctx context.Context, next *virtv
 	c.runningSince.Delete(next.UID)
 	setMigrationPhase(next, virtv1.MigrationSucceeded, now)
 	return nil
+}
+
+// cacheLagGrace is how long the VMI in the cache may lag behind this controller's own write of
+// its migrationState before the state counts as lost.
+const cacheLagGrace = 30 * time.Second
+
+// errVMIBehind asks for a retry: the cached VMI does not show this migration's state yet.
+var errVMIBehind = errors.New("the cached VMI does not show this migration yet")
+
+// vmiCarries checks that the VMI carries this migration's state (started, for a Running
+// migration), as the phases after Scheduled need. The VMI and the migration come from two
+// informers, so right after handOff wrote the state the migration's own update can be seen
+// first: then the sync is retried, as virt-controller's expectations hold it back, and only a
+// state still missing after cacheLagGrace fails the migration. ok says the phase may go on;
+// when it is false, err is the retry, or nil once the migration has been failed.
+func (c *migrationController) vmiCarries(ctx context.Context, next *virtv1.VirtualMachineInstanceMigration,
+	vmi *virtv1.VirtualMachineInstance, target *corev1.Pod, now time.Time, started bool) (ok bool, err error) {
+	ms := vmi.Status.MigrationState
+	if ms != nil && ms.MigrationUID == next.UID && (!started || ms.StartTimestamp != nil) {
+		return true, nil
+	}
+	if now.Sub(phaseSince(next)) < cacheLagGrace {
+		return false, fmt.Errorf("migration %s/%s in phase %s: %w", next.Namespace, next.Name, next.Status.Phase, errVMIBehind)
+	}
+	return false, c.fail(ctx, next, vmi, target, "VMI lost its migration state", now)
+}
+
+// phaseSince is when the migration entered its current phase (zero when unrecorded).
+func phaseSince(m *virtv1.VirtualMachineInstanceMigration) time.Time {
+	ts := m.Status.PhaseTransitionTimestamps
+	for i := len(ts) - 1; i >= 0; i-- {
+		if ts[i].Phase == m.Status.Phase {
+			return ts[i].PhaseTransitionTimestamp.Time
+		}
+	}
+	return time.Time{}
 }
 
 // fail ends the migration: the VMI's migrationState (if it was handed this migration)

@@ -2,6 +2,7 @@ package vms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -263,5 +264,68 @@ func TestMigrationsWaitForTheOutboundLimit(t *testing.T) {
 	}
 	if len(f.s.launcherPods(f.s.vmi("ns/vm"))) != 1 {
 		t.Fatal("a target pod was created although the limit was reached")
+	}
+}
+
+// driveTo syncs the migration, kwok placing pods on target, until it reaches phase.
+func (f *fakeCluster) driveTo(key, target string, phase virtv1.VirtualMachineInstanceMigrationPhase) {
+	f.t.Helper()
+	for i := 0; i < 30; i++ {
+		f.settle()
+		if m := f.s.migration(key); m.Status.Phase == phase {
+			return
+		}
+		if err := f.s.migrationCtl.sync(f.ctx, key); err != nil {
+			f.t.Fatalf("sync %s: %v", key, err)
+		}
+		f.kwok(target)
+	}
+	f.t.Fatalf("migration %s never reached %s", key, phase)
+}
+
+// The VMI and the migration come from two informers: right after handOff wrote the VMI's
+// migrationState, the migration's own update can arrive first. A sync then must wait for the
+// VMI (a retry), not dereference the missing state (it crashed the whole simulator in CI) nor
+// fail the migration; only a state missing past cacheLagGrace fails it.
+func TestMigrationWaitsForAVMICacheThatIsBehind(t *testing.T) {
+	for _, phase := range []virtv1.VirtualMachineInstanceMigrationPhase{
+		virtv1.MigrationPreparingTarget, virtv1.MigrationTargetReady, virtv1.MigrationRunning,
+	} {
+		t.Run(string(phase), func(t *testing.T) {
+			f := newFakeCluster(t, time.Hour)
+			f.runningVMIOn("n1")
+			f.createMigration("m1", nil, time.Now())
+			f.driveTo("ns/m1", "n2", phase)
+
+			// The cache shows the VMI as it was before handOff.
+			stale := f.s.vmi("ns/vm").DeepCopy()
+			stale.Status.MigrationState = nil
+			if err := f.s.vmis.GetStore().Update(stale); err != nil {
+				t.Fatal(err)
+			}
+			err := f.s.migrationCtl.sync(f.ctx, "ns/m1")
+			if !errors.Is(err, errVMIBehind) {
+				t.Fatalf("sync with the VMI cache behind: %v, want errVMIBehind", err)
+			}
+			if m := f.s.migration("ns/m1"); m.Status.Phase != phase {
+				t.Fatalf("phase %s after the retry, want %s unchanged", m.Status.Phase, phase)
+			}
+
+			// Still missing past the grace: the migration fails instead of waiting for ever.
+			m := f.s.migration("ns/m1").DeepCopy()
+			for i := range m.Status.PhaseTransitionTimestamps {
+				m.Status.PhaseTransitionTimestamps[i].PhaseTransitionTimestamp = metav1.NewTime(time.Now().Add(-time.Minute))
+			}
+			if err := f.s.vmims.GetStore().Update(m); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.s.migrationCtl.sync(f.ctx, "ns/m1"); err != nil {
+				t.Fatalf("sync past the grace: %v", err)
+			}
+			got, err := f.virt.KubevirtV1().VirtualMachineInstanceMigrations("ns").Get(f.ctx, "m1", metav1.GetOptions{})
+			if err != nil || got.Status.Phase != virtv1.MigrationFailed {
+				t.Fatalf("past the grace: phase %v (%v), want Failed", got.Status.Phase, err)
+			}
+		})
 	}
 }

@@ -78,6 +78,7 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 	// One evacuation worker: its parallel-migration limits are counted under one lock.
 	go s.evacuationCtl.run(ctx, 1)
 	go s.migrationCtl.run(ctx, workers)
+	go s.reportHealth(ctx)
 
 	select {
 	case <-ctx.Done():
