@@ -48,22 +48,21 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 			p(1, "\t%s", pp)
 		}
 	}
-	if d.Method == MethodDrain {
-		pending()
-	} else {
+	if d.Method != MethodDrain {
 		evicted := nm.EvictionPods - int64(len(nm.PendingPods))
 		if evicted < 0 {
 			evicted = 0
 		}
 		p(1, "Pods Evicted:\t%d of %d (%d on the node at start)", evicted, nm.EvictionPods, nm.TotalPods)
-		pending()
-		p(1, "Last Error:\t%s", orNone(firstLine(nm.LastError)))
-		if !nm.LastUpdate.IsZero() {
-			p(1, "Last Update:\t%s", nm.LastUpdate.UTC().Format(time.RFC3339))
-		}
-		if nm.ErrorOnLeaseCount > 0 {
-			p(1, "Lease Errors:\t%d", nm.ErrorOnLeaseCount)
-		}
+	}
+	pending()
+	// For --method=drain these come from the node's record of the drain's last refusal.
+	p(1, "Last Error:\t%s", orNone(firstLine(nm.LastError)))
+	if !nm.LastUpdate.IsZero() {
+		p(1, "Last Update:\t%s", nm.LastUpdate.UTC().Format(time.RFC3339))
+	}
+	if nm.ErrorOnLeaseCount > 0 {
+		p(1, "Lease Errors:\t%d", nm.ErrorOnLeaseCount)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

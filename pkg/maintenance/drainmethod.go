@@ -63,6 +63,8 @@ func UnmarkNode(ctx context.Context, c Clients, node string) error {
 		delete(n.Labels, LabelMaintenance)
 		delete(n.Annotations, AnnotationReason)
 		delete(n.Annotations, AnnotationStarted)
+		delete(n.Annotations, AnnotationLastError)
+		delete(n.Annotations, AnnotationLastErrorTime)
 		_, err = c.Kube.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{})
 		return err
 	})
@@ -83,7 +85,15 @@ func hasTaint(n *corev1.Node, key string) bool {
 // serve both methods. status is closed when it returns.
 func DrainNode(ctx context.Context, c Clients, node string, status chan<- NodeMaintenance) error {
 	defer close(status)
-	st := &drainStatus{nm: NodeMaintenance{NodeName: node, Phase: PhaseRunning}, out: status, ctx: ctx}
+	// The node records the drain's last refusal while it runs; at the end it is cleared after a
+	// success, holds the error after a failure, and stays as it is when the wait is interrupted
+	// (the drain is not done and the refusal still stands).
+	rec := newErrorRecorder(c, node)
+	recCtx, stopRecording := context.WithCancel(ctx)
+	recorded := make(chan struct{})
+	go func() { defer close(recorded); rec.run(recCtx, errorRecordInterval) }()
+	defer func() { stopRecording(); <-recorded }()
+	st := &drainStatus{nm: NodeMaintenance{NodeName: node, Phase: PhaseRunning}, out: status, ctx: ctx, onError: rec.set, onEnd: rec.finish}
 	h := &drain.Helper{
 		Ctx:                 ctx,
 		Client:              c.Kube,
@@ -144,6 +154,16 @@ type drainStatus struct {
 	nm  NodeMaintenance
 	out chan<- NodeMaintenance
 	ctx context.Context
+	// onError is told every change of the last error; onEnd the final one ("" after a success),
+	// before the result is published.
+	onError func(string)
+	onEnd   func(ctx context.Context, lastError string)
+}
+
+func (s *drainStatus) errorChanged() {
+	if s.onError != nil {
+		s.onError(s.nm.LastError)
+	}
 }
 
 func (s *drainStatus) publishLocked() {
@@ -208,6 +228,7 @@ func (s *drainStatus) setError(msg string) {
 		return
 	}
 	s.nm.LastError = msg
+	s.errorChanged()
 	s.publishLocked()
 }
 
@@ -216,6 +237,7 @@ func (s *drainStatus) succeed() {
 	defer s.mu.Unlock()
 	s.nm.Phase = PhaseSucceeded
 	s.nm.LastError = ""
+	s.ended()
 	s.publishLocked()
 }
 
@@ -224,7 +246,14 @@ func (s *drainStatus) fail(msg string) {
 	defer s.mu.Unlock()
 	s.nm.Phase = PhaseFailed
 	s.nm.LastError = msg
+	s.ended()
 	s.publishLocked()
+}
+
+func (s *drainStatus) ended() {
+	if s.onEnd != nil && s.ctx.Err() == nil {
+		s.onEnd(s.ctx, s.nm.LastError)
+	}
 }
 
 // lineWriter turns writes into calls per complete line.
@@ -255,10 +284,13 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// DrainedInfo is what MarkNode recorded on a node.
+// DrainedInfo is what MarkNode, and the drain's error record, left on a node.
 type DrainedInfo struct {
 	Reason  string
 	Started time.Time
+	// LastError is the last refusal the drain met, at LastErrorAt; empty when none is recorded.
+	LastError   string
+	LastErrorAt time.Time
 }
 
 // DrainedBy reads MarkNode's record; ok is false for a node oc-cnv did not drain.
@@ -266,9 +298,12 @@ func DrainedBy(n *corev1.Node) (DrainedInfo, bool) {
 	if n.Labels[LabelMaintenance] != string(MethodDrain) {
 		return DrainedInfo{}, false
 	}
-	info := DrainedInfo{Reason: n.Annotations[AnnotationReason]}
+	info := DrainedInfo{Reason: n.Annotations[AnnotationReason], LastError: n.Annotations[AnnotationLastError]}
 	if t, err := time.Parse(time.RFC3339, n.Annotations[AnnotationStarted]); err == nil {
 		info.Started = t
+	}
+	if t, err := time.Parse(time.RFC3339, n.Annotations[AnnotationLastErrorTime]); err == nil {
+		info.LastErrorAt = t
 	}
 	return info, true
 }
@@ -276,10 +311,13 @@ func DrainedBy(n *corev1.Node) (DrainedInfo, bool) {
 // AsMaintenance presents a --method=drain node in the NodeMaintenance shape for list and
 // describe. Its phase is derived from what is left to evict, because no operator keeps one.
 func AsMaintenance(n *corev1.Node, info DrainedInfo, evictable int) NodeMaintenance {
-	nm := NodeMaintenance{NodeName: n.Name, Reason: info.Reason, CreationTimestamp: info.Started, Phase: PhaseRunning}
+	nm := NodeMaintenance{NodeName: n.Name, Reason: info.Reason, CreationTimestamp: info.Started, Phase: PhaseRunning,
+		LastError: info.LastError, LastUpdate: info.LastErrorAt}
 	if evictable == 0 {
+		// Drained, whatever a drain that was interrupted last recorded.
 		nm.Phase = PhaseSucceeded
 		nm.DrainProgress = 100
+		nm.LastError, nm.LastUpdate = "", time.Time{}
 	}
 	return nm
 }

@@ -163,19 +163,30 @@ func TestLiveRedrawFitsTheTerminal(t *testing.T) {
 	}
 }
 
-// A node oc-cnv drained itself has no NodeMaintenance: no name, no API, no eviction counts or
-// last error; the pods still on it that a drain evicts are listed.
+// A node oc-cnv drained itself has no NodeMaintenance: no name, no API, no eviction counts; the
+// pods still on it that a drain evicts are listed, with the last refusal the drain recorded.
 func TestRenderDescriptionOfDrainMethod(t *testing.T) {
-	d := &Description{
-		Method: MethodDrain,
-		Maintenance: NodeMaintenance{NodeName: "node-1", Reason: "DIMM", CreationTimestamp: t0, Phase: "Running", DrainProgress: 0,
-			PendingPods: []string{"default/virt-launcher-rwo-abcde", "default/web-1"}},
-	}
-	var b bytes.Buffer
-	if err := RenderDescription(&b, d, t0.Add(2*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	want := `Name:     <none> (drained by oc-cnv --method=drain)
+	refusal := `error when evicting pods/"virt-launcher-rwo-abcde" -n "default" (will retry after 5s): admission webhook "virt-launcher-eviction-interceptor.kubevirt.io" denied the request: VMI rwo is configured with an eviction strategy but is not live-migratable`
+	for _, tc := range []struct {
+		name, lastError string
+		at              time.Time
+		want            string
+	}{
+		{"nothing recorded", "", time.Time{}, "  Last Error:      <none>\n"},
+		{"a refusal recorded", refusal + "\nsecond line", t0.Add(90 * time.Second),
+			"  Last Error:      " + refusal + "\n  Last Update:     2026-11-25T12:01:30Z\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &Description{
+				Method: MethodDrain,
+				Maintenance: NodeMaintenance{NodeName: "node-1", Reason: "DIMM", CreationTimestamp: t0, Phase: "Running", DrainProgress: 0,
+					PendingPods: []string{"default/virt-launcher-rwo-abcde", "default/web-1"}, LastError: tc.lastError, LastUpdate: tc.at},
+			}
+			var b bytes.Buffer
+			if err := RenderDescription(&b, d, t0.Add(2*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			want := `Name:     <none> (drained by oc-cnv --method=drain)
 Node:     node-1
 Reason:   DIMM
 Started:  2026-11-25T12:00:00Z (2m ago)
@@ -184,8 +195,10 @@ Status:
   Drain Progress:  0%
   Pending Pods:    default/virt-launcher-rwo-abcde
                    default/web-1
-`
-	if got := b.String(); !strings.HasPrefix(got, want) || strings.Contains(got, "Last Error") || strings.Contains(got, "Pods Evicted") {
-		t.Fatalf("describe:\n%s\nwant it to start with:\n%s", got, want)
+` + tc.want
+			if got := b.String(); !strings.HasPrefix(got, want) || strings.Contains(got, "Pods Evicted") {
+				t.Fatalf("describe:\n%s\nwant it to start with:\n%s", got, want)
+			}
+		})
 	}
 }

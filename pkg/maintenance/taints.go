@@ -16,6 +16,11 @@ const (
 	// --method=drain maintenance, which has no object of its own to hold them.
 	AnnotationReason  = "oc-cnv.io/maintenance-reason"
 	AnnotationStarted = "oc-cnv.io/maintenance-started"
+	// AnnotationLastError and AnnotationLastErrorTime hold the last refusal the drain met (a
+	// VM that must migrate first, a disruption budget) and when, as a NodeMaintenance's
+	// status.lastError does, so describe from another terminal can say why a drain is stuck.
+	AnnotationLastError     = "oc-cnv.io/maintenance-last-error"
+	AnnotationLastErrorTime = "oc-cnv.io/maintenance-last-error-time"
 )
 
 func isMaintenanceTaint(key string) bool {

@@ -86,7 +86,17 @@ func TestMaintenanceDrainMethodBlockedByVM(t *testing.T) {
 	p.WaitOutput(t, 40*time.Second, n0+": VM "+ns+"/rwo Blocked: not live-migratable: "+why+"\n")
 	p.WaitOutput(t, 40*time.Second, n0+": the drain is not progressing: every VM left blocks it")
 
-	// describe while blocked: the node is cordoned by oc-cnv and the VM blocks the drain.
+	refusal := "error when evicting pods/\"" + pod + "\" -n \"" + ns + "\" (will retry after 5s): " +
+		"admission webhook \"virt-launcher-eviction-interceptor.kubevirt.io\" denied the request: " +
+		"VMI rwo is configured with an eviction strategy but is not live-migratable"
+
+	// describe while blocked: the node is cordoned by oc-cnv and the VM blocks the drain. The
+	// drain records its first refusal on the node as it meets it, which can be a moment after
+	// the progress line above.
+	framework.WaitFor(t, 20*time.Second, "the drain's refusal recorded on node "+n0, func() (bool, error) {
+		n, err := env.Kube.CoreV1().Nodes().Get(ctx, n0, metav1.GetOptions{})
+		return err == nil && n.Annotations["oc-cnv.io/maintenance-last-error"] != "", err
+	})
 	res = env.Run(t, "maintenance", "describe", n0)
 	if res.ExitCode != 0 {
 		t.Fatalf("describe while blocked: exit %d: %s", res.ExitCode, res.Stderr)
@@ -99,6 +109,8 @@ func TestMaintenanceDrainMethodBlockedByVM(t *testing.T) {
 		// The launcher pod the drain cannot evict, read from the node (nothing records the
 		// drain's own progress with this method).
 		"  Pending Pods:    " + ns + "/" + pod + "\n",
+		// The drain's last refusal, which it records on the node for exactly this.
+		"  Last Error:      " + refusal + "\n  Last Update:     ",
 	} {
 		if !strings.Contains(res.Stdout, want) {
 			t.Errorf("describe while blocked lacks %q:\n%s", want, res.Stdout)
@@ -144,9 +156,7 @@ func TestMaintenanceDrainMethodBlockedByVM(t *testing.T) {
 		"\nstill on node " + n0 + ":\n",
 		"\n  VM " + ns + "/rwo: Blocked: not live-migratable: " + why + "\n",
 		"\n  pod " + podKey + ": waiting for eviction\n",
-		"\nlast error: error when evicting pods/\"" + pod + "\" -n \"" + ns + "\" (will retry after 5s): " +
-			"admission webhook \"virt-launcher-eviction-interceptor.kubevirt.io\" denied the request: " +
-			"VMI rwo is configured with an eviction strategy but is not live-migratable\n",
+		"\nlast error: " + refusal + "\n",
 		"\nto unblock: make the blocking VMs live-migratable, stop them, or change their evictionStrategy; the drain continues by itself once they are gone\n",
 	} {
 		if !strings.Contains(out.Stderr, want) {
@@ -207,6 +217,11 @@ func TestMaintenanceDrainMethodBlockedByVM(t *testing.T) {
 		}
 		if n.Spec.Unschedulable || len(n.Spec.Taints) != 1 || n.Spec.Taints[0].Key != framework.TestTaintKey || n.Labels["oc-cnv.io/maintenance"] != "" {
 			return false, fmt.Errorf("unschedulable=%t taints=%v labels=%v", n.Spec.Unschedulable, n.Spec.Taints, n.Labels)
+		}
+		for k := range n.Annotations {
+			if strings.HasPrefix(k, "oc-cnv.io/") {
+				return false, fmt.Errorf("stop left annotation %s", k)
+			}
 		}
 		return true, nil
 	})

@@ -1,0 +1,104 @@
+package maintenance
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+)
+
+// The drain's last refusal reaches the node once per change, is cleared when the drain ends
+// well (including one an interrupted drain left), and is bounded in size.
+func TestErrorRecorderWritesChangesOnly(t *testing.T) {
+	ctx := context.Background()
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1", Annotations: map[string]string{
+		AnnotationLastError: "left by an interrupted drain", AnnotationLastErrorTime: "2026-11-25T11:00:00Z", "keep": "me"}}}
+	kube := fake.NewClientset(node)
+	patches := 0
+	kube.PrependReactor("patch", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
+		patches++
+		return false, nil, nil
+	})
+	r := newErrorRecorder(Clients{Kube: kube}, "n1")
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	r.now = func() time.Time { return at }
+	annotations := func() map[string]string {
+		n, err := kube.CoreV1().Nodes().Get(ctx, "n1", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n.Annotations
+	}
+
+	r.set("refused: VMI rwo is not live-migratable")
+	r.flush(ctx)
+	r.flush(ctx) // unchanged: no second write
+	if a := annotations(); a[AnnotationLastError] != "refused: VMI rwo is not live-migratable" || a[AnnotationLastErrorTime] != "2026-11-25T12:00:00Z" || a["keep"] != "me" {
+		t.Fatalf("after a refusal: %v", a)
+	}
+	if patches != 1 {
+		t.Fatalf("%d patches for one change, want 1", patches)
+	}
+
+	r.set(strings.Repeat("x", 5000))
+	r.flush(ctx)
+	if got := len(annotations()[AnnotationLastError]); got != maxRecordedError {
+		t.Fatalf("recorded %d bytes, want %d", got, maxRecordedError)
+	}
+
+	r.set("")
+	r.flush(ctx)
+	a := annotations()
+	if _, ok := a[AnnotationLastError]; ok || a[AnnotationLastErrorTime] != "" || a["keep"] != "me" {
+		t.Fatalf("after the drain succeeded: %v", a)
+	}
+
+	// A new drain that never met a refusal still clears what an interrupted one left.
+	if _, err := kube.CoreV1().Nodes().Update(ctx, node, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	fresh := newErrorRecorder(Clients{Kube: kube}, "n1")
+	fresh.set("")
+	fresh.flush(ctx)
+	if _, ok := annotations()[AnnotationLastError]; ok {
+		t.Fatalf("a stale record survived a successful drain: %v", annotations())
+	}
+}
+
+// The first refusal reaches the node at once, not after an interval, so describe from another
+// terminal shows it while the drain retries; finish clears it before the success is reported.
+func TestErrorRecorderWritesTheFirstRefusalAtOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	kube := fake.NewClientset(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}})
+	r := newErrorRecorder(Clients{Kube: kube}, "n1")
+	done := make(chan struct{})
+	go func() { defer close(done); r.run(ctx, time.Hour) }()
+	recorded := func() string {
+		n, err := kube.CoreV1().Nodes().Get(ctx, "n1", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n.Annotations[AnnotationLastError]
+	}
+	r.set("refused")
+	deadline := time.Now().Add(5 * time.Second)
+	for recorded() != "refused" {
+		if time.Now().After(deadline) {
+			t.Fatal("the first refusal was not written within 5s (the interval is an hour)")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.finish(ctx, "")
+	if got := recorded(); got != "" {
+		t.Fatalf("after finish: %q recorded", got)
+	}
+	cancel()
+	<-done
+}
