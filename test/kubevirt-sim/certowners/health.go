@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/klog/v2"
 )
 
@@ -64,14 +65,5 @@ func (h *health) line(now time.Time) string {
 }
 
 func (h *health) report(ctx context.Context) {
-	t := time.NewTicker(healthInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			klog.Info(h.line(time.Now()))
-		}
-	}
+	wait.UntilWithContext(ctx, func(context.Context) { klog.Info(h.line(time.Now())) }, healthInterval)
 }

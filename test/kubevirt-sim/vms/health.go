@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 )
@@ -17,16 +18,7 @@ import (
 const healthInterval = 30 * time.Second
 
 func (s *simulator) reportHealth(ctx context.Context) {
-	t := time.NewTicker(healthInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			klog.Info(s.health(time.Now()))
-		}
-	}
+	wait.UntilWithContext(ctx, func(context.Context) { klog.Info(s.health(time.Now())) }, healthInterval)
 }
 
 // health is one line: per controller its queue, its syncs in flight (and the oldest one's key

@@ -409,6 +409,7 @@ func (c *migrationController) vmiCarries(ctx context.Context, next *virtv1.Virtu
 		return true, nil
 	}
 	if now.Sub(phaseSince(next)) < cacheLagGrace {
+		klog.Infof("migration %s/%s in phase %s: the cached VMI does not show it yet; retrying", next.Namespace, next.Name, next.Status.Phase)
 		return false, fmt.Errorf("migration %s/%s in phase %s: %w", next.Namespace, next.Name, next.Status.Phase, errVMIBehind)
 	}
 	return false, c.fail(ctx, next, vmi, target, "VMI lost its migration state", now)
