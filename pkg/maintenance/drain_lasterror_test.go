@@ -102,3 +102,32 @@ func TestErrorRecorderWritesTheFirstRefusalAtOnce(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// list and describe read the record back: the refusal and its time while pods are left, nothing
+// once the node is drained (an interrupted drain's record no longer applies), and no entry at
+// all for a node oc-cnv did not drain.
+func TestDrainedByReadsTheRecord(t *testing.T) {
+	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1",
+		Labels: map[string]string{LabelMaintenance: string(MethodDrain)},
+		Annotations: map[string]string{
+			AnnotationReason: "DIMM", AnnotationStarted: "2026-11-25T12:00:00Z",
+			AnnotationLastError: "refused", AnnotationLastErrorTime: "2026-11-25T12:01:30Z",
+		}}}
+	info, ok := DrainedBy(n)
+	if !ok {
+		t.Fatal("a node labelled by --method=drain is not recognised")
+	}
+	blocked := AsMaintenance(n, info, 1)
+	if blocked.Phase != PhaseRunning || blocked.LastError != "refused" || !blocked.LastUpdate.Equal(time.Date(2026, 11, 25, 12, 1, 30, 0, time.UTC)) ||
+		blocked.Reason != "DIMM" || !blocked.CreationTimestamp.Equal(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)) {
+		t.Fatalf("with a pod left: %+v", blocked)
+	}
+	drained := AsMaintenance(n, info, 0)
+	if drained.Phase != PhaseSucceeded || drained.DrainProgress != 100 || drained.LastError != "" || !drained.LastUpdate.IsZero() {
+		t.Fatalf("drained: %+v", drained)
+	}
+	delete(n.Labels, LabelMaintenance)
+	if _, ok := DrainedBy(n); ok {
+		t.Fatal("a node without the label is taken for one oc-cnv drained")
+	}
+}
