@@ -25,7 +25,8 @@
 # Environment: OC_CNV_CLUSTER (cluster name, default oc-cnv; use another name for a second
 # cluster), NODES (worker nodes, default 3), OC_CNV_CACHE (cache directory, default
 # ${XDG_CACHE_HOME:-~/.cache}/oc-cnv), CNV_NAMESPACE (default openshift-cnv), SIM_WEBHOOK_PORT
-# (the simulator's eviction webhook, default 9444; give a second cluster another port). Only one
+# (the simulator's eviction webhook, default 9444; give a second cluster another port), SIM_RACE=1
+# (build the simulator with the race detector; its log then names any data race). Only one
 # cluster at a time can run the operator: its webhook port (9443) is fixed in its code.
 set -euo pipefail
 
@@ -234,7 +235,11 @@ EOF
 start_simulator() {
 	mkdir -p "$STATE/bin"
 	log "building the KubeVirt simulator from the working tree"
-	(cd "$ROOT" && CGO_ENABLED=0 go build -o "$STATE/bin/kubevirt-sim.new" ./test/kubevirt-sim)
+	if [[ ${SIM_RACE:-} == 1 ]]; then
+		(cd "$ROOT" && CGO_ENABLED=1 go build -race -o "$STATE/bin/kubevirt-sim.new" ./test/kubevirt-sim)
+	else
+		(cd "$ROOT" && CGO_ENABLED=0 go build -o "$STATE/bin/kubevirt-sim.new" ./test/kubevirt-sim)
+	fi
 	if alive "$STATE/pids/kubevirt-sim" && cmp -s "$STATE/bin/kubevirt-sim.new" "$STATE/bin/kubevirt-sim"; then
 		rm -f "$STATE/bin/kubevirt-sim.new"
 		return
