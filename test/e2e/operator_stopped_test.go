@@ -51,9 +51,9 @@ func osClusterScript(t *testing.T, env *framework.Env, args ...string) {
 }
 
 // osSettledNode waits until the controller-manager has finished with a new node (its node
-// lifecycle controller removes the not-ready taint and sets the ttl annotation) and returns it,
-// so that a later change of its labels, annotations or spec can only come from the command under
-// test.
+// lifecycle controller removes the not-ready taint and copies the beta labels, its ttl
+// controller sets the ttl annotation) and returns it, so that a later change of its labels,
+// annotations or spec can only come from the command under test.
 func osSettledNode(t *testing.T, env *framework.Env, name string) *corev1.Node {
 	t.Helper()
 	var node *corev1.Node
@@ -64,6 +64,13 @@ func osSettledNode(t *testing.T, env *framework.Env, name string) *corev1.Node {
 		}
 		if _, ok := n.Annotations["node.alpha.kubernetes.io/ttl"]; !ok {
 			return false, nil
+		}
+		// The node lifecycle controller copies the stable os and arch labels to their beta
+		// names in a pass of its own, which can come after the taints are gone.
+		for stable, beta := range map[string]string{corev1.LabelOSStable: "beta.kubernetes.io/os", corev1.LabelArchStable: "beta.kubernetes.io/arch"} {
+			if v, ok := n.Labels[stable]; ok && n.Labels[beta] != v {
+				return false, nil
+			}
 		}
 		for _, taint := range n.Spec.Taints {
 			if taint.Key == corev1.TaintNodeNotReady || taint.Key == corev1.TaintNodeUnreachable {
@@ -132,8 +139,8 @@ func TestMaintenanceOperatorStoppedRefusesStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Compared by what a command could write, not by resourceVersion: kwok refreshes the node's
-	// status on its own and once made this comparison fail while the command had written nothing.
+	// Compared by what a command could write, not by resourceVersion, which kwok's status
+	// heartbeats change too.
 	if b, a := osNodeWritable(before), osNodeWritable(after); a != b {
 		t.Errorf("node %s was written (resourceVersion %s before, %s after):\nbefore %s\nafter  %s", n0, before.ResourceVersion, after.ResourceVersion, b, a)
 	}
