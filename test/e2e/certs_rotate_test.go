@@ -141,21 +141,32 @@ func TestCertsRotateInterrupted(t *testing.T) {
 	ctx := context.Background()
 
 	// A finalizer keeps the operator's pods terminating, so the rotation is reliably caught
-	// while it waits for them with the Deployment at 0.
+	// while it waits for them with the Deployment at 0. hold waits until all 3 live pods carry
+	// it: a pod the ReplicaSet creates a moment later would let the rotation pass 0 replicas
+	// between two looks of waitScaledDown.
 	hold := func() {
-		pods, err := env.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "name=cdi-operator"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range pods.Items {
-			if p.DeletionTimestamp != nil {
-				continue // a pod of the previous round, on its way out
+		t.Helper()
+		framework.WaitFor(t, time.Minute, "the finalizer on the 3 pods of cdi-operator", func() (bool, error) {
+			pods, err := env.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "name=cdi-operator"})
+			if err != nil {
+				return false, err
 			}
-			patch := []byte(`{"metadata":{"finalizers":["e2e.oc-cnv.io/hold"]}}`)
-			if _, err := env.Kube.CoreV1().Pods(ns).Patch(ctx, p.Name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil && !apierrors.IsNotFound(err) {
-				t.Fatal(err)
+			held := 0
+			for _, p := range pods.Items {
+				if p.DeletionTimestamp != nil {
+					continue // a pod of the previous round, on its way out
+				}
+				if len(p.Finalizers) > 0 {
+					held++
+					continue
+				}
+				patch := []byte(`{"metadata":{"finalizers":["e2e.oc-cnv.io/hold"]}}`)
+				if _, err := env.Kube.CoreV1().Pods(ns).Patch(ctx, p.Name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil && !apierrors.IsNotFound(err) {
+					return false, err
+				}
 			}
-		}
+			return held == 3, nil
+		})
 	}
 	release := func() {
 		pods, _ := env.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "name=cdi-operator"})
@@ -166,17 +177,28 @@ func TestCertsRotateInterrupted(t *testing.T) {
 		}
 	}
 	t.Cleanup(release)
-	waitScaledDown := func() {
-		framework.WaitFor(t, time.Minute, "cdi-operator scaled to 0 with its replicas recorded", func() (bool, error) {
+	// A rotation that ends before the scale-down would otherwise only show as a timeout here.
+	waitScaledDown := func(p *framework.Process) {
+		t.Helper()
+		err := framework.Eventually(time.Minute, func() (bool, error) {
+			if _, done := p.Exited(); done {
+				return true, nil
+			}
 			n, ann := replicasOf(t, ns, "cdi-operator")
 			return n == 0 && ann[replicasRecord] == "3", nil
 		})
+		if res, done := p.Exited(); done || err != nil {
+			n, ann := replicasOf(t, ns, "cdi-operator")
+			so, se := p.Output()
+			t.Fatalf("waiting for cdi-operator scaled to 0 with its replicas recorded (now %d, record %q): %v; oc-cnv exited: %t (code %d)\n--- stdout\n%s--- stderr\n%s",
+				n, ann[replicasRecord], err, done, res.ExitCode, so, se)
+		}
 	}
 
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		hold()
 		p := env.Start(t, framework.RunOptions{}, "certs", "rotate", "-n", ns, "--yes", "--strategy", "recreate", "--timeout", "2m")
-		waitScaledDown()
+		waitScaledDown(p)
 		if err := p.Signal(sig); err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +216,7 @@ func TestCertsRotateInterrupted(t *testing.T) {
 	// SIGKILL leaves the operator at 0 with the record; the next run restores and completes.
 	hold()
 	p := env.Start(t, framework.RunOptions{}, "certs", "rotate", "-n", ns, "--yes", "--strategy", "recreate", "--timeout", "2m")
-	waitScaledDown()
+	waitScaledDown(p)
 	p.Kill()
 	if n, _ := replicasOf(t, ns, "cdi-operator"); n != 0 {
 		t.Fatalf("expected the crash to leave cdi-operator at 0, it has %d", n)

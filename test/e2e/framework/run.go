@@ -151,6 +151,18 @@ func (p *Process) wait() {
 // Output returns what the process has written so far.
 func (p *Process) Output() (stdout, stderr string) { return p.out.String(), p.errOut.String() }
 
+// Exited reports whether the process has ended and, if so, its result, without waiting.
+func (p *Process) Exited() (Result, bool) {
+	select {
+	case <-p.done:
+		r := p.result
+		r.Stdout, r.Stderr = p.Output()
+		return r, true
+	default:
+		return Result{}, false
+	}
+}
+
 // Signal sends sig to the process.
 func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
 
