@@ -336,8 +336,7 @@ func biSnapshot(t *testing.T, env *framework.Env, ns, node string) map[string]st
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal([]any{nd.Labels, nd.Annotations, nd.Spec})
-	sum := sha256.Sum256(b)
+	sum := sha256.Sum256([]byte(nodeWritable(nd)))
 	out["node/"+node] = hex.EncodeToString(sum[:8])
 	for _, gvr := range framework.NodeMaintenanceGVRs {
 		list, err := env.Dynamic.Resource(gvr).List(ctx, metav1.ListOptions{})
@@ -351,6 +350,14 @@ func biSnapshot(t *testing.T, env *framework.Env, ns, node string) map[string]st
 		}
 	}
 	return out
+}
+
+// nodeWritable is the part of a node that oc-cnv or the operator would change: labels,
+// annotations and spec (cordon, taints). Its resourceVersion is no measure, because kwok's
+// status heartbeats change it too.
+func nodeWritable(n *corev1.Node) string {
+	b, _ := json.Marshal([]any{n.Labels, n.Annotations, n.Spec})
+	return string(b)
 }
 
 func biMetas[T any, PT interface {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,20 +82,6 @@ func osSettledNode(t *testing.T, env *framework.Env, name string) *corev1.Node {
 	return node
 }
 
-// osNodeWritable is the part of a node that oc-cnv or the operator would change: labels,
-// annotations and spec (cordon, taints). The ttl annotation belongs to the controller-manager,
-// which rewrites it on every node when the cluster grows past a size step.
-func osNodeWritable(n *corev1.Node) string {
-	ann := map[string]string{}
-	for k, v := range n.Annotations {
-		if k != "node.alpha.kubernetes.io/ttl" {
-			ann[k] = v
-		}
-	}
-	b, _ := json.Marshal([]any{n.Labels, ann, n.Spec})
-	return string(b)
-}
-
 func sameFile(a, b string) bool {
 	fa, errA := os.Stat(a)
 	fb, errB := os.Stat(b)
@@ -139,9 +124,7 @@ func TestMaintenanceOperatorStoppedRefusesStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Compared by what a command could write, not by resourceVersion, which kwok's status
-	// heartbeats change too.
-	if b, a := osNodeWritable(before), osNodeWritable(after); a != b {
+	if b, a := nodeWritable(before), nodeWritable(after); a != b {
 		t.Errorf("node %s was written (resourceVersion %s before, %s after):\nbefore %s\nafter  %s", n0, before.ResourceVersion, after.ResourceVersion, b, a)
 	}
 
