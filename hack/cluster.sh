@@ -61,7 +61,7 @@ build_flags=(-trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersi
 
 build_k8s() {
 	[[ -x $K8S_BIN/kube-apiserver && -x $K8S_BIN/kube-controller-manager && -x $K8S_BIN/kube-scheduler && -x $KUBECTL ]] && return
-	log "building Kubernetes $K8S_VERSION (kube-apiserver, controller-manager, scheduler, kubectl); about 7 minutes the first time"
+	log "building Kubernetes $K8S_VERSION (kube-apiserver, controller-manager, scheduler, kubectl)"
 	mkdir -p "$K8S_BIN.tmp"
 	(cd "$ROOT/hack/tools/k8s" && CGO_ENABLED=0 go build "${build_flags[@]}" -o "$K8S_BIN.tmp/" ./kube-apiserver ./kube-controller-manager ./kube-scheduler ./kubectl)
 	rm -rf "$K8S_BIN" && mv "$K8S_BIN.tmp" "$K8S_BIN"
@@ -104,12 +104,102 @@ build_nmo() {
 	mv "$NMO_BIN/node-maintenance-operator.tmp" "$NMO_BIN/node-maintenance-operator"
 }
 
-build_all() {
-	build_k8s
-	build_etcd
-	build_kwok
-	build_nmo
+# build_components COMPONENT...: build what is not cached yet, in two lanes (Kubernetes, the
+# largest, beside the others in turn), so the others' module downloads and links overlap the
+# Kubernetes compile on 2 cores. Each build's output goes to a log of its own; a line at least
+# every minute says what is still building and for how long, since a cold build takes a while.
+build_components() {
+	local want=() c
+	for c in "$@"; do built "$c" || want+=("$c"); done
+	((${#want[@]})) || return 0
+	# One build at a time per cache: two clusters coming up together would build the same thing.
+	mkdir -p "$CACHE"
+	exec 8>"$CACHE/build.lock"
+	if ! flock -n 8; then
+		log "another hack/cluster.sh is building components; waiting for it"
+		flock 8
+		want=()
+		for c in "$@"; do built "$c" || want+=("$c"); done
+		((${#want[@]})) || { exec 8>&-; return 0; }
+	fi
+	local logs=$CACHE/build-logs start=$SECONDS k8s_lane=() other_lane=()
+	mkdir -p "$logs"
+	for c in "${want[@]}"; do
+		if [[ $c == k8s ]]; then k8s_lane+=("$c"); else other_lane+=("$c"); fi
+	done
+	log "building ${want[*]} (logs: $logs); a cold build takes 20-30 minutes on 2 quiet cores"
+	local pids=()
+	lane() {
+		local c t0
+		for c in "$@"; do
+			t0=$SECONDS
+			echo "$t0" >"$logs/$c.running"
+			if ! "build_$c" >"$logs/$c.log" 2>&1; then
+				rm -f "$logs/$c.running"
+				echo failed >"$logs/$c.failed"
+				log "building $c failed after $(fmt_secs $((SECONDS - t0))); letting the other builds finish (they stay cached)"
+				return 1
+			fi
+			rm -f "$logs/$c.running"
+			log "built $c in $(fmt_secs $((SECONDS - t0)))"
+		done
+	}
+	rm -f "$logs"/*.running "$logs"/*.failed
+	((${#k8s_lane[@]})) && { lane "${k8s_lane[@]}" & pids+=($!); }
+	((${#other_lane[@]})) && { lane "${other_lane[@]}" & pids+=($!); }
+	local ticker
+	(
+		while sleep 60; do
+			local busy=() f
+			for f in "$logs"/*.running; do
+				[[ -f $f ]] || continue
+				busy+=("$(basename "$f" .running) ($(fmt_secs $((SECONDS - $(cat "$f")))))")
+			done
+			log "still building: ${busy[*]:-linking}; $(fmt_secs $((SECONDS - start))) so far"
+		done
+	) 8>&- &
+	ticker=$!
+	local rc=0 p
+	for p in "${pids[@]}"; do wait "$p" || rc=1; done
+	kill "$ticker" 2>/dev/null || true
+	wait "$ticker" 2>/dev/null || true
+	if ((rc)); then
+		for c in "${want[@]}"; do
+			[[ -f $logs/$c.failed ]] || continue
+			tail -n 30 "$logs/$c.log" >&2
+			die "building $c failed; its whole log is $logs/$c.log"
+		done
+	fi
+	log "components built in $(fmt_secs $((SECONDS - start)))"
+	exec 8>&-
 }
+
+# built COMPONENT: whether its binaries are in the cache.
+built() {
+	case $1 in
+	k8s) [[ -x $K8S_BIN/kube-apiserver && -x $K8S_BIN/kube-controller-manager && -x $K8S_BIN/kube-scheduler && -x $KUBECTL ]] ;;
+	etcd) [[ -x $ETCD_BIN/etcd ]] ;;
+	kwok) [[ -x $KWOK_BIN/kwok && -x $KWOK_BIN/kwokctl ]] ;;
+	nmo) [[ -x $NMO_BIN/node-maintenance-operator ]] ;;
+	*) return 1 ;;
+	esac
+}
+
+fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# ticking WHAT COMMAND...: run COMMAND, saying every minute that WHAT is still building.
+ticking() {
+	local what=$1 start=$SECONDS ticker rc=0
+	shift
+	(while sleep 60; do log "still building $what; $(fmt_secs $((SECONDS - start))) so far"; done) 8>&- 9>&- &
+	ticker=$!
+	"$@" || rc=$?
+	kill "$ticker" 2>/dev/null || true
+	wait "$ticker" 2>/dev/null || true
+	return "$rc"
+}
+
+build_all() { build_components k8s etcd kwok nmo; }
 
 k() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
@@ -235,11 +325,10 @@ EOF
 start_simulator() {
 	mkdir -p "$STATE/bin"
 	log "building the KubeVirt simulator from the working tree"
-	if [[ ${SIM_RACE:-} == 1 ]]; then
-		(cd "$ROOT" && CGO_ENABLED=1 go build -race -o "$STATE/bin/kubevirt-sim.new" ./test/kubevirt-sim)
-	else
-		(cd "$ROOT" && CGO_ENABLED=0 go build -o "$STATE/bin/kubevirt-sim.new" ./test/kubevirt-sim)
-	fi
+	local race=()
+	[[ ${SIM_RACE:-} == 1 ]] && race=(-race)
+	# Seconds when the product's dependencies are compiled already, many minutes on a new machine.
+	(cd "$ROOT" && CGO_ENABLED=$((${#race[@]} ? 1 : 0)) ticking "the KubeVirt simulator" go build "${race[@]}" -o "$STATE/bin/kubevirt-sim.new" ./test/kubevirt-sim)
 	if alive "$STATE/pids/kubevirt-sim" && cmp -s "$STATE/bin/kubevirt-sim.new" "$STATE/bin/kubevirt-sim"; then
 		rm -f "$STATE/bin/kubevirt-sim.new"
 		return
@@ -281,10 +370,10 @@ up() {
 	if [[ -f $STATE/nm-api && $(cat "$STATE/nm-api") != "$api" ]]; then
 		die "cluster $CLUSTER serves NodeMaintenance API '$(cat "$STATE/nm-api")'; run 'hack/cluster.sh down' first, or set OC_CNV_CLUSTER to use another cluster"
 	fi
-	build_k8s
-	build_etcd
-	build_kwok
-	[[ $api == medik8s* ]] && build_nmo
+	local components=(k8s etcd kwok)
+	[[ $api == medik8s* ]] && components+=(nmo)
+	build_components "${components[@]}"
+	[[ $api == medik8s* ]] && fetch_nmo_src
 	start_control_plane
 	ensure_nodes
 	apply_crds "$api"
