@@ -72,6 +72,14 @@ type Workload struct {
 	Name string `json:"name"`
 	// Reloads: the pods pick up new certificates by themselves; otherwise a rotation restarts them.
 	Reloads bool `json:"reloads"`
+	// ReloadsSince is the component version from which the pods reload; on older releases, and
+	// when the version cannot be told, a rotation restarts them.
+	ReloadsSince string `json:"reloadsSince,omitempty"`
+}
+
+// reloadsAt reports whether the workload's pods reload certificates at component version v.
+func (w Workload) reloadsAt(v string) bool {
+	return w.Reloads || atLeast(v, w.ReloadsSince)
 }
 
 // Component describes one certificate owner.
@@ -96,11 +104,12 @@ type Component struct {
 	CDI bool `json:"-"`
 }
 
-func cm(name, key string) Ref { return Ref{Kind: KindConfigMap, Name: name, Key: key} }
-func vwh(name string) Ref     { return Ref{Kind: KindValidating, Name: name} }
-func mwh(name string) Ref     { return Ref{Kind: KindMutating, Name: name} }
-func apisvc(name string) Ref  { return Ref{Kind: KindAPIService, Name: name} }
-func route(name string) Ref   { return Ref{Kind: KindRoute, Name: name, Key: "destinationCACertificate"} }
+func cm(name, key string) Ref        { return Ref{Kind: KindConfigMap, Name: name, Key: key} }
+func vwh(name string) Ref            { return Ref{Kind: KindValidating, Name: name} }
+func mwh(name string) Ref            { return Ref{Kind: KindMutating, Name: name} }
+func apisvc(name string) Ref         { return Ref{Kind: KindAPIService, Name: name} }
+func route(name string) Ref          { return Ref{Kind: KindRoute, Name: name, Key: "destinationCACertificate"} }
+func optional(e CertEntry) CertEntry { e.Optional = true; return e }
 func tls(secret string, role Role, trusted ...Ref) CertEntry {
 	return CertEntry{Secret: secret, CertKey: "tls.crt", KeyKey: "tls.key", Role: role, TrustedBy: trusted}
 }
@@ -114,6 +123,10 @@ const (
 	CompOLM         = "olm"
 )
 
+// cdiAPIWebhooks are the webhook configurations that call cdi-apiserver with its signer's bundle.
+var cdiAPIWebhooks = []Ref{vwh("cdi-api-datavolume-validate"), vwh("cdi-api-validate"), vwh("cdi-api-dataimportcron-validate"),
+	vwh("cdi-api-populator-validate"), vwh("objecttransfer-api-validate"), mwh("cdi-api-datavolume-mutate")}
+
 // Catalogue returns the components, in the order a rotation handles them.
 func Catalogue() []Component {
 	kvCABundle, kvExportBundle := cm("kubevirt-ca", "ca-bundle"), cm("kubevirt-export-ca", "ca-bundle")
@@ -122,27 +135,36 @@ func Catalogue() []Component {
 			Name:     CompKubeVirt,
 			Owner:    "virt-operator",
 			Operator: "virt-operator",
-			Source:   "kubevirt/kubevirt pkg/virt-operator/resource/generate/components/secrets.go (names, managed-by label, kubevirt.io/duration, ca-bundle key, MergeCABundle overlap); pkg/virt-operator/resource/apply/certificates.go (certificationNeedsRotation: missing, duration annotation differs, not signed by the current CA, past NotAfter-renewBefore)",
+			Source:   "kubevirt/kubevirt v1.6.0-v1.8.0 pkg/virt-operator/resource/generate/components/secrets.go (names, managed-by label, kubevirt.io/duration, ca-bundle key, MergeCABundle overlap, NextRotationDeadline); pkg/virt-operator/resource/apply/core.go (createOrUpdateCertificateSecrets: every Secret but the CAs signed by kubevirt-ca; certificationNeedsRotation: missing, duration annotation differs, not signed by the current CA, past NotAfter-renewBefore); apply/routes.go (route virt-exportproxy, destinationCACertificate from the kubevirt-ca bundle)",
 			Certs: []CertEntry{
 				tls("kubevirt-ca", RoleCA, kvCABundle),
 				tls("kubevirt-export-ca", RoleCA, kvExportBundle),
-				func() CertEntry {
-					e := tls("kubevirt-backup-ca", RoleCA, cm("kubevirt-backup-ca", "ca-bundle"))
-					e.Optional = true
-					return e
-				}(),
+				optional(tls("kubevirt-backup-ca", RoleCA, cm("kubevirt-backup-ca", "ca-bundle"))), // v1.8+
 				tls("kubevirt-operator-certs", RoleServing, kvCABundle, vwh("virt-operator-validator")),
 				tls("kubevirt-virt-api-certs", RoleServing, kvCABundle, vwh("virt-api-validator"), mwh("virt-api-mutator"), apisvc("v1.subresources.kubevirt.io"), apisvc("v1alpha3.subresources.kubevirt.io")),
 				tls("kubevirt-controller-certs", RoleServing, kvCABundle),
 				tls("kubevirt-virt-handler-server-certs", RoleServing, kvCABundle),
 				tls("kubevirt-virt-handler-certs", RoleClient, kvCABundle),
-				tls("kubevirt-exportproxy-certs", RoleServing, kvExportBundle),
+				// Signed by kubevirt-ca like every other non-CA Secret (apply/core.go
+				// createOrUpdateCertificateSecrets); the router trusts it through the Route's
+				// destinationCACertificate, which is the kubevirt-ca bundle (apply/routes.go). The
+				// export CA signs only the export servers' certificates, which virt-controller
+				// makes at run time.
+				tls("kubevirt-exportproxy-certs", RoleServing, kvCABundle, route("virt-exportproxy")),
+				// Secrets of later releases (components/secrets.go at each version).
+				optional(tls("kubevirt-synchronization-controller-certs", RoleClient, kvCABundle)),         // v1.6+
+				optional(tls("kubevirt-synchronization-controller-server-certs", RoleServing, kvCABundle)), // v1.6+
+				optional(tls("kubevirt-virt-handler-migration-client-certs", RoleClient, kvCABundle)),      // v1.7+
+				optional(tls("kubevirt-virt-handler-vsock-client-certs", RoleClient, kvCABundle)),          // v1.7+
+				optional(tls("kubevirt-virt-template-api-certs", RoleServing, kvCABundle)),                 // v1.8, with the template feature
+				optional(tls("kubevirt-virt-template-webhook-certs", RoleServing, kvCABundle)),             // v1.8, with the template feature
+				optional(tls("kubevirt-virt-template-controller-metrics-certs", RoleServing, kvCABundle)),  // v1.8, with the template feature
 			},
 			Bundles: []Ref{kvCABundle, kvExportBundle, cm("kubevirt-backup-ca", "ca-bundle"),
 				vwh("virt-api-validator"), vwh("virt-operator-validator"), mwh("virt-api-mutator"), mwh("virt-launcher-pod-mutator"),
-				apisvc("v1.subresources.kubevirt.io"), apisvc("v1alpha3.subresources.kubevirt.io")},
+				apisvc("v1.subresources.kubevirt.io"), apisvc("v1alpha3.subresources.kubevirt.io"), route("virt-exportproxy")},
 			// KubeVirt's components watch their certificate Secrets and reload them.
-			Workloads: []Workload{{"Deployment", "virt-api", true}, {"Deployment", "virt-controller", true}, {"DaemonSet", "virt-handler", true}, {"Deployment", "virt-exportproxy", true}},
+			Workloads: []Workload{{Kind: "Deployment", Name: "virt-api", Reloads: true}, {Kind: "Deployment", Name: "virt-controller", Reloads: true}, {Kind: "DaemonSet", Name: "virt-handler", Reloads: true}, {Kind: "Deployment", Name: "virt-exportproxy", Reloads: true}},
 			Mechanism: MechDurationAnnotation,
 			Fallback:  MechDeleteSecret,
 		},
@@ -151,20 +173,20 @@ func Catalogue() []Component {
 			Owner:    "cdi-operator (openshift/library-go certrotation)",
 			Operator: "cdi-operator",
 			CDI:      true,
-			Source:   "kubevirt/containerized-data-importer pkg/operator/resources/cert/factory.go (signers, <signer>-bundle, targets, 48h/24h and 24h/12h defaults); pkg/operator/controller/certrotation.go (library-go RotatedSigningCASecret/CABundleConfigMap/RotatedSelfSignedCertKeySecret, forced refresh via auth.openshift.io/certificate-not-after, Secrets created without labels); pkg/operator/controller/route.go (route cdi-uploadproxy, destinationCACertificate from the uploadproxy signer bundle)",
+			Source:   "kubevirt/containerized-data-importer pkg/operator/resources/cert/factory.go (signers, <signer>-bundle, targets, 48h/24h and 24h/12h defaults); pkg/operator/controller/certrotation.go (library-go RotatedSigningCASecret/CABundleConfigMap/RotatedSelfSignedCertKeySecret, forced refresh via auth.openshift.io/certificate-not-after); pkg/operator/controller/cr-manager.go and resources/utils/common.go (the Secrets and bundles are created first with the labels cdi.kubevirt.io, app=containerized-data-importer, app.kubernetes.io/managed-by=cdi-operator); library-go certrotation/target.go (a target is re-issued when its own times are due or its issuer's name is no longer in the bundle, not when a new signer appears); pkg/operator/resources/cluster/apiserver.go (webhooks cdi-api-datavolume-validate, cdi-api-validate, cdi-api-dataimportcron-validate, cdi-api-populator-validate, objecttransfer-api-validate, cdi-api-datavolume-mutate, all with the apiserver signer bundle) at v1.59.0; pkg/operator/controller/route.go (route cdi-uploadproxy, destinationCACertificate from the uploadproxy signer bundle)",
 			Certs: []CertEntry{
 				tls("cdi-apiserver-signer", RoleCA, cm("cdi-apiserver-signer-bundle", "ca-bundle.crt")),
 				tls("cdi-uploadproxy-signer", RoleCA, cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt")),
 				tls("cdi-uploadserver-signer", RoleCA, cm("cdi-uploadserver-signer-bundle", "ca-bundle.crt")),
 				tls("cdi-uploadserver-client-signer", RoleCA, cm("cdi-uploadserver-client-signer-bundle", "ca-bundle.crt")),
-				tls("cdi-apiserver-server-cert", RoleServing, cm("cdi-apiserver-signer-bundle", "ca-bundle.crt"), vwh("cdi-api-datavolume-validate"), mwh("cdi-api-datavolume-mutate"), apisvc("v1beta1.upload.cdi.kubevirt.io")),
+				tls("cdi-apiserver-server-cert", RoleServing, append([]Ref{cm("cdi-apiserver-signer-bundle", "ca-bundle.crt"), apisvc("v1beta1.upload.cdi.kubevirt.io")}, cdiAPIWebhooks...)...),
 				tls("cdi-uploadproxy-server-cert", RoleServing, cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt"), route("cdi-uploadproxy")),
 				tls("cdi-uploadserver-client-cert", RoleClient, cm("cdi-uploadserver-client-signer-bundle", "ca-bundle.crt")),
 			},
-			Bundles: []Ref{cm("cdi-apiserver-signer-bundle", "ca-bundle.crt"), cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt"),
+			Bundles: append([]Ref{cm("cdi-apiserver-signer-bundle", "ca-bundle.crt"), cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt"),
 				cm("cdi-uploadserver-signer-bundle", "ca-bundle.crt"), cm("cdi-uploadserver-client-signer-bundle", "ca-bundle.crt"),
-				vwh("cdi-api-datavolume-validate"), mwh("cdi-api-datavolume-mutate"), apisvc("v1beta1.upload.cdi.kubevirt.io"), route("cdi-uploadproxy")},
-			Workloads: []Workload{{"Deployment", "cdi-apiserver", true}, {"Deployment", "cdi-deployment", true}, {"Deployment", "cdi-uploadproxy", true}},
+				apisvc("v1beta1.upload.cdi.kubevirt.io"), route("cdi-uploadproxy")}, cdiAPIWebhooks...),
+			Workloads: []Workload{{Kind: "Deployment", Name: "cdi-apiserver", Reloads: true}, {Kind: "Deployment", Name: "cdi-deployment", Reloads: true}, {Kind: "Deployment", Name: "cdi-uploadproxy", Reloads: true}},
 			Mechanism: MechNotAfterAnnotation,
 			Fallback:  MechDeleteSecret,
 			// The upload-token signing key: deleting it (as rotate-certs.sh does through
@@ -176,15 +198,17 @@ func Catalogue() []Component {
 			Owner:    "kubemacpool cert-manager (kube-admission-webhook)",
 			Operator: "kubemacpool-cert-manager",
 			DetectBy: []string{"kubemacpool-mac-controller-manager"},
-			Source:   "qinqon/kube-admission-webhook pkg/certificate/manager.go and secret.go (ca.crt/ca.key, kubevirt.io/kube-admission-webhook annotation, rotation at 70-90% of lifetime or on a failed chain check, current CA last in caBundle); k8snetworkplumbingwg/kubemacpool hack force-cert-rotation.sh and pkg/names (kubemacpool-mutator, kubemacpool-service, kubemacpool-cert-manager)",
+			Source:   "qinqon/kube-admission-webhook pkg/certificate/manager.go and secret.go (ca.crt/ca.key, kubevirt.io/kube-admission-webhook annotation, v0.21.1: rotation at NotAfter minus the overlap, at once on a failed chain check; since v0.15.0 the new CA is prepended to the caBundle and the first entry checked; controller.go watches the webhook configuration); k8snetworkplumbingwg/kubemacpool hack force-cert-rotation.sh and pkg/names (kubemacpool-mutator, kubemacpool-service, kubemacpool-cert-manager)",
 			Certs: []CertEntry{
 				{Secret: "kubemacpool-mutator-ca", CertKey: "ca.crt", KeyKey: "ca.key", Role: RoleCA, TrustedBy: []Ref{mwh("kubemacpool-mutator")}},
 				tls("kubemacpool-service", RoleServing, mwh("kubemacpool-mutator")),
 			},
 			Bundles: []Ref{mwh("kubemacpool-mutator")},
-			// The certificate manager computes its next deadline at start; it needs a restart
-			// to notice the forced chain failure, as force-cert-rotation.sh does.
-			Workloads: []Workload{{"Deployment", "kubemacpool-cert-manager", false}, {"Deployment", "kubemacpool-mac-controller-manager", true}},
+			// No restart: kube-admission-webhook's controller watches the webhook configuration
+			// (pkg/certificate/controller.go), so removing the caBundle makes its chain check
+			// fail and it rotates at once; kubemacpool's force-cert-rotation.sh restarts the pods
+			// too, which the watch made unnecessary.
+			Workloads: []Workload{{Kind: "Deployment", Name: "kubemacpool-cert-manager", Reloads: true}, {Kind: "Deployment", Name: "kubemacpool-mac-controller-manager", Reloads: true}},
 			Mechanism: MechRemoveCABundle,
 			Fallback:  MechDeleteSecret,
 		},
@@ -196,8 +220,11 @@ func Catalogue() []Component {
 			Certs: []CertEntry{
 				tls("virt-template-validator-certs", RoleServing, vwh("virt-template-validator"), cm("openshift-service-ca.crt", "service-ca.crt")),
 			},
-			Bundles:   []Ref{vwh("virt-template-validator")},
-			Workloads: []Workload{{"Deployment", "virt-template-validator", false}},
+			Bundles: []Ref{vwh("virt-template-validator")},
+			// The validator watches its certificate files and reloads them (fsnotify,
+			// internal/template-validator/filewatch) since ssp-operator v0.22.0; older ones
+			// read them only at start.
+			Workloads: []Workload{{Kind: "Deployment", Name: "virt-template-validator", ReloadsSince: "v0.22.0"}},
 			Mechanism: MechDeleteSecret,
 		},
 		{

@@ -286,6 +286,9 @@ func (r *Rotator) detect(ctx context.Context, comp Component, ns string) (bool, 
 		if err != nil {
 			return false, "", fmt.Errorf("detecting %s: %w", comp.Name, err)
 		}
+		if v := r.componentVersion(ctx, comp, ns, d); v != "" {
+			return true, v, nil
+		}
 		return true, deploymentVersion(d), nil
 	}
 	if len(names) == 0 {
@@ -413,12 +416,11 @@ func (r *Rotator) planComponent(ctx context.Context, comp Component, ns, version
 		}
 	}
 	for _, w := range comp.Workloads {
-		if w.Reloads || !r.workloadExists(ctx, w, ns) {
+		if w.reloadsAt(version) || !r.workloadExists(ctx, w, ns) {
 			continue
 		}
-		// kube-admission-webhook's manager must restart to notice the broken chain; other
-		// non-reloading pods restart once their new certificate exists.
-		cp.Steps = append(cp.Steps, Step{Action: ActRestart, Kind: w.Kind, Namespace: ns, Name: w.Name, AfterReissue: comp.Mechanism != MechRemoveCABundle})
+		// Pods that do not reload restart once their new certificate exists.
+		cp.Steps = append(cp.Steps, Step{Action: ActRestart, Kind: w.Kind, Namespace: ns, Name: w.Name, AfterReissue: true})
 	}
 	return cp, nil
 }

@@ -17,7 +17,10 @@ import (
 // pkg/operator/certrotation): signer Secrets, "<signer>-bundle" ConfigMaps (key ca-bundle.crt)
 // and target Secrets, all annotated auth.openshift.io/certificate-*; the operator records the
 // configured lifetimes in operator.cdi.kubevirt.io/certConfig and, when they change, forces a
-// re-issue by setting certificate-not-after to now. The Secrets carry no cdi.kubevirt.io label.
+// re-issue by setting certificate-not-after to now. The Secrets and ConfigMaps are first created
+// by the operator SDK's resource manager (pkg/operator/controller/cr-manager.go adds the
+// definitions of cert/factory.go to its resources) with CDI's common labels
+// (pkg/operator/resources/utils/common.go), and library-go then fills them in.
 const (
 	annNotAfter   = "auth.openshift.io/certificate-not-after"
 	annNotBefore  = "auth.openshift.io/certificate-not-before"
@@ -40,8 +43,22 @@ var cdiDefs = []cdiDef{
 	{signer: "cdi-uploadserver-client-signer", target: "cdi-uploadserver-client-cert", user: "client.upload-server.cdi.kubevirt.io"},
 }
 
+// cdiLabels are CDI's common labels (pkg/operator/resources/utils/common.go, v1.59.0).
+var cdiLabels = map[string]string{
+	"cdi.kubevirt.io":              "",
+	"app":                          "containerized-data-importer",
+	"app.kubernetes.io/managed-by": "cdi-operator",
+	"app.kubernetes.io/component":  "storage",
+}
+
+// cdiWebhooks are those of pkg/operator/resources/cluster/apiserver.go (v1.59.0); all carry the
+// cdi-apiserver signer bundle.
 var cdiWebhooks = []webhookSpec{
 	{name: "cdi-api-datavolume-validate", service: "cdi-api", path: "/datavolume-validate"},
+	{name: "cdi-api-validate", service: "cdi-api", path: "/cdi-validate"},
+	{name: "cdi-api-dataimportcron-validate", service: "cdi-api", path: "/dataimportcron-validate"},
+	{name: "cdi-api-populator-validate", service: "cdi-api", path: "/populator-validate"},
+	{name: "objecttransfer-api-validate", service: "cdi-api", path: "/objecttransfer-validate"},
 	{name: "cdi-api-datavolume-mutate", mutating: true, service: "cdi-api", path: "/datavolume-mutate"},
 }
 
@@ -72,11 +89,12 @@ func (r *reconciler) cdi(ctx context.Context, e *estate) error {
 		}
 		// library-go keeps every CA of the bundle until it expires, newest first.
 		bundle := mergeBundle(ca.Cert, old, 100*365*24*time.Hour, true)
-		if err := r.putConfigMapKey(ctx, e.ns, d.signer+"-bundle", cdiBundleKey, nil, bundle); err != nil {
+		if err := r.putConfigMapKey(ctx, e.ns, d.signer+"-bundle", cdiBundleKey, cdiLabels, bundle); err != nil {
 			return err
 		}
 		if d.target != "" {
-			if err := r.cdiTarget(ctx, e, d, ca, targetCfg); err != nil {
+			bundleCerts, _ := parseCerts(bundle)
+			if err := r.cdiTarget(ctx, e, d, ca, bundleCerts, targetCfg); err != nil {
 				return err
 			}
 		}
@@ -135,7 +153,10 @@ func (r *reconciler) cdiSigner(ctx context.Context, e *estate, name string, cfg 
 	return kp, r.cdiWrite(ctx, e, old, name, kp, kp.Cert.Subject.CommonName, nil, cfg)
 }
 
-func (r *reconciler) cdiTarget(ctx context.Context, e *estate, d cdiDef, ca *keyPair, cfg certConfig) error {
+// cdiTarget keeps a target while library-go would (pkg/operator/certrotation/target.go
+// needNewTargetCertKeyPair): its times are not due and its issuer's name is still in the bundle.
+// A new signer alone does not re-issue it: the old signer stays in the bundle until it expires.
+func (r *reconciler) cdiTarget(ctx context.Context, e *estate, d cdiDef, ca *keyPair, bundle []*x509.Certificate, cfg certConfig) error {
 	old, err := r.getSecret(ctx, e.ns, d.target)
 	if err != nil {
 		return err
@@ -145,11 +166,9 @@ func (r *reconciler) cdiTarget(ctx context.Context, e *estate, d cdiDef, ca *key
 		hosts = []string{d.service, d.service + "." + e.ns, d.service + "." + e.ns + ".svc"}
 	}
 	if old != nil && old.Annotations[annCertConfig] == cfg.annotation() && !libraryGoDue(old, cfg.refresh) &&
-		old.Annotations[annIssuer] == ca.Cert.Subject.CommonName &&
+		issuerInBundle(old.Annotations[annIssuer], bundle) &&
 		(d.service == "" || old.Annotations[annHostnames] == strings.Join(hosts, ",")) {
-		// library-go compares the issuer's name only; two signers made in the same second share
-		// it, so the signature is checked too.
-		if kp, err := tlsPair(old); err == nil && signedBy(kp.Cert, ca.Cert) {
+		if _, err := tlsPair(old); err == nil {
 			return nil
 		}
 	}
@@ -176,6 +195,7 @@ func (r *reconciler) cdiWrite(ctx context.Context, e *estate, old *corev1.Secret
 	if err != nil {
 		return err
 	}
+	s.Labels = cdiLabels
 	s.Annotations = map[string]string{
 		annNotAfter:   kp.Cert.NotAfter.UTC().Format(time.RFC3339),
 		annNotBefore:  kp.Cert.NotBefore.UTC().Format(time.RFC3339),
@@ -214,4 +234,18 @@ func (r *reconciler) cdiSigningKey(ctx context.Context, e *estate) error {
 	s.Name, s.Namespace = cdiSigningKey, e.ns
 	s.Labels = map[string]string{"cdi.kubevirt.io": "keystore"}
 	return r.putSecret(ctx, nil, s)
+}
+
+// issuerInBundle: library-go compares the issuer annotation with the common names of the bundle's
+// certificates, not signatures.
+func issuerInBundle(issuer string, bundle []*x509.Certificate) bool {
+	if issuer == "" {
+		return false
+	}
+	for _, c := range bundle {
+		if c.Subject.CommonName == issuer {
+			return true
+		}
+	}
+	return false
 }

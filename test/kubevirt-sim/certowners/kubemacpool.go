@@ -11,11 +11,14 @@ import (
 // kubemacpool's certificate manager (qinqon/kube-admission-webhook pkg/certificate, vendored by
 // k8snetworkplumbingwg/kubemacpool): an Opaque CA Secret with ca.crt/ca.key, a kubernetes.io/tls
 // Secret named after the webhook's service, both annotated kubevirt.io/kube-admission-webhook.
-// It appends each new CA to the webhook's caBundle (the current CA is the last one) and keeps
-// the previous, unexpired ones for the overlap. It rotates at about 80% of a certificate's
-// lifetime and at once when the chain check fails (CA Secret unreadable, last caBundle entry not
-// the CA, serving certificate not verifying against the bundle). Restarting its pods alone
-// re-issues nothing; kubemacpool's own force-cert-rotation.sh removes the caBundle first.
+// It prepends each new CA to the webhook's caBundle (the current CA is the first one, since
+// v0.15.0: triple.AddCertToPEM, getLastPrependedCACertFromCABundle at v0.21.1) and keeps the
+// previous, unexpired ones for the overlap. It rotates a certificate at NotAfter - overlap (the
+// CA overlap is HCO's caRenewBefore, the service one its serverRenewBefore:
+// nextRotationDeadlineForCert) and at once when the chain check fails (CA Secret unreadable,
+// first caBundle entry not the CA, serving certificate not verifying against the bundle). Its
+// controller watches the webhook configuration (controller.go), so removing the caBundle is
+// enough: no restart is needed. Restarting its pods alone re-issues nothing.
 const (
 	kmpAnn       = "kubevirt.io/kube-admission-webhook"
 	kmpCASecret  = "kubemacpool-mutator-ca"
@@ -55,13 +58,13 @@ func (r *reconciler) kubemacpool(ctx context.Context, e *estate) error {
 	}
 	ca, chainOK := kmpVerify(caSecret, svcSecret, bundle)
 	now := time.Now()
-	if !chainOK || now.After(eightyPercent(ca.Cert)) {
-		// rotateAll: new CA appended to the bundle, CA Secret, then the serving Secret.
+	if !chainOK || now.After(ca.Cert.NotAfter.Add(-e.caRenew)) {
+		// rotateAll: new CA prepended to the bundle, CA Secret, then the serving Secret.
 		nca, err := r.is.newCA(kmpWebhook.name, e.caDuration)
 		if err != nil {
 			return err
 		}
-		bundle = mergeBundle(nca.Cert, bundle, e.caRenew, false)
+		bundle = mergeBundle(nca.Cert, bundle, e.caRenew, true)
 		if err := r.putWebhook(ctx, e, kmpWebhook, bundle); err != nil {
 			return err
 		}
@@ -78,14 +81,10 @@ func (r *reconciler) kubemacpool(ctx context.Context, e *estate) error {
 	}
 	// kmpVerify has loaded it already: the chain check passed.
 	svc, _ := tlsPair(svcSecret)
-	if now.After(eightyPercent(svc.Cert)) {
+	if now.After(svc.Cert.NotAfter.Add(-e.serverRenew)) {
 		return r.kmpServing(ctx, e, svcSecret, ca)
 	}
 	return r.putWebhook(ctx, e, kmpWebhook, bundle)
-}
-
-func eightyPercent(c *x509.Certificate) time.Time {
-	return c.NotBefore.Add(c.NotAfter.Sub(c.NotBefore) * 8 / 10)
 }
 
 // kmpVerify is the library's chain check.
@@ -98,7 +97,7 @@ func kmpVerify(caSecret, svcSecret *corev1.Secret, bundle []byte) (*keyPair, boo
 		return nil, false
 	}
 	certs, err := parseCerts(bundle)
-	if err != nil || !certs[len(certs)-1].Equal(ca.Cert) {
+	if err != nil || !certs[0].Equal(ca.Cert) {
 		return nil, false
 	}
 	svc, err := tlsPair(svcSecret)
