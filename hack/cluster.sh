@@ -36,6 +36,9 @@ ETCD_VERSION=v3.6.5
 KWOK_VERSION=v0.7.0
 NMO_VERSION=v0.17.0
 NMO_MODULE=github.com/medik8s/node-maintenance-operator
+# KubeVirt whose own virt-operator code writes the KubeVirt certificate estate
+# (hack/tools/kubevirt); another version gets its go.mod from that version's own replace block.
+KUBEVIRT_VERSION=${KUBEVIRT_VERSION:-v1.6.0}
 
 CACHE=${OC_CNV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/oc-cnv}
 CLUSTER=${OC_CNV_CLUSTER:-oc-cnv}
@@ -48,6 +51,7 @@ KWOK_BIN=$CACHE/bin/kwok-$KWOK_VERSION
 NMO_BIN=$CACHE/bin/nmo-$NMO_VERSION
 NMO_SRC=$CACHE/src/nmo-$NMO_VERSION
 KUBECTL=$K8S_BIN/kubectl
+KUBEVIRT_BIN=$CACHE/bin/kubevirt-$KUBEVIRT_VERSION
 KUBECONFIG_FILE=$STATE/kubeconfig
 # The operator's webhook port is fixed in its main.go; its probes get ports of their own.
 NMO_WEBHOOK_PORT=9443
@@ -174,6 +178,43 @@ build_components() {
 	exec 8>&-
 }
 
+# build_kubevirt builds hack/tools/kubevirt's programs against KUBEVIRT_VERSION. The
+# committed go.mod is for v1.6.0; for another version a copy of the module gets that version's
+# replace block (kubevirt's go.mod, its staging directories turned into modules) and is tidied.
+build_kubevirt() {
+	log "building kubevirt-certs with kubevirt.io/kubevirt $KUBEVIRT_VERSION; about 12 minutes the first time"
+	local src=$ROOT/hack/tools/kubevirt
+	if [[ $KUBEVIRT_VERSION != v1.6.0 ]]; then
+		local up
+		up=$(cd /tmp && go mod download -json "kubevirt.io/kubevirt@$KUBEVIRT_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+		[[ -n $up && -f $up/go.mod ]] || die "could not download kubevirt.io/kubevirt@$KUBEVIRT_VERSION"
+		src=$CACHE/src/kubevirt-tools-$KUBEVIRT_VERSION
+		rm -rf "$src" && mkdir -p "$src" && cp -r "$ROOT/hack/tools/kubevirt/kubevirt-certs" "$src/"
+		{
+			printf 'module github.com/oc-cnv/oc-cnv/hack/tools/kubevirt\n\ngo 1.24.0\n\nrequire kubevirt.io/kubevirt %s\n\n' "$KUBEVIRT_VERSION"
+			sed -n '/^replace (/,/^)/p' "$up/go.mod" | sed "s#=> ./staging/src/kubevirt.io/api#=> kubevirt.io/api $KUBEVIRT_VERSION#; s#=> ./staging/src/kubevirt.io/client-go#=> kubevirt.io/client-go $KUBEVIRT_VERSION#"
+		} >"$src/go.mod"
+		(cd "$src" && GOFLAGS=-mod=mod go mod tidy)
+	fi
+	mkdir -p "$KUBEVIRT_BIN"
+	(cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$KUBEVIRT_BIN/kubevirt-certs.tmp" ./kubevirt-certs)
+	mv "$KUBEVIRT_BIN/kubevirt-certs.tmp" "$KUBEVIRT_BIN/kubevirt-certs"
+}
+
+# start_kubevirt_certs runs virt-operator's certificate code (kubevirt-certs) for the estates the
+# simulator serves; the simulator then leaves KubeVirt's Secrets and CA ConfigMaps to it.
+start_kubevirt_certs() {
+	if alive "$STATE/pids/kubevirt-certs" && cmp -s "$KUBEVIRT_BIN/kubevirt-certs" "$STATE/bin/kubevirt-certs"; then
+		return
+	fi
+	stop_pid kubevirt-certs
+	mkdir -p "$STATE/bin" && cp "$KUBEVIRT_BIN/kubevirt-certs" "$STATE/bin/kubevirt-certs"
+	log "starting kubevirt-certs (virt-operator's certificate code, kubevirt $KUBEVIRT_VERSION)"
+	setsid nohup "$STATE/bin/kubevirt-certs" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
+		>"$STATE/logs/kubevirt-certs.log" 2>&1 9>&- &
+	echo $! >"$STATE/pids/kubevirt-certs"
+}
+
 # built COMPONENT: whether its binaries are in the cache.
 built() {
 	case $1 in
@@ -181,6 +222,7 @@ built() {
 	etcd) [[ -x $ETCD_BIN/etcd ]] ;;
 	kwok) [[ -x $KWOK_BIN/kwok && -x $KWOK_BIN/kwokctl ]] ;;
 	nmo) [[ -x $NMO_BIN/node-maintenance-operator ]] ;;
+	kubevirt) [[ -x $KUBEVIRT_BIN/kubevirt-certs ]] ;;
 	*) return 1 ;;
 	esac
 }
@@ -199,7 +241,7 @@ ticking() {
 	return "$rc"
 }
 
-build_all() { build_components k8s etcd kwok nmo; }
+build_all() { build_components k8s etcd kwok nmo kubevirt; }
 
 k() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
@@ -339,7 +381,7 @@ start_simulator() {
 	# setsid: in a session of its own, the daemon outlives the shell (and process group) that
 	# started it, such as a test or an interrupted command.
 	setsid nohup "$STATE/bin/kubevirt-sim" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
-		--webhook-port "${SIM_WEBHOOK_PORT:-9444}" \
+		--webhook-port "${SIM_WEBHOOK_PORT:-9444}" --kubevirt-certs-external \
 		>"$STATE/logs/kubevirt-sim.log" 2>&1 9>&- &
 	echo $! >"$STATE/pids/kubevirt-sim"
 	# Ready when its eviction webhook is registered and the certificate owners issued the CA.
@@ -370,7 +412,7 @@ up() {
 	if [[ -f $STATE/nm-api && $(cat "$STATE/nm-api") != "$api" ]]; then
 		die "cluster $CLUSTER serves NodeMaintenance API '$(cat "$STATE/nm-api")'; run 'hack/cluster.sh down' first, or set OC_CNV_CLUSTER to use another cluster"
 	fi
-	local components=(k8s etcd kwok)
+	local components=(k8s etcd kwok kubevirt)
 	[[ $api == medik8s* ]] && components+=(nmo)
 	build_components "${components[@]}"
 	[[ $api == medik8s* ]] && fetch_nmo_src
@@ -378,12 +420,14 @@ up() {
 	ensure_nodes
 	apply_crds "$api"
 	if [[ $api == medik8s ]]; then start_nmo; else stop_pid nmo; fi
+	start_kubevirt_certs
 	start_simulator
 	log "cluster $CLUSTER is up: export KUBECONFIG=$KUBECONFIG_FILE"
 }
 
 down() {
 	stop_pid kubevirt-sim
+	stop_pid kubevirt-certs
 	stop_pid nmo
 	if [[ -x $KWOK_BIN/kwokctl ]] && kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
 		kwokctl --name "$CLUSTER" delete cluster >>"$STATE/logs/kwokctl.log" 2>&1 || true
@@ -395,7 +439,7 @@ down() {
 status() {
 	printf 'cluster:     %s\nkubeconfig:  %s\nlogs:        %s\n' "$CLUSTER" "$KUBECONFIG_FILE" "$STATE/logs"
 	if [[ -f $KUBECONFIG_FILE ]] && k get --raw /readyz >/dev/null 2>&1; then echo "apiserver:   ready"; else echo "apiserver:   down"; fi
-	for p in nmo kubevirt-sim; do
+	for p in nmo kubevirt-sim kubevirt-certs; do
 		if alive "$STATE/pids/$p"; then echo "$p: running (pid $(cat "$STATE/pids/$p"))"; else echo "$p: stopped"; fi
 	done
 	[[ -f $STATE/nm-api ]] && echo "nm-api:      $(cat "$STATE/nm-api")"
@@ -409,7 +453,7 @@ logs() {
 	[[ -d $STATE ]] || { log "cluster $CLUSTER is not up: no logs"; return 0; }
 	status
 	local f
-	for f in "$STATE/logs/kubevirt-sim.log" "$STATE/logs/nmo.log"; do
+	for f in "$STATE/logs/kubevirt-sim.log" "$STATE/logs/kubevirt-certs.log" "$STATE/logs/nmo.log"; do
 		[[ -f $f ]] || continue
 		printf '\n=== last %s lines of %s\n' "$lines" "$f"
 		tail -n "$lines" "$f"

@@ -314,6 +314,10 @@ func (s *Scanner) addSecret(sec *corev1.Secret, cat []Component, rep *Report, bu
 		}
 		if entry != nil && entry.CertKey == k {
 			c.trustedBy = entry.TrustedBy
+		} else if entry == nil && k == "tls.crt" && !leaf.IsCA && sec.Labels[labelManagedBy] == managedByVirtOperator {
+			// A Secret of a later KubeVirt release: virt-operator signs every one but its CAs
+			// with kubevirt-ca (apply/core.go createOrUpdateCertificateSecrets).
+			c.trustedBy = []Ref{cm("kubevirt-ca", "ca-bundle")}
 		} else if ca, ok := sec.Data["ca.crt"]; ok && k != "ca.crt" {
 			c.ownCA, _ = ParsePEMBundle(ca)
 		}
@@ -353,10 +357,16 @@ func roleOf(c *x509.Certificate) Role {
 	return RoleServing
 }
 
+// virt-operator labels every object it makes with this (kubevirt.io/api core/v1 ManagedByLabel).
+const (
+	labelManagedBy        = "app.kubernetes.io/managed-by"
+	managedByVirtOperator = "virt-operator"
+)
+
 // componentOfLabels attributes an object the catalogue does not know by its owner's labels.
 func componentOfLabels(l map[string]string) string {
 	switch {
-	case l["app.kubernetes.io/managed-by"] == "virt-operator", l["kubevirt.io"] != "":
+	case l[labelManagedBy] == managedByVirtOperator, l["kubevirt.io"] != "":
 		return CompKubeVirt
 	case l["cdi.kubevirt.io"] != "" || hasKey(l, "cdi.kubevirt.io"):
 		return CompCDI

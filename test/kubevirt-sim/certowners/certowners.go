@@ -67,6 +67,9 @@ type Options struct {
 	Interval time.Duration
 	// RSA makes 2048-bit RSA keys as the real owners do, instead of faster ECDSA P-256 keys.
 	RSA bool
+	// ExternalKubeVirt leaves KubeVirt's Secrets and CA ConfigMaps to another process running
+	// virt-operator's own code (hack/tools/kubevirt kubevirt-certs).
+	ExternalKubeVirt bool
 }
 
 // AddFlags registers the owners' flags on fs.
@@ -76,6 +79,7 @@ func AddFlags(fs *pflag.FlagSet) *Options {
 	fs.StringVar(&o.Components, "certs-components", "all", "components installed in --cnv-namespace: all, or a comma list of kubevirt,cdi,kubemacpool,ssp")
 	fs.DurationVar(&o.Interval, "certs-interval", time.Second, "how often the certificate owners resync every estate (changes are reacted to at once)")
 	fs.BoolVar(&o.RSA, "certs-rsa", false, "issue RSA 2048 keys like the real owners (slower) instead of ECDSA P-256")
+	fs.BoolVar(&o.ExternalKubeVirt, "kubevirt-certs-external", false, "leave KubeVirt's certificate Secrets and CA ConfigMaps to hack/tools/kubevirt's kubevirt-certs, which runs virt-operator's own code")
 	return o
 }
 
@@ -85,7 +89,7 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 	if err != nil {
 		return err
 	}
-	r := &reconciler{c: c, is: issuer{rsa: o.RSA}, ensured: map[string]bool{}, health: &health{}}
+	r := &reconciler{c: c, is: issuer{rsa: o.RSA}, ensured: map[string]bool{}, health: &health{}, externalKubeVirt: o.ExternalKubeVirt}
 	go r.health.report(ctx)
 	if o.Namespace != "" {
 		if err := r.ensureNamespace(ctx, o.Namespace); err != nil {
@@ -120,6 +124,8 @@ type reconciler struct {
 	ensured map[string]bool
 	// health is nil in unit tests, which drive tick and reconcile directly.
 	health *health
+	// externalKubeVirt: KubeVirt's Secrets and CA ConfigMaps are written by kubevirt-certs.
+	externalKubeVirt bool
 }
 
 // estate is one namespace's CNV installation as the owners see it.

@@ -53,12 +53,20 @@ func TestEstateIsStableAndReissuesOnOwnersTriggers(t *testing.T) {
 	s, _ := r.c.CoreV1().Secrets("cnv").Get(ctx, "kubevirt-virt-api-certs", metav1.GetOptions{})
 	s.Annotations[kvDurationAnn] = "1h0m0s"
 	_, _ = r.c.CoreV1().Secrets("cnv").Update(ctx, s, metav1.UpdateOptions{})
-	// library-go: certificate-not-after in the past re-issues the signer, and so its target.
+	// library-go: certificate-not-after in the past re-issues the signer; its target stays, since
+	// its issuer is still in the bundle (certrotation/target.go needNewTargetCertKeyPair).
 	s, _ = r.c.CoreV1().Secrets("cnv").Get(ctx, "cdi-apiserver-signer", metav1.GetOptions{})
 	s.Annotations[annNotAfter] = time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 	_, _ = r.c.CoreV1().Secrets("cnv").Update(ctx, s, metav1.UpdateOptions{})
 	// service-ca: a deleted serving Secret comes back.
 	_ = r.c.CoreV1().Secrets("cnv").Delete(ctx, sspCertSecret, metav1.DeleteOptions{})
+	r.tick(ctx, o)
+	if secretCert(t, r, "cdi-apiserver-server-cert", "tls.crt") != before["cdi-apiserver-server-cert"] {
+		t.Errorf("cdi-apiserver-server-cert re-issued though its issuer is still in the bundle")
+	}
+	s, _ = r.c.CoreV1().Secrets("cnv").Get(ctx, "cdi-apiserver-server-cert", metav1.GetOptions{})
+	s.Annotations[annNotAfter] = time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	_, _ = r.c.CoreV1().Secrets("cnv").Update(ctx, s, metav1.UpdateOptions{})
 	r.tick(ctx, o)
 	for _, n := range []string{"kubevirt-virt-api-certs", "cdi-apiserver-signer", "cdi-apiserver-server-cert", sspCertSecret} {
 		if secretCert(t, r, n, names[n]) == before[n] {

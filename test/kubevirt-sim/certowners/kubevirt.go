@@ -32,7 +32,10 @@ func kvLeaves() []kvLeaf {
 		{secret: "kubevirt-controller-certs", ca: kvCA, service: "virt-controller"},
 		{secret: "kubevirt-virt-handler-server-certs", ca: kvCA, service: "virt-handler", cn: "kubevirt.io:system:node:virt-handler"},
 		{secret: "kubevirt-virt-handler-certs", ca: kvCA, cn: "kubevirt.io:system:client:virt-handler", client: true},
-		{secret: "kubevirt-exportproxy-certs", ca: kvExportCA, service: "virt-exportproxy"},
+		// Signed by kubevirt-ca like every non-CA Secret (apply/core.go
+		// createOrUpdateCertificateSecrets); the export CA signs only the export servers'
+		// certificates, which virt-controller makes at run time.
+		{secret: "kubevirt-exportproxy-certs", ca: kvCA, service: "virt-exportproxy"},
 	}
 }
 
@@ -54,6 +57,11 @@ func (r *reconciler) kubevirt(ctx context.Context, e *estate) error {
 		if err := r.ensureWorkload(ctx, e.ns, w.name, map[string]string{"kubevirt.io": w.name}, w.daemon); err != nil {
 			return err
 		}
+	}
+	if r.externalKubeVirt {
+		// hack/tools/kubevirt's kubevirt-certs writes the Secrets and CA ConfigMaps with
+		// virt-operator's own code; what is left here is putting the bundle into the webhooks.
+		return r.kvWebhooks(ctx, e)
 	}
 	cas := map[string]*keyPair{}
 	for name, cn := range map[string]string{kvCA: "kubevirt.io", kvExportCA: "export.kubevirt.io"} {
@@ -89,8 +97,14 @@ func (r *reconciler) kubevirt(ctx context.Context, e *estate) error {
 			return err
 		}
 	}
+	return r.kvWebhooks(ctx, e)
+}
+
+// kvWebhooks puts the kubevirt-ca bundle into virt-operator's webhook configurations, as
+// apply/admissionregistration.go does; nothing while the bundle does not exist yet.
+func (r *reconciler) kvWebhooks(ctx context.Context, e *estate) error {
 	bundle, err := r.configMapKey(ctx, e.ns, kvCA, kvCABundleKey)
-	if err != nil {
+	if err != nil || len(bundle) == 0 {
 		return err
 	}
 	for _, w := range kvWebhooks {
