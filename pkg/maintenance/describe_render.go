@@ -37,7 +37,11 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 	}
 	p(0, "Status:")
 	p(1, "Phase:\t%s", orWaiting(nm.Phase))
-	p(1, "Drain Progress:\t%d%%", nm.DrainProgress)
+	if nm.DrainKnown {
+		p(1, "Drain Progress:\t%d%%", nm.DrainProgress)
+	} else {
+		p(1, "Drain Progress:\t<unknown>")
+	}
 	pending := func() {
 		if len(nm.PendingPods) == 0 {
 			p(1, "Pending Pods:\t<none>")
@@ -48,11 +52,12 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 			p(1, "\t%s", pp)
 		}
 	}
-	if d.Method != MethodDrain {
-		evicted := nm.EvictionPods - int64(len(nm.PendingPods))
-		if evicted < 0 {
-			evicted = 0
-		}
+	switch {
+	case d.Method == MethodDrain:
+	case !nm.PodCountsKnown:
+		p(1, "Pods Evicted:\t<unknown>")
+	default:
+		evicted := max(nm.EvictionPods-int64(len(nm.PendingPods)), 0)
 		p(1, "Pods Evicted:\t%d of %d (%d on the node at start)", evicted, nm.EvictionPods, nm.TotalPods)
 	}
 	pending()

@@ -169,6 +169,8 @@ func (s *drainStatus) errorChanged() {
 func (s *drainStatus) publishLocked() {
 	nm := s.nm
 	nm.PendingPods = append([]string(nil), s.nm.PendingPods...)
+	// This command does the drain, so it knows the counts from the start.
+	nm.DrainKnown, nm.PodCountsKnown = true, true
 	if nm.EvictionPods > 0 {
 		nm.DrainProgress = (nm.EvictionPods - int64(len(nm.PendingPods))) * 100 / nm.EvictionPods
 	} else if nm.Phase == PhaseSucceeded {
@@ -316,7 +318,7 @@ func AsMaintenance(n *corev1.Node, info DrainedInfo, evictable int) NodeMaintena
 	if evictable == 0 {
 		// Drained, whatever a drain that was interrupted last recorded.
 		nm.Phase = PhaseSucceeded
-		nm.DrainProgress = 100
+		nm.DrainProgress, nm.DrainKnown = 100, true
 		nm.LastError, nm.LastUpdate = "", time.Time{}
 	}
 	return nm

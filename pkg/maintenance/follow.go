@@ -478,6 +478,7 @@ func (s *followState) snapshot(stalled bool) Snapshot {
 	if s.nm != nil {
 		snap.Phase = s.nm.Phase
 		snap.DrainProgress = s.nm.DrainProgress
+		snap.DrainKnown, snap.PodCountsKnown = s.nm.DrainKnown, s.nm.PodCountsKnown
 		snap.EvictionPods = s.nm.EvictionPods
 		snap.TotalPods = s.nm.TotalPods
 		snap.PendingPods = append([]string(nil), s.nm.PendingPods...)

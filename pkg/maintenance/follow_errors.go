@@ -47,8 +47,8 @@ type TimeoutError struct {
 }
 
 func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("timed out after %s waiting for node %s to be drained (phase %s, %d%%); the maintenance stays in place",
-		e.Timeout, e.Snapshot.Node, orUnknown(e.Snapshot.Phase), e.Snapshot.DrainProgress) + describeLeft(e.Snapshot)
+	return fmt.Sprintf("timed out after %s waiting for node %s to be drained (phase %s, drain %s); the maintenance stays in place",
+		e.Timeout, e.Snapshot.Node, orUnknown(e.Snapshot.Phase), percentText(e.Snapshot.DrainProgress, e.Snapshot.DrainKnown)) + describeLeft(e.Snapshot)
 }
 
 // StalledError: the drain stopped progressing because every VM left blocks it.

@@ -145,11 +145,9 @@ func ListRow(e ListEntry, wide bool, now time.Time) []string {
 	if evicted < 0 {
 		evicted = 0
 	}
-	pods := fmt.Sprintf("%d/%d", evicted, e.EvictionPods)
-	if e.Method == MethodDrain {
-		pods = "-"
-	}
-	row := []string{name, e.NodeName, orWaiting(e.Phase), fmt.Sprintf("%d%%", e.DrainProgress), pods, orNone(e.Reason), age}
+	// --method=drain keeps no pod counts on the node: only what is left is known.
+	pods := podsText(evicted, e.EvictionPods, e.PodCountsKnown && e.Method != MethodDrain)
+	row := []string{name, e.NodeName, orWaiting(e.Phase), percentText(e.DrainProgress, e.DrainKnown), pods, orNone(e.Reason), age}
 	if wide {
 		vms := "<none>"
 		if len(e.VMs) > 0 {

@@ -28,8 +28,15 @@ type NodeMaintenance struct {
 	NodeName string
 	Reason   string
 
-	Phase             string
-	DrainProgress     int64
+	Phase         string
+	DrainProgress int64
+	// DrainKnown is false when the object holds nothing the progress can be read or derived
+	// from: a new object has no status yet, and the older operators never wrote drainProgress
+	// (nodemaintenance.kubevirt.io/v1beta1 wrote only pod counts, kubevirt.io/v1alpha1 only
+	// the phase). Renderers then show "-", never a made-up 0%.
+	DrainKnown bool
+	// PodCountsKnown is false when evictionPods was never reported.
+	PodCountsKnown    bool
 	TotalPods         int64
 	EvictionPods      int64
 	PendingPods       []string
@@ -56,11 +63,14 @@ func FromUnstructured(u *unstructured.Unstructured) NodeMaintenance {
 	nm.NodeName, _, _ = unstructured.NestedString(u.Object, "spec", "nodeName")
 	nm.Reason, _, _ = unstructured.NestedString(u.Object, "spec", "reason")
 	nm.Phase, _, _ = unstructured.NestedString(u.Object, "status", "phase")
-	nm.DrainProgress = nestedNumber(u, "status", "drainProgress")
-	nm.TotalPods = nestedNumber(u, "status", "totalpods")
-	nm.EvictionPods = nestedNumber(u, "status", "evictionPods")
-	nm.ErrorOnLeaseCount = nestedNumber(u, "status", "errorOnLeaseCount")
-	nm.PendingPods, _, _ = unstructured.NestedStringSlice(u.Object, "status", "pendingPods")
+	nm.DrainProgress, nm.DrainKnown = nestedNumber(u, "status", "drainProgress")
+	nm.TotalPods, _ = nestedNumber(u, "status", "totalpods")
+	nm.EvictionPods, nm.PodCountsKnown = nestedNumber(u, "status", "evictionPods")
+	nm.ErrorOnLeaseCount, _ = nestedNumber(u, "status", "errorOnLeaseCount")
+	nm.PendingPods = pendingPods(u)
+	if !nm.DrainKnown {
+		nm.DrainProgress, nm.DrainKnown = derivedProgress(nm)
+	}
 	nm.LastError, _, _ = unstructured.NestedString(u.Object, "status", "lastError")
 	if s, ok, _ := unstructured.NestedString(u.Object, "status", "lastUpdate"); ok && s != "" {
 		var t metav1.Time
@@ -71,21 +81,57 @@ func FromUnstructured(u *unstructured.Unstructured) NodeMaintenance {
 	return nm
 }
 
-// nestedNumber accepts the int64 and float64 forms JSON decoding may produce.
-func nestedNumber(u *unstructured.Unstructured, fields ...string) int64 {
+// pendingPods reads status.pendingPods as "namespace/name": later operators list names, while
+// kubevirt.io/v1alpha1 listed the Pod objects themselves.
+func pendingPods(u *unstructured.Unstructured) []string {
+	if names, ok, err := unstructured.NestedStringSlice(u.Object, "status", "pendingPods"); ok && err == nil {
+		return names
+	}
+	items, _, _ := unstructured.NestedSlice(u.Object, "status", "pendingPods")
+	var names []string
+	for _, it := range items {
+		pod, ok := it.(map[string]interface{})
+		if !ok {
+			continue
+		}
+		ns, _, _ := unstructured.NestedString(pod, "metadata", "namespace")
+		name, _, _ := unstructured.NestedString(pod, "metadata", "name")
+		if name != "" {
+			names = append(names, ns+"/"+name)
+		}
+	}
+	return names
+}
+
+// derivedProgress is the progress of an object whose operator did not report it: a drain that
+// succeeded evicted everything; otherwise the share of evictionPods no longer pending.
+func derivedProgress(nm NodeMaintenance) (int64, bool) {
+	switch {
+	case nm.Phase == PhaseSucceeded:
+		return 100, true
+	case nm.PodCountsKnown && nm.EvictionPods > 0:
+		left := min(int64(len(nm.PendingPods)), nm.EvictionPods)
+		return (nm.EvictionPods - left) * 100 / nm.EvictionPods, true
+	}
+	return 0, false
+}
+
+// nestedNumber accepts the int64 and float64 forms JSON decoding may produce; ok is false when
+// the field is absent.
+func nestedNumber(u *unstructured.Unstructured, fields ...string) (int64, bool) {
 	v, ok, _ := unstructured.NestedFieldNoCopy(u.Object, fields...)
 	if !ok {
-		return 0
+		return 0, false
 	}
 	switch n := v.(type) {
 	case int64:
-		return n
+		return n, true
 	case int:
-		return int64(n)
+		return int64(n), true
 	case float64:
-		return int64(n)
+		return int64(n), true
 	}
-	return 0
+	return 0, false
 }
 
 // NewObject builds the NodeMaintenance to create.

@@ -49,7 +49,10 @@ type Snapshot struct {
 	Method        Method
 	Phase         string
 	DrainProgress int64
-	EvictionPods  int64
+	// DrainKnown and PodCountsKnown: see NodeMaintenance.
+	DrainKnown     bool
+	PodCountsKnown bool
+	EvictionPods   int64
 	TotalPods     int64
 	PendingPods   []string
 	LastError     string

@@ -149,8 +149,8 @@ func (p *ProgressPrinter) redraw() {
 // RenderBlock writes the terminal block for one node: a headline with the drain's progress,
 // then one line per VM with its state, route and elapsed time.
 func RenderBlock(w io.Writer, s Snapshot, now time.Time) {
-	fmt.Fprintf(w, "%s  %s  drain %d%%  pods %d/%d  %s\n", s.Node, orWaiting(s.Phase), s.DrainProgress,
-		evicted(s), s.EvictionPods, Elapsed(now.Sub(s.Started)))
+	fmt.Fprintf(w, "%s  %s  drain %s  pods %s  %s\n", s.Node, orWaiting(s.Phase), percentText(s.DrainProgress, s.DrainKnown),
+		podsText(evicted(s), s.EvictionPods, s.PodCountsKnown), Elapsed(now.Sub(s.Started)))
 	tw := newTable(w)
 	for _, v := range s.VMs {
 		el := ""
@@ -232,8 +232,13 @@ func vmChangeLine(node, key string, v VMProgress) string {
 // node; every line names the node so interleaved nodes stay readable.
 func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
 	var out []string
-	if !hadPrev || prev.Phase != s.Phase || prev.DrainProgress != s.DrainProgress || evicted(prev) != evicted(s) || prev.EvictionPods != s.EvictionPods {
-		out = append(out, fmt.Sprintf("%s: %s, drain %d%%, %d/%d pods evicted", s.Node, orWaiting(s.Phase), s.DrainProgress, evicted(s), s.EvictionPods))
+	if !hadPrev || prev.Phase != s.Phase || prev.DrainProgress != s.DrainProgress || prev.DrainKnown != s.DrainKnown ||
+		evicted(prev) != evicted(s) || prev.EvictionPods != s.EvictionPods {
+		line := fmt.Sprintf("%s: %s, drain %s", s.Node, orWaiting(s.Phase), percentText(s.DrainProgress, s.DrainKnown))
+		if s.PodCountsKnown {
+			line += fmt.Sprintf(", %d/%d pods evicted", evicted(s), s.EvictionPods)
+		}
+		out = append(out, line)
 	}
 	if s.LastError != "" && s.LastError != prev.LastError {
 		out = append(out, fmt.Sprintf("%s: last error: %s", s.Node, firstLine(s.LastError)))

@@ -16,10 +16,10 @@ var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 func TestRenderList(t *testing.T) {
 	entries := []ListEntry{
 		{NodeMaintenance: NodeMaintenance{Name: "node-1-maintenance", NodeName: "node-1", Phase: "Running", DrainProgress: 50,
-			EvictionPods: 4, PendingPods: []string{"default/virt-launcher-rwo-x", "default/web"}, Reason: "DIMM", CreationTimestamp: t0,
+			DrainKnown: true, PodCountsKnown: true, EvictionPods: 4, PendingPods: []string{"default/virt-launcher-rwo-x", "default/web"}, Reason: "DIMM", CreationTimestamp: t0,
 			LastError: "Cannot evict pod as it would violate the pod's disruption budget.\nmore"}, Method: MethodOperator,
 			VMs: []string{"default/rwo", "default/vm-a"}},
-		{NodeMaintenance: NodeMaintenance{NodeName: "node-2", Phase: "Succeeded", DrainProgress: 100, CreationTimestamp: t0.Add(-2 * time.Hour)}, Method: MethodDrain},
+		{NodeMaintenance: NodeMaintenance{NodeName: "node-2", Phase: "Succeeded", DrainProgress: 100, DrainKnown: true, CreationTimestamp: t0.Add(-2 * time.Hour)}, Method: MethodDrain},
 	}
 	var b bytes.Buffer
 	if err := RenderList(&b, entries, false, true, t0.Add(90*time.Second)); err != nil {
@@ -50,7 +50,7 @@ node-1-maintenance   node-1   Running   50%     2/4    DIMM     90s   Cannot evi
 }
 
 func TestChangeLinesAndBlock(t *testing.T) {
-	start := Snapshot{Node: "node-1", Phase: "Running", EvictionPods: 2, PendingPods: []string{"a", "b"}, Started: t0,
+	start := Snapshot{Node: "node-1", Phase: "Running", DrainKnown: true, PodCountsKnown: true, EvictionPods: 2, PendingPods: []string{"a", "b"}, Started: t0,
 		VMs: []VMProgress{{Namespace: "default", Name: "vm-a", State: VMWaiting, Source: "node-1"}}}
 	lines := ChangeLines(Snapshot{}, false, start)
 	want := []string{"node-1: Running, drain 0%, 0/2 pods evicted", "node-1: VM default/vm-a Waiting"}
@@ -90,7 +90,7 @@ func TestRenderDescription(t *testing.T) {
 		API:    "nodemaintenances.nodemaintenance.medik8s.io/v1beta1",
 		Method: MethodOperator,
 		Maintenance: NodeMaintenance{Name: "node-1-maintenance", NodeName: "node-1", Reason: "DIMM", CreationTimestamp: t0,
-			Phase: "Running", DrainProgress: 50, EvictionPods: 2, TotalPods: 3, PendingPods: []string{"default/virt-launcher-rwo-abcde"},
+			Phase: "Running", DrainProgress: 50, DrainKnown: true, PodCountsKnown: true, EvictionPods: 2, TotalPods: 3, PendingPods: []string{"default/virt-launcher-rwo-abcde"},
 			LastError: "error when evicting pods/\"virt-launcher-rwo-abcde\" -n \"default\": too many requests", LastUpdate: t0.Add(time.Minute)},
 		Node: &corev1.Node{
 			ObjectMeta: metav1.ObjectMeta{Name: "node-1"},
@@ -149,7 +149,7 @@ Events:
 func TestLiveRedrawFitsTheTerminal(t *testing.T) {
 	var b bytes.Buffer
 	p := &ProgressPrinter{Out: &b, Live: true, Width: 30, Now: func() time.Time { return t0.Add(3 * time.Second) }}
-	s := Snapshot{Node: "node-1", Phase: "Running", Started: t0, VMs: []VMProgress{
+	s := Snapshot{Node: "node-1", Phase: "Running", DrainKnown: true, PodCountsKnown: true, Started: t0, VMs: []VMProgress{
 		{Namespace: "default", Name: "a-very-long-virtual-machine-name", State: VMWaiting, Source: "node-1"}}}
 	p.Update(s)
 	p.Update(s)
@@ -192,7 +192,7 @@ Reason:   DIMM
 Started:  2026-11-25T12:00:00Z (2m ago)
 Status:
   Phase:           Running
-  Drain Progress:  0%
+  Drain Progress:  <unknown>
   Pending Pods:    default/virt-launcher-rwo-abcde
                    default/web-1
 ` + tc.want

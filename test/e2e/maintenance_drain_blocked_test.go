@@ -185,7 +185,7 @@ func TestMaintenanceDrainMethodBlockedByVM(t *testing.T) {
 		}
 	}
 	res = env.Run(t, "maintenance", "list")
-	if row := dbbListRow(res.Stdout, n0); res.ExitCode != 0 || row != "<drain> "+n0+" Running 0% - x AGE" {
+	if row := dbbListRow(res.Stdout, n0); res.ExitCode != 0 || row != "<drain> "+n0+" Running - - x AGE" {
 		t.Errorf("list while blocked: exit %d, row %q:\n%s", res.ExitCode, row, res.Stdout)
 	}
 

@@ -35,7 +35,7 @@ func TestRowTrackerPrintsOnlyChangedRows(t *testing.T) {
 	nm := maintenance.ListEntry{Method: maintenance.MethodOperator, NodeMaintenance: maintenance.NodeMaintenance{
 		Name: "n1-maintenance", NodeName: "n1", Reason: "dimm", CreationTimestamp: start, Phase: maintenance.PhaseRunning}}
 	drained := maintenance.ListEntry{Method: maintenance.MethodDrain, NodeMaintenance: maintenance.NodeMaintenance{
-		NodeName: "n1", Reason: "psu", CreationTimestamp: start, Phase: maintenance.PhaseSucceeded, DrainProgress: 100}}
+		NodeName: "n1", Reason: "psu", CreationTimestamp: start, Phase: maintenance.PhaseSucceeded, DrainProgress: 100, DrainKnown: true}}
 
 	steps := []func() error{
 		func() error { return tr.show(nm) },
@@ -44,7 +44,7 @@ func TestRowTrackerPrintsOnlyChangedRows(t *testing.T) {
 		// A drain row of the same node is another maintenance.
 		func() error { return tr.show(drained) },
 		func() error { return tr.show(drained) },
-		func() error { nm.Phase = maintenance.PhaseSucceeded; nm.DrainProgress = 100; return tr.show(nm) },
+		func() error { nm.Phase = maintenance.PhaseSucceeded; nm.DrainProgress, nm.DrainKnown = 100, true; return tr.show(nm) },
 		// The node left maintenance: its label and annotations are gone, the row repeats the last.
 		func() error {
 			return tr.showDeleted(maintenance.ListEntry{Method: maintenance.MethodDrain, NodeMaintenance: maintenance.NodeMaintenance{NodeName: "n1"}})
@@ -62,9 +62,9 @@ func TestRowTrackerPrintsOnlyChangedRows(t *testing.T) {
 		}
 	}
 	want := []string{
-		"n1-maintenance n1 Running 0% 0/0 dimm 5s",
+		"n1-maintenance n1 Running - - dimm 5s",
 		"<drain> n1 Succeeded 100% - psu 65s",
-		"n1-maintenance n1 Succeeded 100% 0/0 dimm 65s",
+		"n1-maintenance n1 Succeeded 100% - dimm 65s",
 		"<drain> n1 Deleted 100% - psu 65s",
 		"<drain> n1 Succeeded 100% - psu 65s",
 	}
