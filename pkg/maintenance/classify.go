@@ -11,9 +11,15 @@ type Outcome string
 const (
 	// OutcomeMigrate: KubeVirt intercepts the eviction and live-migrates the VMI away.
 	OutcomeMigrate Outcome = "migrate"
-	// OutcomeRestart: the virt-launcher pod is evicted, the guest is shut down, and the
-	// VirtualMachine controller starts it again on another node if its run strategy says so.
+	// OutcomeRestart: the virt-launcher pod is evicted, the guest shuts down, and the
+	// VirtualMachine controller starts it again on another node (runStrategy Always).
 	OutcomeRestart Outcome = "restart"
+	// OutcomeShutdown: the virt-launcher pod is evicted and the guest shuts down gracefully,
+	// which ends the VMI Succeeded (virt-launcher on SIGTERM, virt-handler's vm.go). KubeVirt's
+	// VM controller restarts a Succeeded VMI only under runStrategy Always: RerunOnFailure
+	// reruns failures only (kubevirt issue 9823), Manual and Once never, and nothing restarts a
+	// bare VMI. So the guest stays off.
+	OutcomeShutdown Outcome = "shutdown"
 	// OutcomeBlock: KubeVirt refuses the eviction (LiveMigrate but not migratable), so the
 	// drain cannot finish while the VMI is on the node.
 	OutcomeBlock Outcome = "block"
@@ -39,6 +45,9 @@ type VMIImpact struct {
 	Phase     kvv1.VirtualMachineInstancePhase
 	// OwnedByVM is false for a bare VMI: shutting it down loses it for good.
 	OwnedByVM bool
+	// RunStrategy is the owning VirtualMachine's, empty for a bare VMI or before
+	// SetRunStrategy.
+	RunStrategy kvv1.VirtualMachineRunStrategy
 
 	Strategy       kvv1.EvictionStrategy
 	StrategySource StrategySource
@@ -113,5 +122,23 @@ func Classify(vmi *kvv1.VirtualMachineInstance, clusterDefault *kvv1.EvictionStr
 		// None, and any value this version does not know: KubeVirt lets the pod go.
 		imp.Outcome = OutcomeRestart
 	}
+	if imp.Outcome == OutcomeRestart && !imp.OwnedByVM {
+		imp.Outcome = OutcomeShutdown
+	}
 	return imp
+}
+
+// SetRunStrategy records the owning VM's run strategy, which decides whether a guest shut
+// down by the drain comes back: only Always restarts a VMI that ended Succeeded.
+func (i *VMIImpact) SetRunStrategy(rs kvv1.VirtualMachineRunStrategy) {
+	i.RunStrategy = rs
+	if i.Outcome == OutcomeRestart && rs != kvv1.RunStrategyAlways {
+		i.Outcome = OutcomeShutdown
+	}
+}
+
+// Disrupts is true when the drain interrupts the guest: it is shut down, whether or not it
+// comes back.
+func (i VMIImpact) Disrupts() bool {
+	return i.Outcome == OutcomeRestart || i.Outcome == OutcomeShutdown
 }

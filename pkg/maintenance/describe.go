@@ -105,10 +105,14 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 	if err != nil {
 		return nil, err
 	}
+	impacts, err := ClassifyAll(ctx, c.KubeVirt, vmis, clusterDefault)
+	if err != nil {
+		return nil, err
+	}
 	namespaces := map[string]map[string]bool{}
 	for i := range vmis {
 		v := &vmis[i]
-		d.VMIs = append(d.VMIs, DescribedVMI{Impact: Classify(v, clusterDefault), MigrationState: v.Status.MigrationState})
+		d.VMIs = append(d.VMIs, DescribedVMI{Impact: impacts[i], MigrationState: v.Status.MigrationState})
 		if namespaces[v.Namespace] == nil {
 			namespaces[v.Namespace] = map[string]bool{}
 		}

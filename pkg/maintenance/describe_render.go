@@ -184,6 +184,8 @@ func outcomeText(o Outcome) string {
 		return "live-migrate"
 	case OutcomeRestart:
 		return "shut down, restart elsewhere"
+	case OutcomeShutdown:
+		return "shut down, NOT restarted"
 	case OutcomeBlock:
 		return "blocks the drain"
 	case OutcomeExternal:

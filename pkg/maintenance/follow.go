@@ -342,6 +342,16 @@ func (s *followState) setVMI(vmi *kvv1.VirtualMachineInstance, onNode bool) {
 	}
 	// A VMI re-created under the same name (strategy None) on another node is a new object,
 	// but the label selector keeps it out of this informer, so onNode=true is always this node.
+	// A finished VMI keeps the node's label: one that was already finished is not this drain's
+	// business, and one that finishes now has left the node (its guest shut down).
+	if vmi.IsFinal() {
+		if !ok {
+			delete(s.vmis, key)
+			s.order = s.order[:len(s.order)-1]
+			return
+		}
+		onNode = false
+	}
 	t.last = vmi
 	if t.onNode && !onNode {
 		t.leftAt = s.f.Now()

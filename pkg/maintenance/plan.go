@@ -61,7 +61,8 @@ func ClusterEvictionStrategy(ctx context.Context, kv kubevirt.Interface) (*kvv1.
 }
 
 // VMIsOnNode lists the node's VMIs through KubeVirt's kubevirt.io/nodeName label, so the
-// request stays proportional to one node however many VMs the cluster runs.
+// request stays proportional to one node however many VMs the cluster runs. A VMI in a final
+// phase keeps the label but no longer runs there: it is left out.
 func VMIsOnNode(ctx context.Context, kv kubevirt.Interface, node string) ([]kvv1.VirtualMachineInstance, error) {
 	sel := labels.Set{kvv1.NodeNameLabel: node}.AsSelector().String()
 	list, err := kv.KubevirtV1().VirtualMachineInstances(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: sel})
@@ -72,7 +73,12 @@ func VMIsOnNode(ctx context.Context, kv kubevirt.Interface, node string) ([]kvv1
 		}
 		return nil, fmt.Errorf("listing the VMs on node %s: %w", node, err)
 	}
-	items := list.Items
+	items := list.Items[:0]
+	for _, v := range list.Items {
+		if !v.IsFinal() {
+			items = append(items, v)
+		}
+	}
 	sort.Slice(items, func(i, j int) bool {
 		if items[i].Namespace != items[j].Namespace {
 			return items[i].Namespace < items[j].Namespace
@@ -111,11 +117,42 @@ func BuildPlan(ctx context.Context, c Clients, node string, clusterDefault *kvv1
 		return nil, err
 	}
 	p := &Plan{Node: node, ClusterDefault: clusterDefault}
-	for i := range vmis {
-		p.VMIs = append(p.VMIs, Classify(&vmis[i], clusterDefault))
+	if p.VMIs, err = ClassifyAll(ctx, c.KubeVirt, vmis, clusterDefault); err != nil {
+		return nil, err
 	}
 	p.OtherPods, p.StayingPods = splitPods(pods)
 	return p, nil
+}
+
+// ClassifyAll classifies the VMIs and reads the run strategy of each one's VirtualMachine
+// where a shutdown depends on it.
+func ClassifyAll(ctx context.Context, kv kubevirt.Interface, vmis []kvv1.VirtualMachineInstance, clusterDefault *kvv1.EvictionStrategy) ([]VMIImpact, error) {
+	out := make([]VMIImpact, 0, len(vmis))
+	for i := range vmis {
+		imp := Classify(&vmis[i], clusterDefault)
+		if imp.Outcome == OutcomeRestart {
+			rs, err := runStrategyOf(ctx, kv, &vmis[i])
+			if err != nil {
+				return nil, err
+			}
+			imp.SetRunStrategy(rs)
+		}
+		out = append(out, imp)
+	}
+	return out, nil
+}
+
+// runStrategyOf reads the run strategy of the VM that owns the VMI (same name, same
+// namespace). A VM gone meanwhile restarts nothing.
+func runStrategyOf(ctx context.Context, kv kubevirt.Interface, vmi *kvv1.VirtualMachineInstance) (kvv1.VirtualMachineRunStrategy, error) {
+	vm, err := kv.KubevirtV1().VirtualMachines(vmi.Namespace).Get(ctx, vmi.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the run strategy of VM %s/%s: %w", vmi.Namespace, vmi.Name, err)
+	}
+	return vm.RunStrategy()
 }
 
 // IsVirtLauncher tells a VMI's pod from other pods; KubeVirt labels them kubevirt.io=virt-launcher.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	kvv1 "kubevirt.io/api/core/v1"
 )
 
 // RenderPlan writes the plan as the text confirmation an admin reads before a drain. Each
@@ -19,6 +21,7 @@ func RenderPlan(w io.Writer, p *Plan) error {
 	}{
 		{OutcomeMigrate, "Will live-migrate"},
 		{OutcomeRestart, "Will be shut down and restarted elsewhere"},
+		{OutcomeShutdown, "Will be shut down and NOT restarted"},
 		{OutcomeExternal, "Will be handed to an external controller (evictionStrategy External)"},
 		{OutcomeBlock, "Will block the drain"},
 	}
@@ -57,17 +60,30 @@ func impactNote(v VMIImpact) string {
 	switch v.Outcome {
 	case OutcomeBlock:
 		return "not live-migratable: " + migratableText(v)
-	case OutcomeRestart:
+	case OutcomeRestart, OutcomeShutdown:
 		var parts []string
 		if v.Strategy == "LiveMigrateIfPossible" {
 			parts = append(parts, "not live-migratable: "+migratableText(v))
 		}
-		if !v.OwnedByVM {
-			parts = append(parts, "no VirtualMachine owns it, so it will not be restarted")
+		if v.Outcome == OutcomeShutdown {
+			parts = append(parts, notRestartedBecause(v))
 		}
 		return strings.Join(parts, "; ")
 	}
 	return ""
+}
+
+// notRestartedBecause names why a guest shut down by the drain stays off.
+func notRestartedBecause(v VMIImpact) string {
+	switch {
+	case !v.OwnedByVM:
+		return "no VirtualMachine owns it"
+	case v.RunStrategy == "":
+		return "its VirtualMachine is gone"
+	case v.RunStrategy == kvv1.RunStrategyRerunOnFailure:
+		return "runStrategy RerunOnFailure does not rerun a guest that shut down cleanly"
+	}
+	return fmt.Sprintf("runStrategy %s does not restart it", v.RunStrategy)
 }
 
 func migratableText(v VMIImpact) string {

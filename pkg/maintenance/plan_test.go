@@ -31,10 +31,20 @@ func TestBuildPlanUsesClusterDefaultAndGroups(t *testing.T) {
 	migratable := testVMI("vm-a", nil, corev1.ConditionTrue, "", "")
 	rwo := testVMI("vm-rwo", nil, corev1.ConditionFalse, "DisksNotLiveMigratable", "PVC rootdisk is not shared")
 	none := testVMI("vm-none", strategy(kvv1.EvictionStrategyNone), corev1.ConditionTrue, "", "")
+	rerun := testVMI("vm-rerun", strategy(kvv1.EvictionStrategyNone), corev1.ConditionTrue, "", "")
+	bare := testVMI("vm-bare", strategy(kvv1.EvictionStrategyNone), corev1.ConditionTrue, "", "")
+	bare.OwnerReferences = nil
+	// A guest that already shut down keeps the node's label: not this drain's business.
+	done := testVMI("vm-done", strategy(kvv1.EvictionStrategyNone), corev1.ConditionTrue, "", "")
+	done.Status.Phase = kvv1.Succeeded
 	elsewhere := testVMI("vm-elsewhere", nil, corev1.ConditionTrue, "", "")
 	elsewhere.Labels[kvv1.NodeNameLabel] = "node-2"
+	vm := func(name string, rs kvv1.VirtualMachineRunStrategy) *kvv1.VirtualMachine {
+		return &kvv1.VirtualMachine{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name}, Spec: kvv1.VirtualMachineSpec{RunStrategy: &rs}}
+	}
 
-	kvc := kvfake.NewSimpleClientset(kv, migratable, rwo, none, elsewhere)
+	kvc := kvfake.NewSimpleClientset(kv, migratable, rwo, none, rerun, bare, done, elsewhere,
+		vm("vm-none", kvv1.RunStrategyAlways), vm("vm-rerun", kvv1.RunStrategyRerunOnFailure), vm("vm-done", kvv1.RunStrategyManual))
 	kube := kubefake.NewSimpleClientset(
 		pod("default", "virt-launcher-vm-a-x", "node-1", func(p *corev1.Pod) { p.Labels = map[string]string{"kubevirt.io": "virt-launcher"} }),
 		pod("default", "web-1", "node-1", nil),
@@ -63,6 +73,9 @@ func TestBuildPlanUsesClusterDefaultAndGroups(t *testing.T) {
     default/vm-a  LiveMigrate (cluster default)
   Will be shut down and restarted elsewhere (1):
     default/vm-none  None
+  Will be shut down and NOT restarted (2):
+    default/vm-bare   None  no VirtualMachine owns it
+    default/vm-rerun  None  runStrategy RerunOnFailure does not rerun a guest that shut down cleanly
   Will block the drain (1):
     default/vm-rwo  LiveMigrate (cluster default)  not live-migratable: DisksNotLiveMigratable: PVC rootdisk is not shared
   Other pods to evict: 1 (1 DaemonSet or static pods stay)

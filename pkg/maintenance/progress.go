@@ -53,10 +53,10 @@ type Snapshot struct {
 	DrainKnown     bool
 	PodCountsKnown bool
 	EvictionPods   int64
-	TotalPods     int64
-	PendingPods   []string
-	LastError     string
-	VMs           []VMProgress
+	TotalPods      int64
+	PendingPods    []string
+	LastError      string
+	VMs            []VMProgress
 	// Started is when following began, for the overall elapsed time.
 	Started time.Time
 	// Stalled is set while every VM left on the node blocks the drain.

@@ -12,6 +12,8 @@ type VMSpec struct {
 	Labels string
 	// Volumes are YAML list items added after the root disk, indented as RWOVolumeYAML is.
 	Volumes string
+	// RunStrategy is the VM's; Always when empty.
+	RunStrategy string
 }
 
 // VMYAML is a VirtualMachine as a user writes it, pinned to the test's nodes, followed by a
@@ -27,12 +29,16 @@ func VMYAML(name string, nodes TestNodes, s VMSpec) string {
 	if duration == "" {
 		duration = "1s"
 	}
+	runStrategy := s.RunStrategy
+	if runStrategy == "" {
+		runStrategy = "Always"
+	}
 	return fmt.Sprintf(`apiVersion: kubevirt.io/v1
 kind: VirtualMachine
 metadata:
   name: %s
 spec:
-  runStrategy: Always
+  runStrategy: %s
   template:
     metadata:
 %s      annotations: {kubevirt-sim.oc-cnv.io/migration-duration: %s}
@@ -44,7 +50,7 @@ spec:
       - name: root
         containerDisk: {image: quay.io/containerdisks/fedora:latest}
 %s---
-`, name, labels, duration, strategy, nodes.PlacementYAML(6), s.Volumes)
+`, name, runStrategy, labels, duration, strategy, nodes.PlacementYAML(6), s.Volumes)
 }
 
 // RWOClaimYAML is a ReadWriteOnce claim; a VM with RWOVolumeYAML cannot live-migrate.

@@ -150,7 +150,7 @@ func planVMI(vmi *virtv1.VirtualMachineInstance, pods []*corev1.Pod, getPVC pvcG
 		}
 	case virtv1.Running:
 		if currentPod(out, pods) == nil {
-			st.Phase = virtv1.Failed
+			st.Phase = launcherEnd(out, pods)
 		}
 	}
 
@@ -186,6 +186,19 @@ func sourcePod(pods []*corev1.Pod) *corev1.Pod {
 		}
 	}
 	return nil
+}
+
+// launcherEnd is the phase a running VMI ends in when its launcher pod is gone. An evicted or
+// deleted launcher gets SIGTERM and shuts the guest down gracefully, and virt-handler then
+// reports the VMI Succeeded (kubevirt v1.6.0 cmd/virt-launcher, pkg/virt-handler/vm.go); only
+// a launcher that failed by itself leaves it Failed.
+func launcherEnd(vmi *virtv1.VirtualMachineInstance, pods []*corev1.Pod) virtv1.VirtualMachineInstancePhase {
+	for _, p := range pods {
+		if p.Spec.NodeName == vmi.Status.NodeName && p.Status.Phase == corev1.PodFailed && p.DeletionTimestamp == nil {
+			return virtv1.Failed
+		}
+	}
+	return virtv1.Succeeded
 }
 
 // currentPod is the launcher pod the VMI runs in: the unfinished one on status.nodeName.

@@ -51,14 +51,20 @@ func TestPlanVMIWalksThePhasesWithItsPod(t *testing.T) {
 	}
 }
 
-func TestPlanVMIFailsARunningVMIWhosePodIsGone(t *testing.T) {
+// An evicted or deleted launcher shuts the guest down gracefully: the VMI ends Succeeded, which
+// only runStrategy Always restarts. A launcher that failed by itself leaves it Failed.
+func TestPlanVMIEndsARunningVMIWhosePodIsGone(t *testing.T) {
 	vmi := withMigratable(runningVMI("vm", "n1"), true)
 	plan := planVMI(vmi, nil, noPVCs)
-	if plan.vmi.Status.Phase != virtv1.Failed {
-		t.Fatalf("want Failed, got %q", plan.vmi.Status.Phase)
+	if plan.vmi.Status.Phase != virtv1.Succeeded {
+		t.Fatalf("pod gone: want Succeeded, got %q", plan.vmi.Status.Phase)
 	}
 	if c := vmiCondition(plan.vmi, virtv1.VirtualMachineInstanceReady); c == nil || c.Status != corev1.ConditionFalse {
 		t.Fatalf("want Ready=False, got %+v", c)
+	}
+	crashed := launcherOn(vmi, "virt-launcher-vm-src01", "n1", corev1.PodFailed)
+	if plan := planVMI(vmi, []*corev1.Pod{crashed}, noPVCs); plan.vmi.Status.Phase != virtv1.Failed {
+		t.Fatalf("pod failed: want Failed, got %q", plan.vmi.Status.Phase)
 	}
 }
 

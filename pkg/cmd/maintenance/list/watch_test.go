@@ -44,7 +44,11 @@ func TestRowTrackerPrintsOnlyChangedRows(t *testing.T) {
 		// A drain row of the same node is another maintenance.
 		func() error { return tr.show(drained) },
 		func() error { return tr.show(drained) },
-		func() error { nm.Phase = maintenance.PhaseSucceeded; nm.DrainProgress, nm.DrainKnown = 100, true; return tr.show(nm) },
+		func() error {
+			nm.Phase = maintenance.PhaseSucceeded
+			nm.DrainProgress, nm.DrainKnown = 100, true
+			return tr.show(nm)
+		},
 		// The node left maintenance: its label and annotations are gone, the row repeats the last.
 		func() error {
 			return tr.showDeleted(maintenance.ListEntry{Method: maintenance.MethodDrain, NodeMaintenance: maintenance.NodeMaintenance{NodeName: "n1"}})
