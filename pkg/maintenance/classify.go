@@ -45,6 +45,9 @@ type VMIImpact struct {
 	Phase     kvv1.VirtualMachineInstancePhase
 	// OwnedByVM is false for a bare VMI: shutting it down loses it for good.
 	OwnedByVM bool
+	// HotplugPods are the VM's hotplug volume pods on the node (namespace/name): they leave
+	// with it.
+	HotplugPods []string
 	// RunStrategy is the owning VirtualMachine's, empty for a bare VMI or before
 	// SetRunStrategy.
 	RunStrategy kvv1.VirtualMachineRunStrategy

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	kvv1 "kubevirt.io/api/core/v1"
@@ -120,6 +121,7 @@ func BuildPlan(ctx context.Context, c Clients, node string, clusterDefault *kvv1
 	if p.VMIs, err = ClassifyAll(ctx, c.KubeVirt, vmis, clusterDefault); err != nil {
 		return nil, err
 	}
+	pods = p.attachHotplugPods(pods, vmis)
 	p.OtherPods, p.StayingPods = splitPods(pods)
 	return p, nil
 }
@@ -154,6 +156,35 @@ func runStrategyOf(ctx context.Context, kv kubevirt.Interface, vmi *kvv1.Virtual
 	}
 	return vm.RunStrategy()
 }
+
+// attachHotplugPods moves each hotplug volume pod to the VM whose launcher pod owns it and
+// returns the other pods. Such a pod belongs to its VM, not to the "other pods": from KubeVirt
+// v1.7.0 its eviction is refused (429 "cannot evict hotplug pod") while the launcher runs, so it
+// leaves when the VM does. KubeVirt's template service names it hp-volume-*, labels it
+// kubevirt.io=hotplug-disk and makes the launcher pod its controller.
+func (p *Plan) attachHotplugPods(pods []corev1.Pod, vmis []kvv1.VirtualMachineInstance) []corev1.Pod {
+	owner := map[types.UID]int{} // launcher pod UID -> index in p.VMIs
+	for i := range vmis {
+		for uid := range vmis[i].Status.ActivePods {
+			owner[uid] = i
+		}
+	}
+	rest := pods[:0:0]
+	for _, pod := range pods {
+		ref := metav1.GetControllerOf(&pod)
+		if pod.Labels[kvv1.AppLabel] == hotplugDiskApp && ref != nil && ref.Kind == "Pod" {
+			if i, ok := owner[ref.UID]; ok && i < len(p.VMIs) {
+				p.VMIs[i].HotplugPods = append(p.VMIs[i].HotplugPods, pod.Namespace+"/"+pod.Name)
+				continue
+			}
+		}
+		rest = append(rest, pod)
+	}
+	return rest
+}
+
+// hotplugDiskApp is the kubevirt.io label value of hotplug volume pods.
+const hotplugDiskApp = "hotplug-disk"
 
 // IsVirtLauncher tells a VMI's pod from other pods; KubeVirt labels them kubevirt.io=virt-launcher.
 func IsVirtLauncher(pod *corev1.Pod) bool {

@@ -55,8 +55,30 @@ func strategyText(v VMIImpact) string {
 	return s
 }
 
-// impactNote gives the one fact that explains the verdict.
+// impactNote gives the facts that explain the verdict, and the VM's hotplug volume pods.
 func impactNote(v VMIImpact) string {
+	note := verdictNote(v)
+	if len(v.HotplugPods) > 0 {
+		hp := "hotplug volume pods leave with it: " + strings.Join(podNames(v.HotplugPods), ", ")
+		if note == "" {
+			return hp
+		}
+		return note + "; " + hp
+	}
+	return note
+}
+
+// podNames drops the namespace: a VM's pods are in its own.
+func podNames(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		_, out[i], _ = strings.Cut(k, "/")
+	}
+	return out
+}
+
+// verdictNote gives the one fact that explains the verdict.
+func verdictNote(v VMIImpact) string {
 	switch v.Outcome {
 	case OutcomeBlock:
 		return "not live-migratable: " + migratableText(v)

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	kvv1 "kubevirt.io/api/core/v1"
 	kvfake "kubevirt.io/client-go/kubevirt/fake"
@@ -29,6 +30,7 @@ func TestBuildPlanUsesClusterDefaultAndGroups(t *testing.T) {
 		Spec:       kvv1.KubeVirtSpec{Configuration: kvv1.KubeVirtConfiguration{EvictionStrategy: &live}},
 	}
 	migratable := testVMI("vm-a", nil, corev1.ConditionTrue, "", "")
+	migratable.Status.ActivePods = map[types.UID]string{"launcher-a": "node-1"}
 	rwo := testVMI("vm-rwo", nil, corev1.ConditionFalse, "DisksNotLiveMigratable", "PVC rootdisk is not shared")
 	none := testVMI("vm-none", strategy(kvv1.EvictionStrategyNone), corev1.ConditionTrue, "", "")
 	rerun := testVMI("vm-rerun", strategy(kvv1.EvictionStrategyNone), corev1.ConditionTrue, "", "")
@@ -46,7 +48,16 @@ func TestBuildPlanUsesClusterDefaultAndGroups(t *testing.T) {
 	kvc := kvfake.NewSimpleClientset(kv, migratable, rwo, none, rerun, bare, done, elsewhere,
 		vm("vm-none", kvv1.RunStrategyAlways), vm("vm-rerun", kvv1.RunStrategyRerunOnFailure), vm("vm-done", kvv1.RunStrategyManual))
 	kube := kubefake.NewSimpleClientset(
-		pod("default", "virt-launcher-vm-a-x", "node-1", func(p *corev1.Pod) { p.Labels = map[string]string{"kubevirt.io": "virt-launcher"} }),
+		pod("default", "virt-launcher-vm-a-x", "node-1", func(p *corev1.Pod) {
+			p.Labels = map[string]string{"kubevirt.io": "virt-launcher"}
+			p.UID = "launcher-a"
+		}),
+		// vm-a's hotplug volume pod goes with the VM, not with the other pods.
+		pod("default", "hp-volume-x", "node-1", func(p *corev1.Pod) {
+			ctrl := true
+			p.Labels = map[string]string{"kubevirt.io": "hotplug-disk"}
+			p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "Pod", Name: "virt-launcher-vm-a-x", UID: "launcher-a", Controller: &ctrl}}
+		}),
 		pod("default", "web-1", "node-1", nil),
 		pod("kube-system", "ds-1", "node-1", func(p *corev1.Pod) {
 			ctrl := true
@@ -70,7 +81,7 @@ func TestBuildPlanUsesClusterDefaultAndGroups(t *testing.T) {
 	}
 	want := `Node node-1:
   Will live-migrate (1):
-    default/vm-a  LiveMigrate (cluster default)
+    default/vm-a  LiveMigrate (cluster default)  hotplug volume pods leave with it: hp-volume-x
   Will be shut down and restarted elsewhere (1):
     default/vm-none  None
   Will be shut down and NOT restarted (2):

@@ -198,7 +198,7 @@ func TestMaintenanceDrainMethodBlockedByVM(t *testing.T) {
 	if !strings.HasPrefix(res.Stdout, "Node "+n0+" is already in maintenance (drained by ") {
 		t.Errorf("re-run does not say the node is already in maintenance:\n%s", res.Stdout)
 	}
-	wantErr = fmt.Sprintf("error: timed out after 5s waiting for node %s to be drained (phase Running, 0%%); the maintenance stays in place", n0)
+	wantErr = fmt.Sprintf("error: timed out after 5s waiting for node %s to be drained (phase Running, drain 0%%); the maintenance stays in place", n0)
 	if !strings.HasPrefix(res.Stderr, wantErr+"\n") || len(dbbErrorLines(res.Stderr)) != 1 || !strings.Contains(res.Stderr, "\n  VM "+ns+"/rwo: Blocked: ") {
 		t.Errorf("re-run: want one error line %q followed by the blocking VM, got:\n%s", wantErr, res.Stderr)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	virtv1 "kubevirt.io/api/core/v1"
 
@@ -15,9 +16,9 @@ import (
 
 // A drained guest shuts down gracefully and its VMI ends Succeeded, which only runStrategy
 // Always starts again. The plan says which VMs stay off; the finished VMI keeps the node's
-// label, and neither the progress nor a later plan counts it as still on the node.
+// label, and neither the progress nor a later plan counts it as still on the node. (The drain
+// is oc-cnv's own, so the test runs with or without the operator.)
 func TestMaintenanceShutdownFollowsRunStrategy(t *testing.T) {
-	mtRequireOperator(t)
 	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string {
 		return framework.VMYAML("always", n, framework.VMSpec{EvictionStrategy: "None"}) +
 			framework.VMYAML("rerun", n, framework.VMSpec{EvictionStrategy: "None", RunStrategy: "RerunOnFailure"})
@@ -34,7 +35,7 @@ func TestMaintenanceShutdownFollowsRunStrategy(t *testing.T) {
 		before[name] = string(vmi.UID)
 	}
 
-	res := env.Run(t, "maintenance", "start", n0, "--yes", "--reason", "psu")
+	res := env.Run(t, "maintenance", "start", n0, "--method=drain", "--yes", "--reason", "psu")
 	if res.ExitCode != 0 {
 		t.Fatalf("start: exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
@@ -71,4 +72,44 @@ func TestMaintenanceShutdownFollowsRunStrategy(t *testing.T) {
 	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "Node "+n0+":\n  No VMs run on this node.\n") || strings.Contains(res.Stdout, "/rerun") {
 		t.Errorf("a later plan of %s: exit %d\n%s%s", n0, res.ExitCode, res.Stdout, res.Stderr)
 	}
+}
+
+// A VM's hotplug volume pod, as virt-controller makes it (hp-volume-*, kubevirt.io=hotplug-disk,
+// controlled by the launcher pod), is listed with its VM: from KubeVirt v1.7.0 it cannot be
+// evicted while the launcher runs, so it leaves with the VM, not as one of the other pods.
+func TestMaintenancePlanListsHotplugPodsWithTheirVM(t *testing.T) {
+	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string { return mtVM("live", n, "LiveMigrate", "", "") }, "live")
+	n0 := nodes.Names[0]
+	ctx := context.Background()
+	vmi, err := env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Get(ctx, "live", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var launcher *corev1.Pod
+	pods, err := env.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "kubevirt.io=virt-launcher"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range pods.Items {
+		if _, active := vmi.Status.ActivePods[pods.Items[i].UID]; active {
+			launcher = &pods.Items[i]
+		}
+	}
+	if launcher == nil {
+		t.Fatalf("no active launcher pod of VMI live among %d pods", len(pods.Items))
+	}
+	hp, err := env.Kube.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{GenerateName: "hp-volume-", Labels: map[string]string{"kubevirt.io": "hotplug-disk"},
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(launcher, corev1.SchemeGroupVersion.WithKind("Pod"))}},
+		Spec: corev1.PodSpec{NodeName: n0, Containers: []corev1.Container{{Name: "hotplug-disk", Image: "registry.invalid/virt-launcher:sim"}}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := env.Run(t, "maintenance", "start", n0, "--dry-run=client")
+	want := fmt.Sprintf("    %s/live  LiveMigrate  hotplug volume pods leave with it: %s\n", ns, hp.Name)
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, want) || !strings.Contains(res.Stdout, "  Other pods to evict: 0\n") {
+		t.Errorf("plan: exit %d, want %q and no other pods:\n%s%s", res.ExitCode, want, res.Stdout, res.Stderr)
+	}
+	mtAssertUntouched(t, env, n0)
 }
