@@ -62,7 +62,7 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 	}
 	pending()
 	// For --method=drain these come from the node's record of the drain's last refusal.
-	p(1, "Last Error:\t%s", orNone(firstLine(nm.LastError)))
+	p(1, "Last Error:\t%s", orNone(explainLastError(firstLine(nm.LastError))))
 	if !nm.LastUpdate.IsZero() {
 		p(1, "Last Update:\t%s", nm.LastUpdate.UTC().Format(time.RFC3339))
 	}

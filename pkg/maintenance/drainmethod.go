@@ -79,6 +79,10 @@ func hasTaint(n *corev1.Node, key string) bool {
 	return false
 }
 
+// webhookRetryInterval is how long the drain waits before evicting again after virt-api did
+// not answer: the interval kubectl's helper uses after a 429.
+const webhookRetryInterval = 5 * time.Second
+
 // DrainNode evicts the node's pods with k8s.io/kubectl/pkg/drain using the operator's
 // settings (ignore DaemonSets, delete emptyDir data, force, the pods' own grace period), and
 // reports progress on status in the NodeMaintenance shape so the same Follower and displays
@@ -137,6 +141,17 @@ func DrainNode(ctx context.Context, c Clients, node string, status chan<- NodeMa
 		if err := h.DeleteOrEvictPods(pods); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			if evictionWebhookDown(err.Error()) {
+				// kubectl's helper gives up on anything but 429; virt-api being down is
+				// temporary, so wait for it within --timeout as the operator does.
+				st.setError(err.Error())
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(webhookRetryInterval):
+				}
+				continue
 			}
 			st.fail(err.Error())
 			return err

@@ -168,7 +168,7 @@ func RenderBlock(w io.Writer, s Snapshot, now time.Time) {
 	}
 	_ = tw.Flush()
 	if s.LastError != "" {
-		fmt.Fprintf(w, "  last error: %s\n", firstLine(s.LastError))
+		fmt.Fprintf(w, "  last error: %s\n", explainLastError(firstLine(s.LastError)))
 	}
 }
 
@@ -241,7 +241,7 @@ func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
 		out = append(out, line)
 	}
 	if s.LastError != "" && s.LastError != prev.LastError {
-		out = append(out, fmt.Sprintf("%s: last error: %s", s.Node, firstLine(s.LastError)))
+		out = append(out, fmt.Sprintf("%s: last error: %s", s.Node, explainLastError(firstLine(s.LastError))))
 	}
 	prevVMs := map[string]VMProgress{}
 	for _, v := range prev.VMs {

@@ -114,10 +114,12 @@ func (w *evictionWebhook) serve(ctx context.Context) error {
 }
 
 // register creates or updates the ValidatingWebhookConfiguration pointing at this server
-// with this run's certificate. Like KubeVirt's it fails open (Ignore): with the webhook
-// down evictions proceed and VMs are not evacuated.
+// with this run's certificate. Like KubeVirt's since v1.5.0 it fails closed (Fail) and only
+// sees evictions of pods named virt-launcher* (kubevirt v1.6.0
+// pkg/virt-operator/resource/generate/components/webhooks.go, "only-vms"): with virt-api down,
+// evicting a launcher pod fails with "failed calling webhook", and other pods are unaffected.
 func (w *evictionWebhook) register(ctx context.Context) error {
-	ignore := admissionregistrationv1.Ignore
+	fail := admissionregistrationv1.Fail
 	sideEffects := admissionregistrationv1.SideEffectClassNoneOnDryRun
 	timeout := int32(10)
 	url := fmt.Sprintf("https://127.0.0.1:%d%s", w.s.opts.WebhookPort, evictionWebhookPath)
@@ -129,7 +131,10 @@ func (w *evictionWebhook) register(ctx context.Context) error {
 		Webhooks: []admissionregistrationv1.ValidatingWebhook{{
 			Name:                    evictionWebhookName,
 			AdmissionReviewVersions: []string{"v1"},
-			FailurePolicy:           &ignore,
+			FailurePolicy:           &fail,
+			MatchConditions: []admissionregistrationv1.MatchCondition{{
+				Name: "only-vms", Expression: `object.metadata.name.startsWith("virt-launcher")`,
+			}},
 			SideEffects:             &sideEffects,
 			TimeoutSeconds:          &timeout,
 			ClientConfig:            admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: w.caBundle},

@@ -58,6 +58,7 @@ func (o *Options) Run(ctx context.Context) error {
 
 	var todo []string
 	var blocking []error
+	vmsToMove := false
 	// With -o the object is the output (for jq or kubectl apply), so the plan goes to stderr.
 	out := o.streams.Out
 	if *o.PrintFlags.OutputFormat != "" {
@@ -78,7 +79,13 @@ func (o *Options) Run(ctx context.Context) error {
 		if b := plan.Blocking(); len(b) > 0 {
 			blocking = append(blocking, &maintenance.BlockingError{Node: node, Blocking: b})
 		}
+		vmsToMove = vmsToMove || len(plan.VMIs) > 0
 		todo = append(todo, node)
+	}
+	if vmsToMove {
+		if w := maintenance.VirtAPIWarning(ctx, r.c); w != "" {
+			fmt.Fprintln(o.streams.ErrOut, "warning: "+w)
+		}
 	}
 	blockErr := errors.Join(blocking...)
 	if blockErr != nil && o.Force {
