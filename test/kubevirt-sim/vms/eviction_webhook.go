@@ -135,9 +135,9 @@ func (w *evictionWebhook) register(ctx context.Context) error {
 			MatchConditions: []admissionregistrationv1.MatchCondition{{
 				Name: "only-vms", Expression: `object.metadata.name.startsWith("virt-launcher")`,
 			}},
-			SideEffects:             &sideEffects,
-			TimeoutSeconds:          &timeout,
-			ClientConfig:            admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: w.caBundle},
+			SideEffects:    &sideEffects,
+			TimeoutSeconds: &timeout,
+			ClientConfig:   admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: w.caBundle},
 			// No objectSelector: the admitted object is the Eviction, which carries no
 			// labels, so a selector on launcher labels would never match. The handler looks
 			// the pod up and lets every non-launcher pod go, as virt-api does.
