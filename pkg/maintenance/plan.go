@@ -26,6 +26,9 @@ type Plan struct {
 	OtherPods []string
 	// StayingPods are DaemonSet and mirror pods, which a drain leaves in place.
 	StayingPods []string
+	// Incoming are the VMs migrating into the node now. KubeVirt (v1.5.0 and later) refuses to
+	// evict a migration's target pod, so the drain waits for these migrations to end.
+	Incoming []IncomingVMI
 }
 
 // With returns the VMIs with the given outcome, in plan order.
@@ -121,9 +124,40 @@ func BuildPlan(ctx context.Context, c Clients, node string, clusterDefault *kvv1
 	if p.VMIs, err = ClassifyAll(ctx, c.KubeVirt, vmis, clusterDefault); err != nil {
 		return nil, err
 	}
+	if p.Incoming, err = incomingVMIs(ctx, c.KubeVirt, node); err != nil {
+		return nil, err
+	}
 	pods = p.attachHotplugPods(pods, vmis)
 	p.OtherPods, p.StayingPods = splitPods(pods)
 	return p, nil
+}
+
+// IncomingVMI is a VM migrating into the node.
+type IncomingVMI struct {
+	Namespace, Name, Source string
+}
+
+// incomingVMIs finds the migrations into the node through the label KubeVirt puts on a VMI
+// while it migrates (kubevirt.io/migrationTargetNodeName), keeping those not yet completed.
+func incomingVMIs(ctx context.Context, kv kubevirt.Interface, node string) ([]IncomingVMI, error) {
+	sel := labels.Set{kvv1.MigrationTargetNodeNameLabel: node}.AsSelector().String()
+	list, err := kv.KubevirtV1().VirtualMachineInstances(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: sel})
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing the VMs migrating into node %s: %w", node, err)
+	}
+	var out []IncomingVMI
+	for _, v := range list.Items {
+		ms := v.Status.MigrationState
+		if v.IsFinal() || ms == nil || ms.Completed || ms.TargetNode != node || v.Status.NodeName == node {
+			continue
+		}
+		out = append(out, IncomingVMI{Namespace: v.Namespace, Name: v.Name, Source: ms.SourceNode})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Namespace+"/"+out[i].Name < out[j].Namespace+"/"+out[j].Name })
+	return out, nil
 }
 
 // ClassifyAll classifies the VMIs and reads the run strategy of each one's VirtualMachine

@@ -39,6 +39,16 @@ func RenderPlan(w io.Writer, p *Plan) error {
 			return err
 		}
 	}
+	if len(p.Incoming) > 0 {
+		fmt.Fprintf(w, "  Migrating into this node; the drain waits for them to finish (%d):\n", len(p.Incoming))
+		tw := newTable(w)
+		for _, v := range p.Incoming {
+			fmt.Fprintf(tw, "    %s/%s\tfrom %s\n", v.Namespace, v.Name, v.Source)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(w, "  Other pods to evict: %d", len(p.OtherPods))
 	if n := len(p.StayingPods); n > 0 {
 		fmt.Fprintf(w, " (%d DaemonSet or static pods stay)", n)

@@ -41,11 +41,17 @@ func TestBuildPlanUsesClusterDefaultAndGroups(t *testing.T) {
 	done.Status.Phase = kvv1.Succeeded
 	elsewhere := testVMI("vm-elsewhere", nil, corev1.ConditionTrue, "", "")
 	elsewhere.Labels[kvv1.NodeNameLabel] = "node-2"
+	// Migrating from node-2 into node-1: the drain waits for it.
+	incoming := testVMI("vm-incoming", nil, corev1.ConditionTrue, "", "")
+	incoming.Labels[kvv1.NodeNameLabel] = "node-2"
+	incoming.Labels[kvv1.MigrationTargetNodeNameLabel] = "node-1"
+	incoming.Status.NodeName = "node-2"
+	incoming.Status.MigrationState = &kvv1.VirtualMachineInstanceMigrationState{SourceNode: "node-2", TargetNode: "node-1"}
 	vm := func(name string, rs kvv1.VirtualMachineRunStrategy) *kvv1.VirtualMachine {
 		return &kvv1.VirtualMachine{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name}, Spec: kvv1.VirtualMachineSpec{RunStrategy: &rs}}
 	}
 
-	kvc := kvfake.NewSimpleClientset(kv, migratable, rwo, none, rerun, bare, done, elsewhere,
+	kvc := kvfake.NewSimpleClientset(kv, migratable, rwo, none, rerun, bare, done, elsewhere, incoming,
 		vm("vm-none", kvv1.RunStrategyAlways), vm("vm-rerun", kvv1.RunStrategyRerunOnFailure), vm("vm-done", kvv1.RunStrategyManual))
 	kube := kubefake.NewSimpleClientset(
 		pod("default", "virt-launcher-vm-a-x", "node-1", func(p *corev1.Pod) {
@@ -89,6 +95,8 @@ func TestBuildPlanUsesClusterDefaultAndGroups(t *testing.T) {
     default/vm-rerun  None  runStrategy RerunOnFailure does not rerun a guest that shut down cleanly
   Will block the drain (1):
     default/vm-rwo  LiveMigrate (cluster default)  not live-migratable: DisksNotLiveMigratable: PVC rootdisk is not shared
+  Migrating into this node; the drain waits for them to finish (1):
+    default/vm-incoming  from node-2
   Other pods to evict: 1 (1 DaemonSet or static pods stay)
 `
 	if out.String() != want {

@@ -50,7 +50,10 @@ type evictionVerdict struct {
 //     the "not live-migratable" message, which blocks a drain;
 //   - LiveMigrateIfPossible: like LiveMigrate when migratable, otherwise allowed;
 //   - External: always marked and denied;
-//   - a VMI already marked is denied with "Evacuation in progress: ...".
+//   - a VMI already marked is denied with "Evacuation in progress: ...";
+//   - a pod not on the VMI's node (a migration's target pod) is denied with "Eviction request
+//     for target Pod" (since v1.5.0; v1.4 let it go), which holds a drain of the target node
+//     until the incoming migration ends.
 //
 // Denials carry HTTP 429 so that eviction clients (kubectl drain, NMO) retry later.
 func decideEviction(pod *corev1.Pod, vmi *virtv1.VirtualMachineInstance, cluster *virtv1.EvictionStrategy) evictionVerdict {
@@ -81,9 +84,9 @@ func decideEviction(pod *corev1.Pod, vmi *virtv1.VirtualMachineInstance, cluster
 		return evictionVerdict{Message: "Evacuation in progress: " + triggered}
 	}
 	if vmi.Status.NodeName != pod.Spec.NodeName {
-		// Not the pod the VMI runs in (a leftover migration pod): KubeVirt only marks the
-		// VMI when the evicted pod sits on the VMI's node, and lets other pods go.
-		return evictionVerdict{Allow: true}
+		// Not the pod the VMI runs in: the target pod of a migration. KubeVirt marks the VMI
+		// only for its source pod.
+		return evictionVerdict{Message: "Eviction request for target Pod"}
 	}
 	return evictionVerdict{Mark: true, Message: triggered}
 }

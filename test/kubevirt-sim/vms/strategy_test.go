@@ -93,3 +93,14 @@ func TestMigratesOnEviction(t *testing.T) {
 		}
 	}
 }
+
+// A migration's target pod sits on another node than the VMI: from KubeVirt v1.5.0 its eviction
+// is denied, which holds a drain of the target node until the migration ends.
+func TestDecideEvictionOfATargetPodIsDenied(t *testing.T) {
+	vmi := withMigratable(runningVMI("vm", "n1"), true)
+	vmi.Spec.EvictionStrategy = strategyPtr(virtv1.EvictionStrategyLiveMigrate)
+	target := launcherOn(vmi, "virt-launcher-vm-tgt01", "n2", corev1.PodRunning)
+	if got, want := decideEviction(target, vmi, nil), (evictionVerdict{Message: "Eviction request for target Pod"}); got != want {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}
