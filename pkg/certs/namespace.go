@@ -76,3 +76,23 @@ func quoteAll(ss []string) []string {
 	}
 	return out
 }
+
+// NoCertificatesError is a check of a scope that holds no certificate at all: almost always
+// the wrong -n, which must not pass silently (a cron job would pass forever).
+type NoCertificatesError struct {
+	// Namespaces are the ones scanned; empty means all.
+	Namespaces []string
+	// Defaulted: -n was not given and the default namespace was scanned.
+	Defaulted bool
+}
+
+func (e *NoCertificatesError) Error() string {
+	if len(e.Namespaces) == 0 {
+		return "no certificates found in any namespace; pass --allow-empty if that is expected"
+	}
+	where := "namespace " + strings.Join(quoteAll(e.Namespaces), " and ")
+	if e.Defaulted {
+		where += " (the default without -n)"
+	}
+	return fmt.Sprintf("no certificates found in %s; the virtualization components are usually in %s: pass their namespace with -n, or --allow-empty if an empty namespace is expected", where, UsualNamespaces)
+}

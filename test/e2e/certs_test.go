@@ -168,13 +168,34 @@ func TestCertsCheckHealthyEstate(t *testing.T) {
 	noKeyMaterial(t, res.Stdout, res.Stderr)
 }
 
-// A namespace that exists but holds no certificate is not an error for check: exit 0, stdout
-// empty, and the finding on stderr.
+// A namespace that exists but holds no certificate is most likely the wrong -n: check exits 2
+// with one line saying so and what to do, as rotate does; --allow-empty accepts it.
 func TestCertsCheckEmptyNamespace(t *testing.T) {
 	env := framework.Get(t)
 	ns := env.Namespace(t)
 	res := env.Run(t, "certs", "check", "-n", ns)
-	if res.ExitCode != 0 || res.Stdout != "" || strings.TrimSpace(res.Stderr) != "No certificates found in namespace(s) ["+ns+"]." {
-		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
+	want := `error: no certificates found in namespace "` + ns + `"; the virtualization components are usually in openshift-cnv on OpenShift Virtualization, kubevirt-hyperconverged on upstream HCO installs: pass their namespace with -n, or --allow-empty if an empty namespace is expected`
+	if res.ExitCode != 2 || res.Stdout != "" || strings.TrimSpace(res.Stderr) != want {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit 2 and:\n%s", res.ExitCode, res.Stdout, res.Stderr, want)
+	}
+	allow := env.Run(t, "certs", "check", "-n", ns, "--allow-empty")
+	if allow.ExitCode != 0 || allow.Stdout != "" || strings.TrimSpace(allow.Stderr) != "No certificates found in namespace(s) ["+ns+"]." {
+		t.Errorf("--allow-empty: exit %d\nstdout:\n%s\nstderr:\n%s", allow.ExitCode, allow.Stdout, allow.Stderr)
+	}
+	js := env.Run(t, "certs", "check", "-n", ns, "-o", "json")
+	if js.ExitCode != 2 || js.Stdout != "" {
+		t.Errorf("-o json: exit %d, stdout %q", js.ExitCode, js.Stdout)
+	}
+}
+
+// The certs commands say in their help which namespace they use without -n: openshift-cnv, not
+// the kubeconfig context's.
+func TestCertsHelpNamesDefaultNamespace(t *testing.T) {
+	env := framework.Get(t)
+	for _, verb := range []string{"check", "rotate"} {
+		res := env.Run(t, "certs", verb, "--help")
+		if res.ExitCode != 0 || !strings.Contains(fields(res.Stdout), "Without -n it is openshift-cnv (or kubevirt-hyperconverged when the components are there instead), never the namespace of the kubeconfig context.") {
+			t.Errorf("certs %s --help does not name the default namespace:\n%s", verb, res.Stdout)
+		}
 	}
 }

@@ -15,7 +15,8 @@ func NewCmdCerts(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.
 		Aliases: []string{"certificates", "cert"},
 		Short:   "Check and rotate the TLS certificates of the virtualization components",
 		Long: `Check and rotate the TLS certificates of the virtualization components (KubeVirt, CDI, SSP,
-kubemacpool, ...) in the OpenShift Virtualization namespace.
+kubemacpool, ...) in the OpenShift Virtualization namespace: openshift-cnv unless -n names
+another (kubevirt-hyperconverged is found by itself), not the kubeconfig context's namespace.
 
 check lists every certificate, its expiry, and whether it still chains to the CA its clients
 trust. rotate has each certificate re-issued by the operator that owns it, waits, and verifies.

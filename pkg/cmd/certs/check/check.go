@@ -27,14 +27,19 @@ type Options struct {
 	WarnWithin    DayDuration
 	FailWithin    DayDuration
 	NoHeaders     bool
+	// AllowEmpty makes a scope without any certificate pass; otherwise it is taken for a wrong
+	// -n, since a cron job pointed at the wrong namespace would pass forever.
+	AllowEmpty bool
 	// PrintFlags handle -o json|yaml|jsonpath=...|go-template=... as kubectl does; "" and
 	// "wide" are the table.
 	PrintFlags *genericclioptions.PrintFlags
 
 	namespaces []string
-	client     kubernetes.Interface
-	dynamic    dynamic.Interface
-	now        func() time.Time
+	// defaulted: -n was not given, so the namespace is the detected default.
+	defaulted bool
+	client    kubernetes.Interface
+	dynamic   dynamic.Interface
+	now       func() time.Time
 	genericiooptions.IOStreams
 }
 
@@ -59,7 +64,12 @@ STATUS is one of:
   UNTRUSTED      does not chain to the CA bundle its clients verify it with
   KEY MISMATCH   the Secret's private key does not belong to the certificate
 
-Exit status: 0 when nothing needs attention; 7 when a certificate is EXPIRED, UNTRUSTED,
+Namespace: -n names the namespace of the components. Without -n it is openshift-cnv (or
+kubevirt-hyperconverged when the components are there instead), never the namespace of the
+kubeconfig context.
+
+Exit status: 0 when nothing needs attention; 2 when the namespace holds no certificate at all
+(most likely the wrong -n; --allow-empty accepts it); 7 when a certificate is EXPIRED, UNTRUSTED,
 KEY MISMATCH or NOT YET VALID, or expires within --fail-within; so it can run from cron or CI.
 Private keys are read only to compare them with their certificates and are never printed.`,
 		Example: `  # Check the certificates of OpenShift Virtualization
@@ -88,6 +98,7 @@ Private keys are read only to compare them with their certificates and are never
 	fl.Var(&o.WarnWithin, "warn-within", "Mark certificates expiring within this time EXPIRING (e.g. 30d, 12h)")
 	fl.Var(&o.FailWithin, "fail-within", "Exit 7 when a certificate expires within this time (0: only for expired and broken ones)")
 	fl.BoolVar(&o.NoHeaders, "no-headers", false, "Leave out the table's header line (and the summary), for scripts")
+	fl.BoolVar(&o.AllowEmpty, "allow-empty", false, "Exit 0 when the namespace holds no certificate (otherwise exit 2: most likely the wrong -n)")
 	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().Lookup("output").Usage = "Output format: wide|json|yaml|jsonpath=...|go-template=..."
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"wide", "json", "yaml", "jsonpath=", "go-template="}, cobra.ShellCompDirectiveNoFileComp|cobra.ShellCompDirectiveNoSpace))
@@ -142,6 +153,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if !o.AllNamespaces {
 		if o.Namespace == "" {
 			o.Namespace = certs.DetectNamespace(ctx, o.client)
+			o.defaulted = true
 		}
 		o.namespaces = []string{o.Namespace}
 		if o.CDINamespace != "" && o.CDINamespace != o.Namespace {
@@ -159,6 +171,9 @@ func (o *Options) Run(ctx context.Context) error {
 	rep, err := s.Scan(ctx, o.namespaces)
 	if err != nil {
 		return err
+	}
+	if len(rep.Certificates) == 0 && !o.AllowEmpty {
+		return cmdutil.WithCode(cmdutil.ExitUsage, &certs.NoCertificatesError{Namespaces: rep.Namespaces, Defaulted: o.defaulted})
 	}
 	now := o.now()
 	switch out := o.output(); out {

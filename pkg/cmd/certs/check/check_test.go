@@ -78,7 +78,7 @@ func TestDayDurationRejectsOverflow(t *testing.T) {
 
 // -n and --cdi-namespace must name a namespace: an invalid name is refused before any request,
 // a missing one says where the components usually are, and an existing one without
-// certificates is not an error.
+// certificates is most likely the wrong -n: exit 2 in one line, unless --allow-empty.
 func TestCheckNamespaces(t *testing.T) {
 	notAfter := time.Now().Add(300 * 24 * time.Hour)
 	for _, args := range [][]string{{"--cdi-namespace", "Bad_NS"}, {"--cdi-namespace", "no-such-ns"}, {"--cdi-namespace", "x-"}} {
@@ -95,11 +95,28 @@ func TestCheckNamespaces(t *testing.T) {
 	if err := o.Run(context.Background()); cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), `namespace "no-such-ns" not found`) || !strings.Contains(err.Error(), "kubevirt-hyperconverged") {
 		t.Errorf("-n no-such-ns: %v", err)
 	}
-	var errOut bytes.Buffer
-	o = &Options{Namespace: "default", now: time.Now, client: fake.NewSimpleClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "default"}})}
-	o.IOStreams = genericiooptions.IOStreams{Out: &bytes.Buffer{}, ErrOut: &errOut}
-	if err := o.Run(context.Background()); err != nil || !strings.Contains(errOut.String(), "No certificates found in namespace(s) [default].") {
-		t.Errorf("-n default: %v, stderr %q", err, errOut.String())
+	for _, allow := range []bool{false, true} {
+		var out, errOut bytes.Buffer
+		o = &Options{Namespace: "default", AllowEmpty: allow, now: time.Now, client: fake.NewSimpleClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "default"}})}
+		o.IOStreams = genericiooptions.IOStreams{Out: &out, ErrOut: &errOut}
+		err := o.Run(context.Background())
+		if allow {
+			if err != nil || !strings.Contains(errOut.String(), "No certificates found in namespace(s) [default].") {
+				t.Errorf("-n default --allow-empty: %v, stderr %q", err, errOut.String())
+			}
+			continue
+		}
+		if cmdutil.ExitCode(err) != cmdutil.ExitUsage || strings.Contains(err.Error(), "\n") || out.Len() != 0 ||
+			!strings.HasPrefix(err.Error(), `no certificates found in namespace "default"; the virtualization components are usually in openshift-cnv`) ||
+			!strings.Contains(err.Error(), "--allow-empty") {
+			t.Errorf("-n default: exit %d (%v), stdout %q", cmdutil.ExitCode(err), err, out.String())
+		}
+	}
+	// Without -n the default namespace is named as such.
+	o = &Options{now: time.Now, client: fake.NewSimpleClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "openshift-cnv"}})}
+	o.IOStreams = genericiooptions.IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}
+	if err := o.Run(context.Background()); cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), `namespace "openshift-cnv" (the default without -n)`) {
+		t.Errorf("no -n, empty openshift-cnv: %v", err)
 	}
 }
 

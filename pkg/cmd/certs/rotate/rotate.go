@@ -68,6 +68,10 @@ Before changing anything it checks every permission it needs and shows what may 
 it asks for confirmation on a terminal, and needs --yes otherwise. Re-running completes an
 interrupted rotation.
 
+Namespace: -n names the namespace of the components. Without -n it is openshift-cnv (or
+kubevirt-hyperconverged when the components are there instead), never the namespace of the
+kubeconfig context.
+
 Exit status: 0 done and verified; 2 bad flags, a namespace without components, or no
 confirmation; 3 timed out (the message names what is missing); 5 a permission is missing
 (nothing was changed); 6 the cluster cannot be reached; 130 interrupted.`,
