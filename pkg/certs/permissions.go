@@ -37,12 +37,61 @@ func (p Permission) String() string {
 // PermissionError lists what the user may not do; nothing has been changed when it is returned.
 type PermissionError struct{ Missing []Permission }
 
+// maxPermissionLine keeps each line of the message within a 120-column terminal.
+const maxPermissionLine = 116
+
+// Error says how many permissions are missing and then, one line per verb, resource and
+// namespace, the objects concerned: a plan touching 30 Secrets would otherwise list 30 lines
+// that differ only in the name.
 func (e *PermissionError) Error() string {
-	var lines []string
-	for _, p := range e.Missing {
-		lines = append(lines, "  "+p.String())
+	type group struct {
+		head  string
+		names []string
 	}
-	return fmt.Sprintf("you lack %d permission(s) this rotation needs; nothing was changed:\n%s", len(e.Missing), strings.Join(lines, "\n"))
+	var groups []*group
+	byHead := map[string]*group{}
+	for _, p := range e.Missing {
+		head := Permission{Verb: p.Verb, Group: p.Group, Resource: p.Resource, Namespace: p.Namespace}.String()
+		g, ok := byHead[head]
+		if !ok {
+			g = &group{head: head}
+			byHead[head] = g
+			groups = append(groups, g)
+		}
+		if p.Name != "" {
+			g.names = append(g.names, p.Name)
+		}
+	}
+	var lines []string
+	for _, g := range groups {
+		lines = append(lines, "  "+permissionLine(g.head, g.names))
+	}
+	noun := "permissions"
+	if len(e.Missing) == 1 {
+		noun = "permission"
+	}
+	return fmt.Sprintf("you lack %d %s this rotation needs; nothing was changed:\n%s", len(e.Missing), noun, strings.Join(lines, "\n"))
+}
+
+// permissionLine is "patch secrets in namespace x (5): a, b and 3 more", cut to fit a line.
+func permissionLine(head string, names []string) string {
+	if len(names) == 0 {
+		return head
+	}
+	line := fmt.Sprintf("%s (%d): %s", head, len(names), names[0])
+	for i := 1; i < len(names); i++ {
+		next := ", " + names[i]
+		// Room for what would follow: nothing after the last name, else " and N more".
+		after := 0
+		if i < len(names)-1 {
+			after = len(fmt.Sprintf(" and %d more", len(names)-i-1))
+		}
+		if len(line)+len(next)+after > maxPermissionLine {
+			return line + fmt.Sprintf(" and %d more", len(names)-i)
+		}
+		line += next
+	}
+	return line
 }
 
 // Permissions lists every access the plan needs, reads included.

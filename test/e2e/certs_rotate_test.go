@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -319,9 +320,16 @@ func TestCertsRotateWithoutPermission(t *testing.T) {
 
 	before := versions(t, ns)
 	res := env.RunWith(t, framework.RunOptions{Kubeconfig: path}, "certs", "rotate", "-n", ns, "--yes")
-	if res.ExitCode != 5 || !strings.Contains(res.Stderr, "nothing was changed") || !strings.Contains(res.Stderr, "patch secrets/kubevirt-ca in namespace "+ns) {
-		t.Errorf("without permission: exit %d\n%s", res.ExitCode, res.Stderr)
+	if res.ExitCode != 5 {
+		t.Errorf("without permission: exit %d, want 5", res.ExitCode)
 	}
+	assertGroupedPermissions(t, res.Stderr, ns)
+	// The dry run says the same and exits as the real run would, after the plan.
+	dry := env.RunWith(t, framework.RunOptions{Kubeconfig: path}, "certs", "rotate", "-n", ns, "--dry-run")
+	if dry.ExitCode != 5 || !strings.Contains(dry.Stdout, "Dry run: nothing will be changed.") || !strings.Contains(dry.Stdout, "kubevirt (virt-operator") {
+		t.Errorf("dry run without permission: exit %d, want 5 after the plan\n%s", dry.ExitCode, dry.Stdout)
+	}
+	assertGroupedPermissions(t, dry.Stderr, ns)
 	after := versions(t, ns)
 	for k, v := range before {
 		if after[k] != v {
@@ -330,6 +338,33 @@ func TestCertsRotateWithoutPermission(t *testing.T) {
 	}
 	if strings.Contains(res.Stdout+res.Stderr, tok.Status.Token) {
 		t.Error("the token was printed")
+	}
+}
+
+// assertGroupedPermissions: the missing permissions come as one line per verb, resource and
+// namespace, naming the objects, each line within 120 columns.
+func assertGroupedPermissions(t *testing.T, stderr, ns string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	if !regexp.MustCompile(`^error: you lack \d+ permissions this rotation needs; nothing was changed:$`).MatchString(lines[0]) {
+		t.Errorf("first line %q", lines[0])
+	}
+	line := regexp.MustCompile(`^  (get|list|patch|delete) ([a-z.]+)( in namespace \S+)?( \(\d+\): [a-z0-9-]+(, [a-z0-9-]+)*( and \d+ more)?)?$`)
+	seen := map[string]bool{}
+	for _, l := range lines[1:] {
+		m := line.FindStringSubmatch(l)
+		if m == nil || len(l) > 120 {
+			t.Errorf("permission line %q: not one verb, resource and its objects within 120 columns", l)
+			continue
+		}
+		if key := m[1] + " " + m[2] + m[3]; seen[key] {
+			t.Errorf("%s on more than one line", key)
+		} else {
+			seen[key] = true
+		}
+	}
+	if !strings.Contains(stderr, "\n  patch secrets in namespace "+ns+" (") || !strings.Contains(stderr, "kubevirt-ca") {
+		t.Errorf("no grouped line for patching the Secrets:\n%s", stderr)
 	}
 }
 

@@ -74,7 +74,8 @@ kubeconfig context.
 
 Exit status: 0 done and verified; 2 bad flags, a namespace without components, or no
 confirmation; 3 timed out (the message names what is missing); 5 a permission is missing
-(nothing was changed); 6 the cluster cannot be reached; 130 interrupted.`,
+(nothing was changed; --dry-run checks permissions too and exits 5 as well); 6 the cluster
+cannot be reached; 130 interrupted.`,
 		Example: `  # Show what would be done
   oc cnv certs rotate --dry-run
 
@@ -191,14 +192,13 @@ func (o *Options) Run(ctx context.Context) error {
 	if permErr != nil && !errors.As(permErr, &pe) {
 		return permErr
 	}
-	if o.DryRun {
-		if pe != nil {
-			fmt.Fprintln(o.Out, pe.Error())
-		}
-		return nil
-	}
+	// A dry run ends as the real run would: without a permission it exits 5, so a script can
+	// try the rotation first.
 	if pe != nil {
 		return cmdutil.WithCode(cmdutil.ExitForbidden, pe)
+	}
+	if o.DryRun {
+		return nil
 	}
 	if len(plan.Components) == 0 {
 		fmt.Fprintln(o.Out, "Nothing to rotate.")
