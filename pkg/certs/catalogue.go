@@ -1,5 +1,7 @@
 package certs
 
+import "strings"
+
 // The component catalogue: which Secrets, bundles and workloads each certificate owner of
 // OpenShift Virtualization keeps, how it can be made to re-issue, and where each fact comes
 // from. Every entry was checked against the owner's source; the Source fields name the file.
@@ -270,4 +272,12 @@ func matchesRef(r Ref, kind, name, ns string) bool {
 		return false
 	}
 	return name == r.Name || name == r.Name+"-"+ns
+}
+
+// shortOwner is the owner's name without the detail in parentheses, for sentences.
+func (c Component) shortOwner() string {
+	if i := strings.Index(c.Owner, " ("); i > 0 {
+		return c.Owner[:i]
+	}
+	return c.Owner
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -103,6 +104,10 @@ type ComponentPlan struct {
 	Fallback  string   `json:"fallback,omitempty"`
 	Untouched []string `json:"untouched,omitempty"`
 	Warnings  []string `json:"warnings,omitempty"`
+	// Selected are the Secrets named on the command line (empty: all of the component's);
+	// AlsoReissued those their owner re-issues with them.
+	Selected     []string `json:"selected,omitempty"`
+	AlsoReissued []string `json:"alsoReissued,omitempty"`
 
 	comp Component
 }
@@ -138,8 +143,11 @@ type RotateOptions struct {
 	CDINamespace string
 	// Components to rotate; empty means every installed one.
 	Components []string
-	Strategy   string
-	Timeout    time.Duration
+	// Secrets to re-issue, by name; empty means all of the components'. Their components are
+	// rotated, narrowed to them and what their owners re-issue with them.
+	Secrets  []string
+	Strategy string
+	Timeout  time.Duration
 }
 
 // Rotator plans, checks, executes and verifies rotations. It is the domain half of
@@ -242,6 +250,13 @@ func (r *Rotator) Plan(ctx context.Context, o RotateOptions) (*Plan, error) {
 	for _, c := range o.Components {
 		want[c] = true
 	}
+	selected, err := r.selectSecrets(ctx, o.Secrets, o.Namespace, cdiNS)
+	if err != nil {
+		return nil, err
+	}
+	for c := range selected {
+		want[c] = true
+	}
 	for _, comp := range Catalogue() {
 		if len(want) > 0 && !want[comp.Name] {
 			continue
@@ -266,6 +281,9 @@ func (r *Rotator) Plan(ctx context.Context, o RotateOptions) (*Plan, error) {
 		if len(cp.Targets) == 0 {
 			p.Skipped = append(p.Skipped, fmt.Sprintf("%s: no certificate Secrets found in %s", comp.Name, ns))
 			continue
+		}
+		if sel := selected[comp.Name]; len(sel) > 0 {
+			cp.narrow(sel)
 		}
 		p.Components = append(p.Components, *cp)
 	}
@@ -483,6 +501,9 @@ func (r *Rotator) countInterruptions(ctx context.Context, p *Plan) {
 func WritePlan(w io.Writer, p *Plan) {
 	for _, c := range p.Components {
 		fmt.Fprintf(w, "%s (%s, version %s) in namespace %s, strategy %s:\n", c.Name, c.Owner, c.Version, c.Namespace, c.Strategy)
+		if len(c.Selected) > 0 {
+			fmt.Fprintf(w, "  - only %s%s\n", strings.Join(prefixAll("secret/", c.Selected), ", "), alsoText(c))
+		}
 		for _, s := range c.Steps {
 			fmt.Fprintf(w, "  - %s\n", s)
 		}
@@ -491,7 +512,11 @@ func WritePlan(w io.Writer, p *Plan) {
 			if t.Missing {
 				state = "missing now"
 			}
-			fmt.Fprintf(w, "  * wait for secret/%s (%s, %s) to be re-issued\n", t.Secret, t.Role, state)
+			with := ""
+			if slices.Contains(c.AlsoReissued, t.Secret) {
+				with = " with it"
+			}
+			fmt.Fprintf(w, "  * wait for secret/%s (%s, %s) to be re-issued%s\n", t.Secret, t.Role, state, with)
 		}
 		if c.Fallback != "" {
 			fmt.Fprintf(w, "  - if the owner has not re-issued a certificate half way through --timeout: %s\n", fallbackText(c.Fallback))
@@ -515,6 +540,22 @@ func WritePlan(w io.Writer, p *Plan) {
 	if in.ConsolesClose {
 		fmt.Fprintln(w, "Open VNC and serial console connections to VMs will be closed.")
 	}
+}
+
+func prefixAll(p string, ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = p + s
+	}
+	return out
+}
+
+// alsoText says why the plan waits for Secrets that were not named.
+func alsoText(c ComponentPlan) string {
+	if len(c.AlsoReissued) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", and the %d certificate(s) %s re-issues with it (marked below)", len(c.AlsoReissued), c.comp.shortOwner())
 }
 
 func fallbackText(f string) string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -28,6 +29,9 @@ type Options struct {
 	DryRun       bool
 	Yes          bool
 	Timeout      time.Duration
+	// Secrets are the names given as secret/NAME arguments: only those are re-issued (with
+	// what their owners re-issue along).
+	Secrets []string
 
 	// componentsSet: --components was given, so an empty list is a mistake, not "all".
 	componentsSet bool
@@ -42,7 +46,7 @@ type Options struct {
 func NewCmdRotate(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &Options{IOStreams: streams, Strategy: certs.StrategyReissue, Timeout: 5 * time.Minute}
 	cmd := &cobra.Command{
-		Use:   "rotate",
+		Use:   "rotate [secret/NAME...]",
 		Short: "Have the operators re-issue the certificates, then verify",
 		Long: `Have each certificate of the virtualization components re-issued now by the operator that owns
 it, then wait until every new certificate is in place, every CA bundle trusts it and the pods are
@@ -64,6 +68,11 @@ scales cdi-operator to 0 and always back to the replicas it had (recorded in the
 The components belong to independent operators and are rotated side by side; the wait for their
 new certificates watches the namespace, so it notices each change at once and costs no polling.
 
+Given secret/NAME arguments, only those certificates are re-issued, together with what their
+owner re-issues with them: a new kubevirt-ca makes virt-operator re-issue every certificate it
+signed, and kubemacpool's CA and service certificate always change together. The plan names
+them. A Secret that no component owns cannot be re-issued by its owner and is refused (exit 2).
+
 Before changing anything it checks every permission it needs and shows what may be interrupted;
 it asks for confirmation on a terminal, and needs --yes otherwise. Re-running completes an
 interrupted rotation.
@@ -82,12 +91,27 @@ cannot be reached; 130 interrupted.`,
   # Rotate everything installed, without a prompt
   oc cnv certs rotate --yes
 
+  # Re-issue only the virt-api serving certificate
+  oc cnv certs rotate secret/kubevirt-virt-api-certs
+
   # Only CDI, upstream layout, the old scale-down route
   oc cnv certs rotate -n kubevirt --cdi-namespace cdi --components cdi --strategy recreate`,
-		Args:         cobra.NoArgs,
+		Args:         cobra.ArbitraryArgs,
 		SilenceUsage: true,
-		RunE: func(c *cobra.Command, _ []string) error {
+		ValidArgsFunction: func(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+			var out []string
+			for _, c := range certs.Catalogue() {
+				for _, e := range c.Certs {
+					out = append(out, "secret/"+e.Secret)
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
 			o.componentsSet = c.Flags().Changed("components")
+			if err := o.parseArgs(args); err != nil {
+				return err
+			}
 			if err := o.Complete(f); err != nil {
 				return err
 			}
@@ -139,6 +163,12 @@ func (o *Options) Validate() error {
 			return cmdutil.UsageErrorf("unknown component %q: use %s", c, strings.Join(certs.ComponentNames(), ", "))
 		}
 	}
+	if len(o.Secrets) > 0 && o.componentsSet {
+		return cmdutil.UsageErrorf("secret/NAME arguments and --components cannot be combined: the Secrets already say which components rotate")
+	}
+	if len(o.Secrets) > 0 && o.Strategy == certs.StrategyRecreate {
+		return cmdutil.UsageErrorf("--strategy recreate re-creates every certificate of CDI and cannot re-issue single Secrets: leave out secret/NAME or the strategy")
+	}
 	if o.Strategy != certs.StrategyReissue && o.Strategy != certs.StrategyRecreate {
 		return cmdutil.UsageErrorf("unknown --strategy %q: use reissue or recreate", o.Strategy)
 	}
@@ -172,7 +202,11 @@ func (o *Options) Run(ctx context.Context) error {
 	r := &certs.Rotator{Client: o.client, Dynamic: o.dynamic, Progress: func(msg string) {
 		fmt.Fprintf(progress, "%s %s\n", time.Now().Format("15:04:05"), msg)
 	}}
-	plan, err := r.Plan(ctx, certs.RotateOptions{Namespace: o.Namespace, CDINamespace: o.CDINamespace, Components: o.Components, Strategy: o.Strategy, Timeout: o.Timeout})
+	plan, err := r.Plan(ctx, certs.RotateOptions{Namespace: o.Namespace, CDINamespace: o.CDINamespace, Components: o.Components, Secrets: o.Secrets, Strategy: o.Strategy, Timeout: o.Timeout})
+	var se *certs.SecretError
+	if errors.As(err, &se) {
+		return cmdutil.WithCode(cmdutil.ExitUsage, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -232,6 +266,22 @@ func (o *Options) Run(ctx context.Context) error {
 		return cmdutil.Errorf(cmdutil.ExitInterrupted, "interrupted; every scaled-down operator was scaled back. Run the same command again to complete the rotation")
 	}
 	return err
+}
+
+// parseArgs takes secret/NAME arguments; certificates are re-issued per Secret, so no other
+// kind is accepted.
+func (o *Options) parseArgs(args []string) error {
+	for _, a := range args {
+		kind, name, ok := strings.Cut(a, "/")
+		if !ok || (kind != "secret" && kind != "secrets") || name == "" {
+			return cmdutil.UsageErrorf("%q: name a certificate as secret/NAME, as the OBJECT column of `oc cnv certs check` shows it", a)
+		}
+		if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
+			return cmdutil.UsageErrorf("%q: %q cannot be a Secret's name: %s", a, name, errs[0])
+		}
+		o.Secrets = append(o.Secrets, name)
+	}
+	return nil
 }
 
 // progressOut is where the rotation reports what it does and waits for: stderr on a terminal;

@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
+)
+
+// changedSerials names the Secrets whose serial differs between two serials() snapshots.
+func changedSerials(before, after map[string]string) []string {
+	var out []string
+	for name, s := range before {
+		if after[name] != s {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// `certs rotate secret/NAME` re-issues that certificate only; a CA brings the leaves its owner
+// re-signs with it; a Secret no component owns, or none at all, is refused in one line (exit 2)
+// and nothing changes.
+func TestCertsRotateSelectedSecrets(t *testing.T) {
+	env := framework.Get(t)
+	ns := newEstate(t, "kubevirt.cdi", nil)
+
+	before := serials(t, ns)
+	res := env.RunWith(t, framework.RunOptions{Timeout: rotateTimeout}, "certs", "rotate", "-n", ns, "--yes", "--timeout", "2m", "secret/kubevirt-virt-api-certs")
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "  - only secret/kubevirt-virt-api-certs\n") {
+		t.Fatalf("rotate secret/kubevirt-virt-api-certs: exit %d\n%s", res.ExitCode, res.Stdout)
+	}
+	waitDeploymentsReady(t, ns)
+	if got := changedSerials(before, serials(t, ns)); strings.Join(got, ",") != "kubevirt-virt-api-certs" {
+		t.Errorf("changed serials: %v, want only kubevirt-virt-api-certs", got)
+	}
+
+	before = serials(t, ns)
+	res = env.RunWith(t, framework.RunOptions{Timeout: rotateTimeout}, "certs", "rotate", "-n", ns, "--yes", "--timeout", "2m", "secret/kubevirt-ca")
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "  - only secret/kubevirt-ca, and the ") || !strings.Contains(res.Stdout, "virt-operator re-issues with it") {
+		t.Fatalf("rotate secret/kubevirt-ca: exit %d\n%s", res.ExitCode, res.Stdout)
+	}
+	after := serials(t, ns)
+	for _, s := range estateSecrets["kubevirt"] {
+		if s == "kubevirt-export-ca" {
+			if after[s] != before[s] {
+				t.Errorf("secret/%s, another CA, was re-issued", s)
+			}
+			continue
+		}
+		if after[s] == before[s] {
+			t.Errorf("secret/%s was not re-issued with kubevirt-ca", s)
+		}
+	}
+	for _, s := range estateSecrets["cdi"] {
+		if after[s] != before[s] {
+			t.Errorf("secret/%s of CDI was re-issued", s)
+		}
+	}
+
+	// An unowned certificate and an unknown name: one line each, exit 2, nothing changed.
+	ca := issue(t, "someone-else", nil, time.Now().Add(-24*time.Hour), time.Now().Add(300*24*time.Hour))
+	createSecret(t, ns, "someone-elses-cert", map[string][]byte{"tls.crt": ca.CertPEM, "tls.key": ca.KeyPEM})
+	vers := versions(t, ns)
+	for arg, want := range map[string]string{
+		"secret/someone-elses-cert": "error: secret/someone-elses-cert in namespace " + ns + ": no virtualization component owns it, so no operator can re-issue it; renew it where it was made and replace the Secret",
+		"secret/no-such-secret":     "error: secret/no-such-secret in namespace " + ns + ": not found; name a Secret as the OBJECT column of `oc cnv certs check` shows it",
+		"configmap/kubevirt-ca":     `error: "configmap/kubevirt-ca": name a certificate as secret/NAME, as the OBJECT column of ` + "`oc cnv certs check`" + ` shows it`,
+	} {
+		r := env.Run(t, "certs", "rotate", "-n", ns, "--yes", arg)
+		if r.ExitCode != 2 || strings.TrimSpace(r.Stderr) != want || r.Stdout != "" {
+			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit 2 and:\n%s", arg, r.ExitCode, r.Stdout, r.Stderr, want)
+		}
+	}
+	for k, v := range versions(t, ns) {
+		if vers[k] != v {
+			t.Errorf("%s changed after a refused rotation", k)
+		}
+	}
+}
