@@ -32,6 +32,8 @@ type Options struct {
 	// Secrets are the names given as secret/NAME arguments: only those are re-issued (with
 	// what their owners re-issue along).
 	Secrets []string
+	// Output is "" (text), json or yaml.
+	Output string
 
 	// componentsSet: --components was given, so an empty list is a mistake, not "all".
 	componentsSet bool
@@ -128,6 +130,8 @@ cannot be reached; 130 interrupted.`,
 	fl.BoolVar(&o.DryRun, "dry-run", false, "Print the plan per component and change nothing")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "Do not ask for confirmation")
 	fl.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for each component's new certificates")
+	fl.StringVarP(&o.Output, "output", "o", "", "Print the result as json or yaml: the plan with --dry-run, else the outcome per certificate (progress and the plan's text go to stderr)")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("components", cobra.FixedCompletions(certs.ComponentNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions([]string{certs.StrategyReissue, certs.StrategyRecreate}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -171,6 +175,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Strategy != certs.StrategyReissue && o.Strategy != certs.StrategyRecreate {
 		return cmdutil.UsageErrorf("unknown --strategy %q: use reissue or recreate", o.Strategy)
+	}
+	if o.Output != "" && o.Output != "json" && o.Output != "yaml" {
+		return cmdutil.UsageErrorf("unsupported output format %q: use json or yaml, or leave -o out for text", o.Output)
 	}
 	if o.Timeout <= 0 {
 		return cmdutil.UsageErrorf("--timeout must be positive, e.g. 5m; got %s", o.Timeout)
@@ -217,14 +224,25 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 		return cmdutil.WithCode(cmdutil.ExitUsage, &certs.NothingInstalledError{Namespaces: nss, Components: o.Components})
 	}
+	// With -o the people's text goes to stderr and stdout carries only the document.
+	text := o.textOut()
 	if o.DryRun {
-		fmt.Fprintln(o.Out, "Dry run: nothing will be changed.")
+		fmt.Fprintln(text, "Dry run: nothing will be changed.")
 	}
-	certs.WritePlan(o.Out, plan)
+	certs.WritePlan(text, plan)
 	permErr := r.CheckPermissions(ctx, plan)
 	var pe *certs.PermissionError
 	if permErr != nil && !errors.As(permErr, &pe) {
 		return permErr
+	}
+	if o.DryRun && o.Output != "" {
+		doc := &rotationObject{DryRun: true, Plan: plan}
+		if pe != nil {
+			doc.MissingPermissions = pe.Missing
+		}
+		if err := o.print(doc); err != nil {
+			return err
+		}
 	}
 	// A dry run ends as the real run would: without a permission it exits 5, so a script can
 	// try the rotation first.
@@ -235,8 +253,8 @@ func (o *Options) Run(ctx context.Context) error {
 		return nil
 	}
 	if len(plan.Components) == 0 {
-		fmt.Fprintln(o.Out, "Nothing to rotate.")
-		return nil
+		fmt.Fprintln(text, "Nothing to rotate.")
+		return o.printResult(plan, &certs.Result{}, nil)
 	}
 	if !o.Yes {
 		if !o.interactive {
@@ -248,7 +266,11 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 	}
 	res, err := r.Execute(ctx, plan, o.Timeout)
-	if res != nil && len(res.Outcomes) > 0 {
+	if o.Output != "" {
+		if perr := o.printResult(plan, res, err); perr != nil {
+			return perr
+		}
+	} else if res != nil && len(res.Outcomes) > 0 {
 		fmt.Fprintln(o.Out)
 		_ = certs.WriteResult(o.Out, res)
 	}
@@ -258,7 +280,7 @@ func (o *Options) Run(ctx context.Context) error {
 	case errors.As(err, &re):
 		return err
 	case err == nil:
-		fmt.Fprintf(o.Out, "\nAll %d certificate(s) re-issued and trusted; pods Ready.\n", len(res.Outcomes))
+		fmt.Fprintf(text, "\nAll %d certificate(s) re-issued and trusted; pods Ready.\n", len(res.Outcomes))
 		return nil
 	case errors.As(err, &te):
 		return cmdutil.WithCode(cmdutil.ExitTimeout, err)
@@ -286,9 +308,9 @@ func (o *Options) parseArgs(args []string) error {
 
 // progressOut is where the rotation reports what it does and waits for: stderr on a terminal;
 // otherwise stdout, as one more line of the record a script keeps, so that stderr carries only
-// the error.
+// the error; with -o, stderr, so that stdout carries only the document.
 func (o *Options) progressOut() io.Writer {
-	if cmdutil.IsTerminal(o.ErrOut) {
+	if cmdutil.IsTerminal(o.ErrOut) || o.Output != "" {
 		return o.ErrOut
 	}
 	return o.Out

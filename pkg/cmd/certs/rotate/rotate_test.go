@@ -49,7 +49,7 @@ func TestRotateValidatesFlags(t *testing.T) {
 	for _, args := range [][]string{{"--components", "webui"}, {"--strategy", "delete-everything"}, {"--timeout", "0s"},
 		{"--components", ""}, {"--components", "kubevirt,,cdi"}, {"--components", "kubevirt,"}, {"-n", "Bad_NS"}, {"--cdi-namespace", "Bad_NS"}, {"--cdi-namespace", "-cdi"},
 		{"kubevirt-ca"}, {"configmap/kubevirt-ca"}, {"secret/"}, {"secret/Bad_Name"},
-		{"secret/kubevirt-ca", "--components", "kubevirt"}, {"secret/cdi-apiserver-signer", "--strategy", "recreate"}} {
+		{"secret/kubevirt-ca", "--components", "kubevirt"}, {"secret/cdi-apiserver-signer", "--strategy", "recreate"}, {"-o", "xml"}, {"-o", "wide"}} {
 		if _, _, code := run(t, args...); code != cmdutil.ExitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, cmdutil.ExitUsage)
 		}
