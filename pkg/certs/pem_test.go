@@ -63,7 +63,7 @@ func TestResidual(t *testing.T) {
 		want string
 	}{
 		{11*24*time.Hour + time.Hour, "11d"}, {5*time.Hour + 10*time.Minute, "5h"}, {42 * time.Minute, "42m"},
-		{-3*24*time.Hour - time.Minute, "expired 3d ago"}, {30 * time.Second, "30s"},
+		{-3*24*time.Hour - time.Minute, "3d ago"}, {30 * time.Second, "30s"},
 	} {
 		if got := Residual(now, now.Add(tc.d)); got != tc.want {
 			t.Errorf("Residual(%v) = %q, want %q", tc.d, got, tc.want)

@@ -54,6 +54,16 @@ type Certificate struct {
 	NotAfter  time.Time `json:"notAfter"`
 	Status    Status    `json:"status"`
 	Reason    string    `json:"reason,omitempty"`
+	// Within is the window an EXPIRING certificate expires in: --fail-within when it trips
+	// that, else --warn-within (e.g. "2d").
+	Within string `json:"within,omitempty"`
+	// Fails: this certificate makes `certs check` exit 7 (a problem status, or EXPIRING
+	// within --fail-within).
+	Fails bool `json:"fails,omitempty"`
+	// BundleEntry is, for a certificate in a CA bundle, "current" (the CA that signs now) or
+	// "superseded" (an older CA its owner keeps so that what it signed stays trusted for an
+	// overlap).
+	BundleEntry string `json:"bundleEntry,omitempty"`
 
 	cert          *x509.Certificate
 	intermediates []*x509.Certificate
@@ -61,6 +71,8 @@ type Certificate struct {
 	trustedBy     []Ref
 	// ownCA is a ca.crt next to the leaf in an unknown Secret (cert-manager's layout).
 	ownCA []*x509.Certificate
+	// owner says who can re-issue the certificate, for advice.
+	owner ownerInfo
 }
 
 // Object renders kind/name the way kubectl does.
@@ -100,6 +112,9 @@ type Scanner struct {
 	Now      func() time.Time
 	// WarnWithin makes a certificate EXPIRING when it expires sooner than this.
 	WarnWithin time.Duration
+	// FailWithin makes a certificate EXPIRING and failing when it expires sooner than this,
+	// whatever its lifetime; 0: never.
+	FailWithin time.Duration
 	// Progress, when set, is told what is being listed.
 	Progress func(msg string)
 }
@@ -172,9 +187,27 @@ func (s *Scanner) Scan(ctx context.Context, namespaces []string) (*Report, error
 	now := s.now()
 	for i := range rep.Certificates {
 		classify(&rep.Certificates[i], bundles, now, s.WarnWithin)
+		s.markWithin(&rep.Certificates[i], now)
 	}
+	markBundleEntries(rep.Certificates)
 	SortCertificates(rep.Certificates)
 	return rep, nil
+}
+
+// markWithin records which window an EXPIRING certificate is in and whether it fails the
+// check, so the table marks exactly the rows the exit status counts.
+func (s *Scanner) markWithin(c *Certificate, now time.Time) {
+	if c.Status.IsProblem() {
+		c.Fails = true
+		return
+	}
+	if s.FailWithin > 0 && c.NotAfter.Sub(now) < s.FailWithin {
+		c.Status, c.Within, c.Fails = StatusExpiring, FormatWindow(s.FailWithin), true
+		return
+	}
+	if c.Status == StatusExpiring {
+		c.Within = FormatWindow(s.WarnWithin)
+	}
 }
 
 // SortCertificates orders soonest expiry first, then by object for a stable output.
@@ -186,6 +219,14 @@ func SortCertificates(cs []Certificate) {
 		}
 		if a.Namespace != b.Namespace {
 			return a.Namespace < b.Namespace
+		}
+		// One certificate found in several places (a CA, its bundles) stays together, the
+		// Secret that holds its key first.
+		if a.Serial != b.Serial {
+			return a.Serial < b.Serial
+		}
+		if (a.Role == RoleBundle) != (b.Role == RoleBundle) {
+			return b.Role == RoleBundle
 		}
 		// Objects of one kind compare as their names do; only different kinds need Object(),
 		// which allocates: a sort of thousands of Secrets would otherwise build strings in
@@ -295,7 +336,9 @@ func (s *Scanner) addSecret(sec *corev1.Secret, cat []Component, rep *Report, bu
 			// ca.crt without ca.key (service account style, cert-manager) is a bundle for the
 			// leaf beside it.
 			for idx, c := range certs {
-				keepCert(rep, newCert(component, KindSecret, sec.Namespace, sec.Name, k, idx, c, RoleBundle))
+				cert := newCert(component, KindSecret, sec.Namespace, sec.Name, k, idx, c, RoleBundle)
+				cert.owner = secretOwner(sec, entry != nil)
+				keepCert(rep, cert)
 			}
 			bundles.set(cat, sec.Namespace, KindSecret, sec.Name, k, certs)
 			continue
@@ -309,6 +352,7 @@ func (s *Scanner) addSecret(sec *corev1.Secret, cat []Component, rep *Report, bu
 		}
 		c := newCert(component, KindSecret, sec.Namespace, sec.Name, k, 0, leaf, role)
 		c.intermediates = certs[1:]
+		c.owner = secretOwner(sec, entry != nil)
 		if kp, ok := sec.Data[keyKey]; ok {
 			c.keyMismatch = !KeyMatches(leaf, kp)
 		}
@@ -433,7 +477,9 @@ func (s *Scanner) scanConfigMaps(ctx context.Context, ns string, cat []Component
 				}
 				bundles.set(cat, cmap.Namespace, KindConfigMap, cmap.Name, k, certs)
 				for idx, c := range certs {
-					keepCert(rep, newCert(component, KindConfigMap, cmap.Namespace, cmap.Name, k, idx, c, RoleBundle))
+					cert := newCert(component, KindConfigMap, cmap.Namespace, cmap.Name, k, idx, c, RoleBundle)
+					cert.owner = ownerInfo{component: component != "-", controller: controllerOf(cmap.OwnerReferences)}
+					keepCert(rep, cert)
 				}
 			}
 		}
@@ -582,6 +628,7 @@ func (s *Scanner) addCABundles(v webhookView, inScope func(string) bool, cat []C
 		for _, c := range certs {
 			cert := newCert(comp, v.kind, "", v.name, "caBundle", idx, c, RoleBundle)
 			cert.Namespace = h.ns
+			cert.owner = ownerInfo{component: comp != "-"}
 			keepCert(rep, cert)
 			idx++
 		}
@@ -680,7 +727,9 @@ func (s *Scanner) scanRoutes(ctx context.Context, ns string, cat []Component, re
 				if key != "certificate" {
 					bundles.set(cat, item.GetNamespace(), KindRoute, item.GetName(), key, certs)
 					for idx, c := range certs {
-						keepCert(rep, newCert(comp, KindRoute, item.GetNamespace(), item.GetName(), key, idx, c, RoleBundle))
+						cert := newCert(comp, KindRoute, item.GetNamespace(), item.GetName(), key, idx, c, RoleBundle)
+						cert.owner = ownerInfo{component: comp != "-"}
+						keepCert(rep, cert)
 					}
 					continue
 				}
@@ -688,6 +737,7 @@ func (s *Scanner) scanRoutes(ctx context.Context, ns string, cat []Component, re
 					continue
 				}
 				c := newCert(comp, KindRoute, item.GetNamespace(), item.GetName(), key, 0, certs[0], roleOf(certs[0]))
+				c.owner = ownerInfo{component: comp != "-"}
 				c.intermediates = certs[1:]
 				if k, _, _ := unstructured.NestedString(item.Object, "spec", "tls", "key"); k != "" {
 					c.keyMismatch = !KeyMatches(certs[0], []byte(k))

@@ -83,7 +83,7 @@ func TestScanClassifiesEveryStatus(t *testing.T) {
 			t.Fatal("not sorted by expiry")
 		}
 	}
-	if sum := Summary(rep.Certificates); !strings.HasPrefix(sum, "9 certificates: 3 OK, 1 EXPIRING, 1 EXPIRED, 1 NOT YET VALID, 2 UNTRUSTED, 1 KEY MISMATCH") {
+	if sum := Summary(rep.Certificates, true); !strings.HasPrefix(sum, "9 certificates: 3 OK, 1 EXPIRING (<30d), 1 EXPIRED, 1 NOT YET VALID, 2 UNTRUSTED, 1 KEY MISMATCH") {
 		t.Errorf("summary %q", sum)
 	}
 }

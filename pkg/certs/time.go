@@ -6,11 +6,12 @@ import (
 )
 
 // Residual renders the time left until t as a short age, or how long ago it passed:
-// "11d", "5h", "42m", "expired 3d ago".
+// "11d", "5h", "42m", "3d ago" (STATUS says EXPIRED, so the word is left out to keep the
+// table narrow).
 func Residual(now, t time.Time) string {
 	d := t.Sub(now)
 	if d < 0 {
-		return "expired " + shortDuration(-d) + " ago"
+		return shortDuration(-d) + " ago"
 	}
 	return shortDuration(d)
 }
@@ -30,3 +31,12 @@ func shortDuration(d time.Duration) string {
 
 // FormatTime is how tables show instants: UTC to the minute.
 func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04Z") }
+
+// FormatWindow renders a --warn-within or --fail-within value: whole days as "30d", else as
+// Go prints durations ("12h0m0s").
+func FormatWindow(d time.Duration) string {
+	if d != 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}

@@ -60,20 +60,20 @@ func TestCertsCheckStatuses(t *testing.T) {
 	createSecret(t, ns, "web-mismatch", map[string][]byte{"tls.crt": mismatch.CertPEM, "tls.key": otherKey.KeyPEM})
 	createSecret(t, ns, "not-a-cert", map[string][]byte{"password": []byte("hunter2"), "id": []byte("42")})
 
-	exp := func(c *certgen.Pair) string { return c.Cert.NotAfter.UTC().Format("2006-01-02 15:04Z") }
+	exp := func(c *certgen.Pair) string { return c.Cert.NotAfter.UTC().Format("2006-01-02") }
 	res := env.Run(t, "certs", "check", "-n", ns)
 	want := []string{
-		"COMPONENT OBJECT CERTIFICATE ROLE ISSUER EXPIRES RESIDUAL STATUS",
-		"- secret/web-expired web-expired serving test-ca-1 " + exp(expired) + " expired 3d ago EXPIRED",
-		"- secret/web-expiring web-expiring serving test-ca-1 " + exp(expiring) + " 10d EXPIRING",
-		"- secret/web-future web-future serving test-ca-1 " + exp(future) + " 100d NOT YET VALID",
-		"- secret/web-untrusted web-untrusted serving test-ca-2 " + exp(untrusted) + " 120d UNTRUSTED",
-		"- secret/web-mismatch web-mismatch serving test-ca-1 " + exp(mismatch) + " 150d KEY MISMATCH",
-		"- secret/web-ok web-ok serving test-ca-1 " + exp(ok) + " 200d OK",
-		"- secret/web-ok test-ca-1 bundle test-ca-1 " + exp(ca1) + " 3650d OK",
-		"- secret/web-untrusted test-ca-1 bundle test-ca-1 " + exp(ca1) + " 3650d OK",
+		"COMPONENT OBJECT ROLE EXPIRES RESIDUAL STATUS",
+		"- secret/web-expired serving " + exp(expired) + " 3d ago EXPIRED",
+		"- secret/web-expiring serving " + exp(expiring) + " 10d EXPIRING (<30d)",
+		"- secret/web-future serving " + exp(future) + " 100d NOT YET VALID",
+		"- secret/web-untrusted serving " + exp(untrusted) + " 120d UNTRUSTED",
+		"- secret/web-mismatch serving " + exp(mismatch) + " 150d KEY MISMATCH",
+		"- secret/web-ok serving " + exp(ok) + " 200d OK",
+		// test-ca-1 in the ca.crt of two Secrets: one row.
+		"- secret/web-ok +1 bundle " + exp(ca1) + " 3650d OK",
 		"",
-		"8 certificates: 3 OK, 1 EXPIRING, 1 EXPIRED, 1 NOT YET VALID, 1 UNTRUSTED, 1 KEY MISMATCH.",
+		"7 certificates: 2 OK, 1 EXPIRING (<30d), 1 EXPIRED, 1 NOT YET VALID, 1 UNTRUSTED, 1 KEY MISMATCH.",
 	}
 	if got := tableLines(res.Stdout); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("table:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -81,8 +81,16 @@ func TestCertsCheckStatuses(t *testing.T) {
 	if res.ExitCode != 7 {
 		t.Errorf("exit code %d, want 7 (certificate problems)", res.ExitCode)
 	}
-	if !strings.HasPrefix(res.Stderr, "error: 4 certificate(s) expired, untrusted, not yet valid or with a mismatched key") {
-		t.Errorf("stderr: %s", res.Stderr)
+	// No component owns these Secrets: the advice says what can renew them, not certs rotate.
+	wantErr := []string{
+		"error: 4 certificate(s) fail the check (1 EXPIRED, 1 NOT YET VALID, 1 UNTRUSTED, 1 KEY MISMATCH). What fixes them:",
+		"  secret/web-expired: no component owns it (certs rotate cannot renew it): issue a new one from test-ca-1 and replace it",
+		"  secret/web-future: no component owns it (certs rotate cannot renew it): issue a new one from test-ca-1 and replace it",
+		"  secret/web-untrusted: no component owns it (certs rotate cannot renew it): issue a new one from test-ca-2 and replace it",
+		"  secret/web-mismatch: no component owns it (certs rotate cannot renew it): issue a new one from test-ca-1 and replace it",
+	}
+	if got := strings.TrimRight(res.Stderr, "\n"); got != strings.Join(wantErr, "\n") {
+		t.Errorf("stderr:\n%s\nwant:\n%s", got, strings.Join(wantErr, "\n"))
 	}
 	if strings.Contains(res.Stdout, "\x1b[") {
 		t.Error("colour codes in piped output")
@@ -110,11 +118,15 @@ func TestCertsCheckStatuses(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if r := env.Run(t, "certs", "check", "-n", ns); r.ExitCode != 0 || !strings.Contains(r.Stdout, "3 certificates: 2 OK, 1 EXPIRING.") {
+	if r := env.Run(t, "certs", "check", "-n", ns); r.ExitCode != 0 || !strings.Contains(r.Stdout, "3 certificates: 2 OK, 1 EXPIRING (<30d).") {
 		t.Errorf("healthy and expiring: exit %d\n%s", r.ExitCode, r.Stdout)
 	}
-	if r := env.Run(t, "certs", "check", "-n", ns, "--fail-within", "30d"); r.ExitCode != 7 || !strings.Contains(r.Stderr, "1 expiring within 30d") {
-		t.Errorf("--fail-within 30d: exit %d\n%s", r.ExitCode, r.Stderr)
+	// --fail-within marks the row it trips, and the summary and the error count that row.
+	r := env.Run(t, "certs", "check", "-n", ns, "--fail-within", "30d", "--warn-within", "5d")
+	if r.ExitCode != 7 || !strings.Contains(fields(r.Stdout), "- secret/web-expiring serving "+exp(expiring)+" 10d EXPIRING (<30d)") ||
+		!strings.Contains(r.Stdout, "3 certificates: 2 OK, 1 EXPIRING (<30d).") ||
+		!strings.HasPrefix(r.Stderr, "error: 1 certificate(s) fail the check (1 EXPIRING (<30d)). What fixes them:\n  secret/web-expiring: no component owns it") {
+		t.Errorf("--fail-within 30d: exit %d\n%s%s", r.ExitCode, r.Stdout, r.Stderr)
 	}
 	if r := env.Run(t, "certs", "check", "-n", ns, "--warn-within", "5d"); r.ExitCode != 0 || !strings.Contains(r.Stdout, "3 certificates: 3 OK.") {
 		t.Errorf("--warn-within 5d: exit %d\n%s", r.ExitCode, r.Stdout)
@@ -129,7 +141,8 @@ func TestCertsCheckStatuses(t *testing.T) {
 func TestCertsCheckHealthyEstate(t *testing.T) {
 	env := framework.Get(t)
 	ns := newEstate(t, "kubevirt.cdi.kubemacpool.ssp", longLived)
-	res := env.Run(t, "certs", "check", "-n", ns)
+	// -o wide: every bundle on a row of its own, under its full kind.
+	res := env.Run(t, "certs", "check", "-n", ns, "-o", "wide")
 	if res.ExitCode != 0 {
 		t.Fatalf("exit %d on a healthy estate", res.ExitCode)
 	}

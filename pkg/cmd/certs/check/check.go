@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,11 +55,18 @@ func NewCmdCheck(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.
 Secrets and ConfigMaps of the namespace holding PEM certificates, and the caBundle of the webhook
 configurations and APIServices that call services there.
 
+The table fits 120 columns: OBJECT abbreviates kinds (cm ConfigMap, vwc and mwc validating
+and mutating webhook configurations), and a CA found in several bundles of a namespace is one
+row ("cm/kubevirt-ca +5"). Owners keep their previous CAs in bundles for an overlap; those
+superseded entries are shown only with -o wide (column ENTRY), or when they fail the check.
+-o wide adds the subject, issuer, NotBefore, serial and SANs, one row per bundle entry.
+
 STATUS is one of:
   OK             valid, not expiring within --warn-within
-  EXPIRING       expires within --warn-within and has less than half of its lifetime left
-                 (owners renew short-lived certificates about half way, so a 24h certificate
-                 with 23h left is OK)
+  EXPIRING (<W)  expires within W: --fail-within, which makes the check fail (exit 7), or
+                 --warn-within when it has less than half of its lifetime left (owners renew
+                 short-lived certificates about half way, so a 24h certificate with 23h left
+                 is OK)
   EXPIRED        past its NotAfter
   NOT YET VALID  before its NotBefore (a clock or restore problem)
   UNTRUSTED      does not chain to the CA bundle its clients verify it with
@@ -71,6 +79,8 @@ kubeconfig context.
 Exit status: 0 when nothing needs attention; 2 when the namespace holds no certificate at all
 (most likely the wrong -n; --allow-empty accepts it); 7 when a certificate is EXPIRED, UNTRUSTED,
 KEY MISMATCH or NOT YET VALID, or expires within --fail-within; so it can run from cron or CI.
+The error then says what fixes each: certs rotate for what a component owns, its issuer for
+what no component owns (certs rotate cannot renew those).
 Private keys are read only to compare them with their certificates and are never printed.`,
 		Example: `  # Check the certificates of OpenShift Virtualization
   oc cnv certs check
@@ -167,7 +177,7 @@ func (o *Options) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	s := &certs.Scanner{Client: o.client, Dynamic: o.dynamic, Now: o.now, WarnWithin: time.Duration(o.WarnWithin)}
+	s := &certs.Scanner{Client: o.client, Dynamic: o.dynamic, Now: o.now, WarnWithin: time.Duration(o.WarnWithin), FailWithin: time.Duration(o.FailWithin)}
 	rep, err := s.Scan(ctx, o.namespaces)
 	if err != nil {
 		return err
@@ -213,7 +223,7 @@ func (o *Options) printTable(rep *certs.Report, now time.Time) error {
 		}
 		if !o.NoHeaders {
 			fmt.Fprintln(o.Out)
-			fmt.Fprintln(o.Out, certs.Summary(rep.Certificates)+".")
+			fmt.Fprintln(o.Out, certs.Summary(rep.Certificates, o.output() == "wide"))
 		}
 	}
 	if cc := rep.CertConfig; cc != nil {
@@ -226,24 +236,23 @@ func (o *Options) printTable(rep *certs.Report, now time.Time) error {
 	return nil
 }
 
-func (o *Options) exitStatus(rep *certs.Report, now time.Time) error {
-	problems, soon := 0, 0
+// exitStatus fails when a row is marked as failing (a problem status, or EXPIRING within
+// --fail-within), and says per owner what fixes them: the table, the summary and this count
+// the same rows.
+func (o *Options) exitStatus(rep *certs.Report, _ time.Time) error {
+	var failing []certs.Certificate
 	for _, c := range rep.Certificates {
-		switch {
-		case c.Status.IsProblem():
-			problems++
-		case o.FailWithin > 0 && c.NotAfter.Sub(now) < time.Duration(o.FailWithin):
-			soon++
+		if c.Fails {
+			failing = append(failing, c)
 		}
 	}
-	if problems == 0 && soon == 0 {
+	if len(failing) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("%d certificate(s) expired, untrusted, not yet valid or with a mismatched key", problems)
-	if soon > 0 {
-		msg += fmt.Sprintf("; %d expiring within %s", soon, o.FailWithin.String())
-	}
-	return cmdutil.Errorf(cmdutil.ExitCertProblems, "%s; `oc cnv certs rotate` has their owners re-issue them", msg)
+	// Counted as the table shows them, so that the numbers agree with the rows.
+	n, parts := certs.CountRows(failing, o.output() == "wide")
+	return cmdutil.Errorf(cmdutil.ExitCertProblems, "%d certificate(s) fail the check (%s). What fixes them:\n  %s",
+		n, strings.Join(parts, ", "), strings.Join(certs.Advice(failing), "\n  "))
 }
 
 func scopeText(rep *certs.Report) string {

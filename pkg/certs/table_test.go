@@ -1,0 +1,122 @@
+package certs
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/ with what the code renders now")
+
+// golden compares got with testdata/name, exactly; -update rewrites the file.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run %s ./pkg/certs -update to create it)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from what is rendered (go test -run %s ./pkg/certs -update rewrites it):\n--- got\n%s--- want\n%s", path, t.Name(), got, want)
+	}
+}
+
+var tableNow = time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+
+// tableEstate is a small estate with every kind of row: a CA with its current and superseded
+// bundle entries in several bundles, leaves with long names, and certificates that fail the
+// check, owned by a component, by cert-manager and by nobody.
+func tableEstate() []Certificate {
+	day := 24 * time.Hour
+	at := func(d time.Duration) time.Time { return tableNow.Add(d) }
+	kv := func(kind, name, key string, serial, subject string, role Role, nb, na time.Time) Certificate {
+		return Certificate{Component: CompKubeVirt, Namespace: "openshift-cnv", Kind: kind, Name: name, Key: key, Subject: subject, Issuer: subject,
+			Role: role, Serial: serial, NotBefore: nb, NotAfter: na, Status: StatusOK, owner: ownerInfo{catalogued: kind == KindSecret, component: true}}
+	}
+	newCA, oldCA, olderCA := "kubevirt.io@1764676800", "kubevirt.io@1733140800", "kubevirt.io@1731000000"
+	cs := []Certificate{
+		kv(KindSecret, "kubevirt-ca", "tls.crt", "0a01", newCA, RoleCA, at(-day), at(7*day)),
+		kv(KindConfigMap, "kubevirt-ca", "ca-bundle", "0a01", newCA, RoleBundle, at(-day), at(7*day)),
+		kv(KindConfigMap, "kubevirt-ca", "ca-bundle", "0a00", oldCA, RoleBundle, at(-8*day), at(-day+time.Hour)),
+		kv(KindValidating, "virt-api-validator", "caBundle", "0a01", newCA, RoleBundle, at(-day), at(7*day)),
+		kv(KindValidating, "virt-api-validator", "caBundle", "0a00", oldCA, RoleBundle, at(-8*day), at(-day+time.Hour)),
+		kv(KindMutating, "virt-api-mutator", "caBundle", "0a01", newCA, RoleBundle, at(-day), at(7*day)),
+		// Forced out early, still valid for days: kept, OK, and only in -o wide.
+		kv(KindMutating, "virt-api-mutator", "caBundle", "09ff", olderCA, RoleBundle, at(-20*day), at(5*day)),
+		kv(KindAPIService, "v1.subresources.kubevirt.io", "caBundle", "0a01", newCA, RoleBundle, at(-day), at(7*day)),
+		kv(KindSecret, "kubevirt-synchronization-controller-server-certs", "tls.crt", "0b07", "virt-synchronization-controller.openshift-cnv.svc", RoleServing, at(-12*time.Hour), at(36*time.Hour)),
+		kv(KindSecret, "kubevirt-virt-handler-certs", "tls.crt", "0b08", "kubevirt.io:system:client:virt-handler", RoleClient, at(-12*time.Hour), at(12*time.Hour)),
+		{Component: "-", Namespace: "openshift-cnv", Kind: KindSecret, Name: "web-expired", Key: "tls.crt", Subject: "web-expired", Issuer: "test-ca-1",
+			Role: RoleServing, Serial: "0c01", NotBefore: at(-30 * day), NotAfter: at(-3*day - 12*time.Hour), Status: StatusExpired},
+		{Component: "-", Namespace: "openshift-cnv", Kind: KindSecret, Name: "web-cert", Key: "tls.crt", Subject: "web.example.com", Issuer: "letsencrypt",
+			Role: RoleServing, Serial: "0c02", NotBefore: at(-80 * day), NotAfter: at(20 * day), Status: StatusOK, owner: ownerInfo{certManager: "web"}},
+	}
+	// The old CA expired a day ago but is still in two bundles: one EXPIRED row each in -o wide.
+	for i := range cs {
+		if cs[i].Serial == "0a00" {
+			cs[i].Status = StatusExpired
+		}
+	}
+	s := &Scanner{WarnWithin: 30 * day, FailWithin: 2 * day}
+	for i := range cs {
+		if cs[i].Status == StatusOK && cs[i].NotAfter.Sub(tableNow) < s.WarnWithin && cs[i].NotAfter.Sub(tableNow) < cs[i].NotAfter.Sub(cs[i].NotBefore)/2 {
+			cs[i].Status = StatusExpiring
+		}
+		s.markWithin(&cs[i], tableNow)
+	}
+	// Positions within each bundle value, as a scan numbers them.
+	pos := map[string]int{}
+	for i := range cs {
+		if cs[i].Role == RoleBundle {
+			k := cs[i].Object() + "/" + cs[i].Key
+			cs[i].Index = pos[k]
+			pos[k]++
+		}
+	}
+	markBundleEntries(cs)
+	SortCertificates(cs)
+	return cs
+}
+
+func renderTable(t *testing.T, cs []Certificate, wide bool) string {
+	t.Helper()
+	var b strings.Builder
+	if err := WriteCertTable(&b, cs, TableOptions{Wide: wide, Now: tableNow}); err != nil {
+		t.Fatal(err)
+	}
+	b.WriteString("\n" + Summary(cs, wide) + "\n")
+	return b.String()
+}
+
+// The default table: issuer, serial and SANs left to -o wide, short OBJECT kinds, each current
+// CA once for all its bundles, superseded ones left out unless they fail; rows that trip
+// --fail-within marked with the window; the summary counting the rows as shown.
+func TestCertTableDefault(t *testing.T) {
+	got := renderTable(t, tableEstate(), false)
+	golden(t, "table-default.golden", got)
+	for _, l := range strings.Split(got, "\n") {
+		if n := len([]rune(l)); n > 120 {
+			t.Errorf("a line of %d columns: %s", n, l)
+		}
+	}
+}
+
+// -o wide: every bundle entry on a row of its own, marked current or superseded, next to its CA.
+func TestCertTableWide(t *testing.T) {
+	golden(t, "table-wide.golden", renderTable(t, tableEstate(), true))
+}
+
+// What fixes the failing rows: rotate for a component's Secrets, named when few; the issuer
+// for what no component owns.
+func TestAdvice(t *testing.T) {
+	golden(t, "advice.golden", strings.Join(Advice(tableEstate()), "\n")+"\n")
+}
