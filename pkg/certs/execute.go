@@ -99,11 +99,11 @@ func (r *Rotator) Execute(ctx context.Context, p *Plan, timeout time.Duration) (
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.say("%s: rotating in namespace %s (%s)", cp.Name, cp.Namespace, cp.Strategy)
+			r.update(cp.Name, func(st *ComponentState) { st.Targets = len(cp.Targets) }, fmt.Sprintf("rotating in namespace %s (%s)", cp.Namespace, cp.Strategy))
 			outs, pending, err := r.executeComponent(ctx, cp, timeout)
 			results[i] = componentResult{outs, pending, err}
 			if err == nil && len(pending) == 0 {
-				r.say("%s: done", cp.Name)
+				r.update(cp.Name, func(st *ComponentState) { st.Phase, st.Pending = PhaseDone, nil }, "done")
 			}
 		}()
 	}
@@ -171,7 +171,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 		if err := ctx.Err(); err != nil {
 			return r.outcomes(ctx, cp), nil, err
 		}
-		r.say("%s: %s", cp.Name, s)
+		r.say(cp.Name, "%s", s)
 		switch s.Action {
 		case ActRestoreReplicas:
 			if err := r.restoreReplicas(ctx, s.Namespace, s.Name, s.Replicas); err != nil {
@@ -196,7 +196,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 	// The recreate route deleted the certificates while the operator was down; it re-issues
 	// them once it runs again.
 	if restore != nil {
-		r.say("%s: scale deployment/%s back to %d replicas", cp.Name, restore.Name, restore.Replicas)
+		r.say(cp.Name, "scale deployment/%s back to %d replicas", restore.Name, restore.Replicas)
 		if err := r.restoreReplicas(ctx, restore.Namespace, restore.Name, restore.Replicas); err != nil {
 			// The deferred restore tries once more and reports a *RestoreError if it fails too.
 			return r.outcomes(ctx, cp), nil, err
@@ -206,7 +206,14 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 
 	fallbackAt := start.Add(timeout / 2)
 	fallbackDone, afterDone := cp.Fallback == "", false
-	lastReport := ""
+	var lastPending []string
+	// Every target counts as waiting at first, so each re-issue gets its line, also one that
+	// happened before the first look.
+	waiting := map[string]bool{}
+	for _, t := range cp.Targets {
+		waiting[t.Secret] = true
+	}
+	r.say(cp.Name, "waiting for %d certificate(s) to be re-issued", len(cp.Targets))
 	for {
 		changed := r.changed()
 		st := r.verify(ctx, cp)
@@ -215,7 +222,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 				if !s.AfterReissue {
 					continue
 				}
-				r.say("%s: %s", cp.Name, s)
+				r.say(cp.Name, "%s", s)
 				if err := r.apply(ctx, s); err != nil {
 					return r.outcomes(ctx, cp), nil, err
 				}
@@ -226,15 +233,26 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 		if st.reissued && len(st.pending) == 0 {
 			return r.outcomes(ctx, cp), nil, nil
 		}
-		if msg := strings.Join(st.pending, "; "); msg != lastReport {
-			r.say("%s: waiting for %s", cp.Name, msg)
-			lastReport = msg
+		// One line per change, naming only what changed: reprinting what is still pending
+		// at every change made the log unreadable.
+		still := map[string]bool{}
+		for _, n := range st.notReissued {
+			still[n] = true
 		}
+		reissued := len(cp.Targets) - len(st.notReissued)
+		changes := append(reissueLines(cp.Targets, waiting, still, len(cp.Targets)-len(waiting)), pendingChanges(lastPending, st.pending)...)
+		r.update(cp.Name, func(s *ComponentState) {
+			s.Phase, s.Reissued, s.Pending = PhaseWaiting, reissued, append([]string(nil), st.pending...)
+		}, "")
+		for _, line := range changes {
+			r.say(cp.Name, "%s", line)
+		}
+		lastPending, waiting = st.pending, still
 		now := r.now()
 		if !fallbackDone && now.After(fallbackAt) {
 			fallbackDone = true
 			for _, t := range st.notReissued {
-				r.say("%s: secret/%s was not re-issued the gentle way; deleting it so that its owner re-creates it", cp.Name, t)
+				r.say(cp.Name, "secret/%s not re-issued the gentle way: deleting it for its owner to re-create", t)
 				if err := r.Client.CoreV1().Secrets(cp.Namespace).Delete(ctx, t, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 					return r.outcomes(ctx, cp), nil, fmt.Errorf("deleting secret %s/%s: %w", cp.Namespace, t, err)
 				}
@@ -417,7 +435,7 @@ func (r *Rotator) waitPodsGone(ctx context.Context, component, ns, name string, 
 			return fmt.Errorf("deployment %s/%s still has %d pod(s) after scaling to 0", ns, name, len(pods.Items))
 		}
 		if len(pods.Items) != last {
-			r.say("%s: waiting for the %d pod(s) of deployment/%s to stop", component, len(pods.Items), name)
+			r.say(component, "waiting for the %d pod(s) of deployment/%s to stop", len(pods.Items), name)
 			last = len(pods.Items)
 		}
 		select {
@@ -459,7 +477,7 @@ func (r *Rotator) verify(ctx context.Context, cp *ComponentPlan) verifyState {
 					good = Verify(cur, set, chain) == nil
 				}
 				if !good {
-					st.pending = append(st.pending, fmt.Sprintf("%s/%s to trust the new secret/%s", strings.ToLower(ref.Kind), ref.Name, t.Secret))
+					st.pending = append(st.pending, fmt.Sprintf("%s to trust the new secret/%s", refObject(ref), t.Secret))
 					break
 				}
 			}
@@ -625,4 +643,12 @@ func (r *Rotator) outcomes(ctx context.Context, cp *ComponentPlan) []Outcome {
 		out = append(out, o)
 	}
 	return out
+}
+
+// refObject names a bundle's object as check's default table does.
+func refObject(r Ref) string {
+	if k, ok := shortKinds[r.Kind]; ok {
+		return k + "/" + r.Name
+	}
+	return strings.ToLower(r.Kind) + "/" + r.Name
 }

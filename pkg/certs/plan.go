@@ -58,17 +58,23 @@ type Step struct {
 	Replicas int32 `json:"replicas,omitempty"`
 }
 
+// String is the step as the plan and the progress show it, kept short enough that a progress
+// line fits 120 columns: webhook configurations go by check's short kinds, and the annotation
+// that records replicas is named in the help instead.
 func (s Step) String() string {
 	obj := strings.ToLower(s.Kind) + "/" + s.Name
+	if k, ok := shortKinds[s.Kind]; ok && (s.Kind == KindValidating || s.Kind == KindMutating) {
+		obj = k + "/" + s.Name
+	}
 	switch s.Action {
 	case ActRestoreReplicas:
 		return fmt.Sprintf("%s %s to %d (left by an interrupted rotation)", s.Action, obj, s.Replicas)
 	case ActScaleDown:
-		return fmt.Sprintf("scale %s to 0 (recording %d replicas in %s), and back to %d afterwards, also on error or interrupt", obj, s.Replicas, ReplicasAnnotation, s.Replicas)
+		return fmt.Sprintf("scale %s to 0 (recording %d replicas), back to %d afterwards, also on error or interrupt", obj, s.Replicas, s.Replicas)
 	case ActRestart:
 		when := ""
 		if s.AfterReissue {
-			when = " once its new certificate exists (it does not reload certificates)"
+			when = " once its new certificate exists (it does not reload it)"
 		}
 		return fmt.Sprintf("restart %s%s", obj, when)
 	case ActDeleteSecret, ActDeleteWebhook, ActDeleteRoute:
@@ -155,8 +161,9 @@ type RotateOptions struct {
 type Rotator struct {
 	Client  kubernetes.Interface
 	Dynamic dynamic.Interface // optional: migrations
-	// Progress receives one line per thing done or waited for.
-	Progress func(msg string)
+	// Progress is told of every change: a step taken, a certificate re-issued, something new
+	// waited for, with the component's state after it.
+	Progress func(Progress)
 	// Poll is how often waits re-check besides when a watched object changes; default 500ms.
 	Poll time.Duration
 	Now  func() time.Time
@@ -167,6 +174,7 @@ type Rotator struct {
 	// cache that has not caught up with the change must not count the old rollout as done.
 	generations sync.Map
 	sayMu       sync.Mutex
+	states      map[string]*ComponentState
 }
 
 func (r *Rotator) reader() reader {
@@ -203,11 +211,31 @@ func (r *Rotator) now() time.Time {
 	return time.Now()
 }
 
-func (r *Rotator) say(format string, a ...any) {
+// say reports a change of component's rotation.
+func (r *Rotator) say(component, format string, a ...any) {
+	r.update(component, nil, fmt.Sprintf(format, a...))
+}
+
+// update changes component's state with change (when not nil) and reports line, when not
+// empty, with the state after it.
+func (r *Rotator) update(component string, change func(*ComponentState), line string) {
 	r.sayMu.Lock()
 	defer r.sayMu.Unlock()
-	if r.Progress != nil {
-		r.Progress(fmt.Sprintf(format, a...))
+	if r.states == nil {
+		r.states = map[string]*ComponentState{}
+	}
+	st, ok := r.states[component]
+	if !ok {
+		st = &ComponentState{Phase: PhaseRotating, Started: r.now()}
+		r.states[component] = st
+	}
+	if change != nil {
+		change(st)
+	}
+	if line != "" && r.Progress != nil {
+		cp := *st
+		cp.Pending = append([]string(nil), st.Pending...)
+		r.Progress(Progress{Component: component, Line: line, State: cp})
 	}
 }
 

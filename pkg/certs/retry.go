@@ -35,7 +35,7 @@ func (r *Rotator) retryTransient(ctx context.Context, what string, change func()
 		if err == nil || !transient(err) || ctx.Err() != nil || r.now().After(giveUp) {
 			return err
 		}
-		r.say("%s: the API server did not take the change (%v); retrying", what, err)
+		r.say("", "%s: the API server did not take the change (%v); retrying", what, err)
 		select {
 		case <-ctx.Done():
 			return err

@@ -41,7 +41,7 @@ func TestApplyRetriesOnlyTransientErrors(t *testing.T) {
 				return false, nil, nil
 			})
 			var said []string
-			r := &Rotator{Client: c, Progress: func(m string) { said = append(said, m) }}
+			r := &Rotator{Client: c, Progress: func(p Progress) { said = append(said, p.Line) }}
 			err := r.apply(context.Background(), Step{Action: ActAnnotateDuration, Kind: "Secret", Namespace: "cnv", Name: "kubevirt-ca"})
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Fatalf("error %v, want %q", err, tc.wantErr)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oc-cnv/oc-cnv/pkg/liveblock"
 )
 
 // ProgressPrinter shows the snapshots of one or more nodes. On a terminal it redraws a block
@@ -23,7 +25,7 @@ type ProgressPrinter struct {
 	mu     sync.Mutex
 	last   map[string]Snapshot
 	order  []string
-	drawn  int
+	block  liveblock.Block
 	closed bool
 }
 
@@ -64,9 +66,8 @@ func (p *ProgressPrinter) Refresh() {
 func (p *ProgressPrinter) Say(w io.Writer, line string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.Live && p.drawn > 0 {
-		fmt.Fprintf(p.Out, "\x1b[%dA\r\x1b[J", p.drawn)
-		p.drawn = 0
+	if p.Live {
+		p.blk().Clear()
 	}
 	fmt.Fprintln(w, line)
 	if p.Live && len(p.order) > 0 && !p.closed {
@@ -84,10 +85,7 @@ func (p *ProgressPrinter) Finish(node string, w io.Writer, line string) {
 		fmt.Fprintln(w, line)
 		return
 	}
-	if p.drawn > 0 {
-		fmt.Fprintf(p.Out, "\x1b[%dA\r\x1b[J", p.drawn)
-		p.drawn = 0
-	}
+	p.blk().Clear()
 	if s, ok := p.last[node]; ok {
 		var b strings.Builder
 		RenderBlock(&b, s, p.now())
@@ -126,24 +124,16 @@ func (p *ProgressPrinter) redraw() {
 	for _, n := range p.order {
 		RenderBlock(&b, p.last[n], p.now())
 	}
-	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	var out strings.Builder
-	if p.drawn > 0 {
-		// Move to the start of the previous block and overwrite it line by line.
-		fmt.Fprintf(&out, "\x1b[%dA", p.drawn)
+	p.blk().Draw(strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n"))
+}
+
+// blk is the live block on Out, set up on first use so that Out and Width given after
+// construction count.
+func (p *ProgressPrinter) blk() *liveblock.Block {
+	if p.block.Out == nil {
+		p.block = liveblock.Block{Out: p.Out, Width: p.Width}
 	}
-	for _, l := range lines {
-		out.WriteString("\r\x1b[2K" + fit(l, p.Width) + "\n")
-	}
-	// Clear lines left over from a taller previous block.
-	for i := len(lines); i < p.drawn; i++ {
-		out.WriteString("\r\x1b[2K\n")
-	}
-	if extra := p.drawn - len(lines); extra > 0 {
-		fmt.Fprintf(&out, "\x1b[%dA", extra)
-	}
-	p.drawn = len(lines)
-	_, _ = io.WriteString(p.Out, out.String())
+	return &p.block
 }
 
 // RenderBlock writes the terminal block for one node: a headline with the drain's progress,
@@ -268,17 +258,4 @@ func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
 		out = append(out, fmt.Sprintf("%s: the drain is not progressing: every VM left blocks it", s.Node))
 	}
 	return out
-}
-
-// fit cuts a line to width columns (one rune per column, which holds for the ASCII names and
-// the arrow used here), marking the cut with an ellipsis.
-func fit(line string, width int) string {
-	if width <= 0 {
-		return line
-	}
-	r := []rune(line)
-	if len(r) < width {
-		return line
-	}
-	return string(r[:width-2]) + "…"
 }

@@ -172,7 +172,7 @@ func signalAtStep(t *testing.T, c signalCase) {
 	if leftDown && !strings.Contains(rerun.Stdout, fmt.Sprintf("restore replicas deployment/cdi-operator to %d", c.replicas)) {
 		t.Errorf("the re-run did not say it restored the replicas of cdi-operator:\n%s", rerun.Stdout)
 	}
-	if strings.Contains(rerun.Stdout, "was not re-issued the gentle way") {
+	if strings.Contains(rerun.Stdout, "not re-issued the gentle way") {
 		t.Errorf("the re-run needed its fallback: a re-issue went unnoticed\n%s", rerun.Stdout)
 	}
 	assertAllReissued(t, before, serials(t, ns))
@@ -233,7 +233,7 @@ type signalPoint struct {
 }
 
 var (
-	stepObject = regexp.MustCompile(`\b(secret|deployment|validatingwebhookconfiguration|mutatingwebhookconfiguration)/([a-z0-9.-]+)`)
+	stepObject = regexp.MustCompile(`\b(secret|deployment|vwc|mwc)/([a-z0-9.-]+)`)
 	scaleStep  = regexp.MustCompile(`^scale deployment/([a-z0-9-]+) to 0 \(recording (\d+) replicas`)
 	progress   = regexp.MustCompile(`^\d\d:\d\d:\d\d cdi: (.*)$`)
 )
@@ -263,8 +263,10 @@ func signalPoints(t *testing.T, ns string, steps []string) []signalPoint {
 			pt.path = "/api/v1/namespaces/" + ns + "/secrets/" + m[2]
 		case "deployment":
 			pt.path = "/apis/apps/v1/namespaces/" + ns + "/deployments/" + m[2]
-		default:
-			pt.path = "/apis/admissionregistration.k8s.io/v1/" + m[1] + "s/" + m[2]
+		case "vwc":
+			pt.path = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/" + m[2]
+		case "mwc":
+			pt.path = "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/" + m[2]
 		}
 		if sm := scaleStep.FindStringSubmatch(s); sm != nil {
 			pt.short = "scale-down-" + sm[1]

@@ -206,9 +206,9 @@ func (o *Options) Run(ctx context.Context) error {
 		return err
 	}
 	progress := o.progressOut()
-	r := &certs.Rotator{Client: o.client, Dynamic: o.dynamic, Progress: func(msg string) {
-		fmt.Fprintf(progress, "%s %s\n", time.Now().Format("15:04:05"), msg)
-	}}
+	view, stopView := newProgressView(ctx, progress, progress == o.ErrOut && cmdutil.IsTerminal(o.ErrOut), cmdutil.TerminalWidth(o.ErrOut))
+	defer stopView()
+	r := &certs.Rotator{Client: o.client, Dynamic: o.dynamic, Progress: view.show}
 	plan, err := r.Plan(ctx, certs.RotateOptions{Namespace: o.Namespace, CDINamespace: o.CDINamespace, Components: o.Components, Secrets: o.Secrets, Strategy: o.Strategy, Timeout: o.Timeout})
 	var se *certs.SecretError
 	if errors.As(err, &se) {
@@ -266,6 +266,7 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 	}
 	res, err := r.Execute(ctx, plan, o.Timeout)
+	stopView()
 	if o.Output != "" {
 		if perr := o.printResult(plan, res, err); perr != nil {
 			return perr
