@@ -171,7 +171,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 		if err := ctx.Err(); err != nil {
 			return r.outcomes(ctx, cp), nil, err
 		}
-		r.say(cp.Name, "%s", s)
+		r.say(cp.Name, "%s", s.Short())
 		switch s.Action {
 		case ActRestoreReplicas:
 			if err := r.restoreReplicas(ctx, s.Namespace, s.Name, s.Replicas); err != nil {
@@ -217,22 +217,6 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 	for {
 		changed := r.changed()
 		st := r.verify(ctx, cp)
-		if st.reissued && !afterDone {
-			for _, s := range cp.Steps {
-				if !s.AfterReissue {
-					continue
-				}
-				r.say(cp.Name, "%s", s)
-				if err := r.apply(ctx, s); err != nil {
-					return r.outcomes(ctx, cp), nil, err
-				}
-			}
-			afterDone = true
-			continue
-		}
-		if st.reissued && len(st.pending) == 0 {
-			return r.outcomes(ctx, cp), nil, nil
-		}
 		// One line per change, naming only what changed: reprinting what is still pending
 		// at every change made the log unreadable.
 		still := map[string]bool{}
@@ -248,6 +232,22 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 			r.say(cp.Name, "%s", line)
 		}
 		lastPending, waiting = st.pending, still
+		if st.reissued && !afterDone {
+			for _, s := range cp.Steps {
+				if !s.AfterReissue {
+					continue
+				}
+				r.say(cp.Name, "%s", s.Short())
+				if err := r.apply(ctx, s); err != nil {
+					return r.outcomes(ctx, cp), nil, err
+				}
+			}
+			afterDone = true
+			continue
+		}
+		if st.reissued && len(st.pending) == 0 {
+			return r.outcomes(ctx, cp), nil, nil
+		}
 		now := r.now()
 		if !fallbackDone && now.After(fallbackAt) {
 			fallbackDone = true
@@ -477,7 +477,7 @@ func (r *Rotator) verify(ctx context.Context, cp *ComponentPlan) verifyState {
 					good = Verify(cur, set, chain) == nil
 				}
 				if !good {
-					st.pending = append(st.pending, fmt.Sprintf("%s to trust the new secret/%s", refObject(ref), t.Secret))
+					st.pending = append(st.pending, fmt.Sprintf("%s to trust secret/%s", refObject(ref), t.Secret))
 					break
 				}
 			}

@@ -85,6 +85,13 @@ func (s Step) String() string {
 	return fmt.Sprintf("%s on %s", s.Action, obj)
 }
 
+// Short is the step without the explanation in parentheses that the plan gives: what a
+// progress line says when it is taken.
+func (s Step) Short() string {
+	short, _, _ := strings.Cut(s.String(), " (")
+	return short
+}
+
 // Target is a certificate a rotation must see re-issued.
 type Target struct {
 	Secret   string    `json:"secret"`

@@ -14,9 +14,9 @@ func TestPendingChanges(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("first report: %q, want %q", got, want)
 	}
-	next := []string{"secret/b re-issued", "deployment/x to roll out: 1 of 1 pods updated", "cm/kubevirt-ca to trust the new secret/a"}
+	next := []string{"secret/b re-issued", "deployment/x to roll out: 1 of 1 pods updated", "cm/kubevirt-ca to trust secret/a"}
 	got = pendingChanges(start, next)
-	want = []string{"deployment/x to roll out: 1 of 1 pods updated", "waiting for cm/kubevirt-ca to trust the new secret/a"}
+	want = []string{"deployment/x to roll out: 1 of 1 pods updated", "waiting for cm/kubevirt-ca to trust secret/a"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("changes: %q, want %q", got, want)
 	}
@@ -24,7 +24,7 @@ func TestPendingChanges(t *testing.T) {
 		t.Errorf("no change printed %q", got)
 	}
 	got = pendingChanges(next, nil)
-	want = []string{"deployment/x to roll out: done", "cm/kubevirt-ca to trust the new secret/a: done"}
+	want = []string{"deployment/x to roll out: done", "cm/kubevirt-ca to trust secret/a: done"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("all done: %q, want %q", got, want)
 	}

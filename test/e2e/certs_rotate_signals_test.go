@@ -250,7 +250,9 @@ func signalPoints(t *testing.T, ns string, steps []string) []signalPoint {
 		if m == nil {
 			t.Fatalf("step %q names no object this test knows; teach signalPoints its API request", s)
 		}
-		pt := signalPoint{line: s, method: http.MethodPatch, short: verb + "-" + m[1] + "-" + strings.TrimSuffix(m[2], "-"+ns)}
+		// Progress lines give the step without the plan's explanation in parentheses.
+		line, _, _ := strings.Cut(s, " (")
+		pt := signalPoint{line: line, method: http.MethodPatch, short: verb + "-" + m[1] + "-" + strings.TrimSuffix(m[2], "-"+ns)}
 		switch verb {
 		case "set", "scale", "restart":
 		case "delete":

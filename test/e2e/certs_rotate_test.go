@@ -349,7 +349,7 @@ func assertGroupedPermissions(t *testing.T, stderr, ns string) {
 	if !regexp.MustCompile(`^error: you lack \d+ permissions this rotation needs; nothing was changed:$`).MatchString(lines[0]) {
 		t.Errorf("first line %q", lines[0])
 	}
-	line := regexp.MustCompile(`^  (get|list|patch|delete) ([a-z.]+)( in namespace \S+)?( \(\d+\): [a-z0-9-]+(, [a-z0-9-]+)*( and \d+ more)?)?$`)
+	line := regexp.MustCompile(`^  (get|list|patch|delete) ([a-z0-9.]+)( in namespace \S+)?( \(\d+\): [a-z0-9-]+(, [a-z0-9-]+)*( and \d+ more)?)?$`)
 	seen := map[string]bool{}
 	for _, l := range lines[1:] {
 		m := line.FindStringSubmatch(l)
