@@ -75,7 +75,9 @@ func TestPlanSelectedSecrets(t *testing.T) {
 
 func TestPlanRefusesSecretsNoOwnerReissues(t *testing.T) {
 	c := kubevirtEstate(t)
-	c.Tracker().Add(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "cnv", Name: "cdi-api-signing-key"}})
+	if err := c.Tracker().Add(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "cnv", Name: "cdi-api-signing-key"}}); err != nil {
+		t.Fatal(err)
+	}
 	for name, want := range map[string]string{
 		"someone-elses-cert":  "secret/someone-elses-cert in namespace cnv: no virtualization component owns it",
 		"no-such-secret":      "secret/no-such-secret in namespace cnv: not found;",

@@ -123,7 +123,7 @@ func TestBadInputIsOneLineDocumentedCodeAndNoChange(t *testing.T) {
 		{name: "rotate unknown strategy", args: []string{"certs", "rotate", "-n", ns, "--strategy", "sideways", "--yes"}, code: 2, contains: "--strategy"},
 		{name: "rotate --timeout not a duration", args: []string{"certs", "rotate", "-n", ns, "--timeout", "abc", "--yes"}, code: 2, contains: "--timeout"},
 		{name: "rotate --timeout 0", args: []string{"certs", "rotate", "-n", ns, "--timeout", "0", "--yes"}, code: 2, contains: "--timeout"},
-		{name: "rotate -o", args: []string{"certs", "rotate", "-n", ns, "--dry-run", "-o", "json"}, code: 2, contains: "-o"},
+		{name: "rotate -o xml", args: []string{"certs", "rotate", "-n", ns, "--dry-run", "-o", "xml"}, code: 2, contains: `"xml"`},
 		{name: "rotate without confirmation", args: []string{"certs", "rotate", "-n", ns}, code: 2, contains: "--yes"},
 		{name: "certs unknown verb", args: []string{"certs", "renew", "-n", ns}, code: 2, contains: "unknown command"},
 		// certs: namespaces that are invalid, missing or hold no component; durations past

@@ -41,7 +41,7 @@ func TestCertsRotateMachineOutput(t *testing.T) {
 	env := framework.Get(t)
 	ns := newEstate(t, "ssp", nil)
 	const secret = "virt-template-validator-certs"
-	before := versions(t, ns)
+	before := rotationState(t, ns)
 	oldSerial := serials(t, ns)[secret]
 
 	for _, format := range []string{"json", "yaml"} {
@@ -63,7 +63,7 @@ func TestCertsRotateMachineOutput(t *testing.T) {
 			t.Errorf("--dry-run -o %s: the plan's text is not on stderr alone\n--- stdout\n%s--- stderr\n%s", format, res.Stdout, res.Stderr)
 		}
 	}
-	for k, v := range versions(t, ns) {
+	for k, v := range rotationState(t, ns) {
 		if before[k] != v {
 			t.Errorf("%s changed on a dry run", k)
 		}
