@@ -111,7 +111,7 @@ func (r *Rotator) Execute(ctx context.Context, p *Plan, timeout time.Duration) (
 
 	res := &Result{}
 	var errs []error
-	var timedOut []string
+	var timedOut, selected []string
 	interrupted := false
 	for i, cr := range results {
 		res.Outcomes = append(res.Outcomes, cr.outs...)
@@ -119,6 +119,7 @@ func (r *Rotator) Execute(ctx context.Context, p *Plan, timeout time.Duration) (
 		switch {
 		case cr.err == nil && len(cr.pending) > 0:
 			timedOut = append(timedOut, p.Components[i].Name)
+			selected = append(selected, prefixAll("secret/", p.Components[i].Selected)...)
 		case cr.err == nil:
 		case onlyInterrupted(ctx, cr.err):
 			// Every component reports the same interruption; say it once.
@@ -134,9 +135,15 @@ func (r *Rotator) Execute(ctx context.Context, p *Plan, timeout time.Duration) (
 		return res, errors.Join(errs...)
 	}
 	if len(timedOut) > 0 {
+		// A rotation of named Secrets is re-run with the same names: --components would
+		// rotate every certificate of the component.
+		what := "--components " + strings.Join(timedOut, ",")
+		if len(selected) > 0 {
+			what = strings.Join(selected, " ")
+		}
 		return res, &TimeoutError{Pending: res.Pending, Hint: fmt.Sprintf(
-			"Check the logs of the owning operators, then run `oc cnv certs rotate -n %s --components %s` again: a re-run completes an interrupted rotation.",
-			p.Namespace, strings.Join(timedOut, ","))}
+			"Check the logs of the owning operators, then run `oc cnv certs rotate -n %s %s` again: a re-run completes an interrupted rotation.",
+			p.Namespace, what)}
 	}
 	return res, nil
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
 )
 
@@ -97,4 +99,27 @@ func TestCertsRotateSelectedSecrets(t *testing.T) {
 		}
 	}
 
+}
+
+// A rotation of named Secrets that times out says to re-run it with the same names, not with
+// --components, which would re-issue every certificate of the component.
+func TestCertsRotateSelectedSecretTimeout(t *testing.T) {
+	env := framework.Get(t)
+	ns := newEstate(t, "cdi", nil)
+	n, err := env.Kube.CoreV1().Namespaces().Get(t.Context(), ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Annotations == nil {
+		n.Annotations = map[string]string{}
+	}
+	n.Annotations[annFail] = "cdi"
+	if _, err := env.Kube.CoreV1().Namespaces().Update(t.Context(), n, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res := env.RunWith(t, framework.RunOptions{Timeout: rotateTimeout}, "certs", "rotate", "-n", ns, "--yes", "--timeout", "6s", "secret/cdi-apiserver-server-cert")
+	want := "then run `oc cnv certs rotate -n " + ns + " secret/cdi-apiserver-server-cert` again"
+	if res.ExitCode != 3 || !strings.Contains(res.Stderr, want) {
+		t.Errorf("exit %d, want 3 and %q:\n%s", res.ExitCode, want, res.Stderr)
+	}
 }
