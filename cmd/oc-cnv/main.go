@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -42,6 +41,6 @@ func run() int {
 	if code == cmdutil.ExitInterrupted && ctx.Err() == nil {
 		code = cmdutil.ExitError
 	}
-	fmt.Fprintf(streams.ErrOut, "error: %v\n", err)
+	cmdutil.PrintError(streams.ErrOut, err)
 	return code
 }

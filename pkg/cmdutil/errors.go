@@ -32,6 +32,9 @@ const (
 	// ExitCertProblems: `certs check` found certificates that are expired, untrusted, mismatched,
 	// not yet valid, or expiring within --fail-within.
 	ExitCertProblems = 7
+	// ExitDeclined: the confirmation question was answered with anything but yes. Nothing was
+	// changed.
+	ExitDeclined = 8
 	// ExitNotImplemented: the command exists but is not built yet.
 	ExitNotImplemented = 9
 	// ExitInterrupted: stopped by SIGINT/SIGTERM (128+SIGINT, as shells report it).
@@ -42,6 +45,9 @@ const (
 type Error struct {
 	Code int
 	Err  error
+	// Bare: the message is the command's last line as it is, not an error to prefix with
+	// "error: " (the outcome of a confirmation question); an empty one prints nothing.
+	Bare bool
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -111,4 +117,17 @@ func isCobraUsageError(err error) bool {
 		}
 	}
 	return false
+}
+
+// PrintError writes err as the command's last line: "error: " and the message, or a bare
+// error's message as it is.
+func PrintError(w io.Writer, err error) {
+	var e *Error
+	if errors.As(err, &e) && e.Bare {
+		if msg := e.Error(); msg != "" {
+			fmt.Fprintln(w, msg)
+		}
+		return
+	}
+	fmt.Fprintf(w, "error: %v\n", err)
 }

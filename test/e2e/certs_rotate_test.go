@@ -380,8 +380,8 @@ func TestCertsRotateAsksOnATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.WaitOutput(t, time.Minute, "Nothing was changed.")
-	if res := p.Wait(t, time.Minute); res.ExitCode != 0 {
-		t.Errorf("declined: exit %d", res.ExitCode)
+	if res := p.Wait(t, time.Minute); res.ExitCode != 8 {
+		t.Errorf("declined: exit %d, want 8", res.ExitCode)
 	}
 	after := versions(t, ns)
 	for k, v := range before {

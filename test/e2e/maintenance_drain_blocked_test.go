@@ -58,7 +58,7 @@ func TestMaintenanceDrainMethodBlockedByVM(t *testing.T) {
 	planBlock := "  Will block the drain (1):\n    " + ns + "/rwo  LiveMigrate  not live-migratable: " + why + "\n"
 
 	// Without --force the plan names the VM as blocking and nothing is changed.
-	res := env.Run(t, "maintenance", "start", n0, "--method=drain", "--reason", "x")
+	res := env.Run(t, "maintenance", "start", "--yes", n0, "--method=drain", "--reason", "x")
 	if res.ExitCode != 4 {
 		t.Fatalf("start without --force: exit %d, want 4 (blocked)\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
@@ -82,7 +82,7 @@ func TestMaintenanceDrainMethodBlockedByVM(t *testing.T) {
 	// --force: the node is cordoned and drained until only the VM is left, then the wait gives
 	// up as stuck after the stall timeout.
 	began := time.Now()
-	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", n0, "--method=drain", "--reason", "x", "--force", "--wait", "--timeout", "45s")
+	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", "--yes", n0, "--method=drain", "--reason", "x", "--force", "--wait", "--timeout", "45s")
 	p.WaitOutput(t, 40*time.Second, n0+": VM "+ns+"/rwo Blocked: not live-migratable: "+why+"\n")
 	p.WaitOutput(t, 40*time.Second, n0+": the drain is not progressing: every VM left blocks it")
 
@@ -191,7 +191,7 @@ func TestMaintenanceDrainMethodBlockedByVM(t *testing.T) {
 
 	// A re-run follows the drain again; with --timeout shorter than the stall timeout the wait
 	// ends as timed out (exit 3), not stuck, and the maintenance again stays in place.
-	res = env.Run(t, "maintenance", "start", n0, "--method=drain", "--timeout", "5s")
+	res = env.Run(t, "maintenance", "start", "--yes", n0, "--method=drain", "--timeout", "5s")
 	if res.ExitCode != 3 {
 		t.Fatalf("re-run with --timeout 5s: exit %d, want 3 (timeout)\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
 	}

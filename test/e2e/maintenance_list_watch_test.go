@@ -27,7 +27,7 @@ func TestMaintenanceListWatchFollowsDrainMethod(t *testing.T) {
 	w := env.Start(t, framework.RunOptions{}, "maintenance", "list", "--watch")
 	w.WaitOutput(t, 30*time.Second, "NAME")
 
-	res := env.Run(t, "maintenance", "start", n0, "--method=drain", "--reason", "x", "--force", "--wait")
+	res := env.Run(t, "maintenance", "start", "--yes", n0, "--method=drain", "--reason", "x", "--force", "--wait")
 	if res.ExitCode != 0 {
 		t.Fatalf("start: exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
@@ -56,7 +56,7 @@ func TestMaintenanceListWatchFollowsDrainMethod(t *testing.T) {
 
 	withOperator := mtServedAPI(t, env) == mtNMGVR.GroupVersion().String()
 	if withOperator {
-		if res := env.Run(t, "maintenance", "start", n1, "--reason", "y", "--wait"); res.ExitCode != 0 {
+		if res := env.Run(t, "maintenance", "start", "--yes", n1, "--reason", "y", "--wait"); res.ExitCode != 0 {
 			t.Fatalf("start %s: exit %d\n%s%s", n1, res.ExitCode, res.Stdout, res.Stderr)
 		}
 		nmRow := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(n1) + `-maintenance\s+` + regexp.QuoteMeta(n1) + `\s+Succeeded\s+100%\s+0/0\s+y\s`)
@@ -78,8 +78,8 @@ func TestMaintenanceListWatchFollowsDrainMethod(t *testing.T) {
 		t.Fatal(err)
 	}
 	final := w.Wait(t, 20*time.Second)
-	if final.ExitCode != 0 {
-		t.Errorf("list --watch after SIGINT: exit %d, want 0\n%s", final.ExitCode, final.Stderr)
+	if final.ExitCode != 130 || final.Stderr != "" {
+		t.Errorf("list --watch after SIGINT: exit %d, want 130 and nothing on stderr\n%s", final.ExitCode, final.Stderr)
 	}
 
 	// Each node's rows, AGE left out: the patch came before the stop, so it was handled before

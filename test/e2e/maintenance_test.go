@@ -144,7 +144,7 @@ func TestMaintenanceMigratesRestartsListsDescribesAndStops(t *testing.T) {
 	}
 
 	// Piped and stdin not a terminal: no prompt, plain progress lines on stdout, nothing on stderr.
-	res := env.Run(t, "maintenance", "start", n0, "--reason", "e2e DIMM swap")
+	res := env.Run(t, "maintenance", "start", "--yes", n0, "--reason", "e2e DIMM swap")
 	if res.ExitCode != 0 {
 		t.Fatalf("start exited %d: %s", res.ExitCode, res.Stderr)
 	}
@@ -183,7 +183,7 @@ NodeMaintenance %[1]s-maintenance created for node %[1]s.
 	}
 
 	// Idempotent: a second start reports the maintenance and follows it (already Succeeded).
-	res = env.Run(t, "maintenance", "start", n0)
+	res = env.Run(t, "maintenance", "start", "--yes", n0)
 	if res.ExitCode != 0 || !strings.HasPrefix(res.Stdout, fmt.Sprintf("Node %[1]s is already in maintenance (NodeMaintenance %[1]s-maintenance, phase Succeeded).\n", n0)) {
 		t.Fatalf("re-run: exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
@@ -288,7 +288,7 @@ func TestMaintenanceRefusesBlockingVMUnlessForced(t *testing.T) {
 	}, "rwo", "live")
 	n0 := nodes.Names[0]
 
-	res := env.Run(t, "maintenance", "start", n0)
+	res := env.Run(t, "maintenance", "start", "--yes", n0)
 	if res.ExitCode != 4 {
 		t.Fatalf("exit %d, want 4 (blocked)\n%s", res.ExitCode, res.Stderr)
 	}
@@ -307,7 +307,7 @@ func TestMaintenanceRefusesBlockingVMUnlessForced(t *testing.T) {
 	mtAssertUntouched(t, env, n0)
 
 	// --force: the drain starts, the migratable VM leaves, and the wait ends as stuck on rwo.
-	res = env.Run(t, "maintenance", "start", n0, "--force", "--stall-timeout", "8s")
+	res = env.Run(t, "maintenance", "start", "--yes", n0, "--force", "--stall-timeout", "8s")
 	if res.ExitCode != 4 {
 		t.Fatalf("exit %d, want 4 (stuck)\n%s", res.ExitCode, res.Stderr)
 	}
@@ -391,7 +391,7 @@ func TestMaintenanceBadInputLeavesNothingBehind(t *testing.T) {
 
 	// A user who may read but not create NodeMaintenances is stopped before any write.
 	kc := mtRestrictedKubeconfig(t, env)
-	res := env.RunWith(t, framework.RunOptions{Kubeconfig: kc}, "maintenance", "start", n0)
+	res := env.RunWith(t, framework.RunOptions{Kubeconfig: kc}, "maintenance", "start", "--yes", n0)
 	mtOneLine(t, res, 5, "you are not allowed to create nodemaintenances.nodemaintenance.medik8s.io")
 	mtAssertUntouched(t, env, n0)
 }
@@ -434,7 +434,7 @@ func TestMaintenanceTimeoutLeavesMaintenanceInPlace(t *testing.T) {
 	mtRequireOperator(t)
 	env, ns, nodes := mtEstate(t, 2, func(n framework.TestNodes) string { return mtVM("slow", n, "LiveMigrate", "10m", "") }, "slow")
 	n0 := nodes.Names[0]
-	res := env.Run(t, "maintenance", "start", n0, "--timeout", "6s")
+	res := env.Run(t, "maintenance", "start", "--yes", n0, "--timeout", "6s")
 	if res.ExitCode != 3 {
 		t.Fatalf("exit %d, want 3 (timeout)\n%s", res.ExitCode, res.Stderr)
 	}
@@ -452,7 +452,7 @@ func TestMaintenanceInterruptSaysHowToStop(t *testing.T) {
 	mtRequireOperator(t)
 	env, _, nodes := mtEstate(t, 2, func(n framework.TestNodes) string { return mtVM("slow", n, "LiveMigrate", "10m", "") }, "slow")
 	n0 := nodes.Names[0]
-	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", n0)
+	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", "--yes", n0)
 	p.WaitOutput(t, 60*time.Second, "Migrating")
 	if err := p.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -485,7 +485,7 @@ func TestMaintenanceSeveralNodesOneAtATime(t *testing.T) {
 	env.WaitVMIRunning(t, ns, "b", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName == n1 })
 	env.Cordon(t, []string{n0, n2}, false)
 
-	res := env.Run(t, "maintenance", "start", n0, n1, "--reason", "rack")
+	res := env.Run(t, "maintenance", "start", "--yes", n0, n1, "--reason", "rack")
 	if res.ExitCode != 0 {
 		t.Fatalf("exit %d: %s", res.ExitCode, res.Stderr)
 	}
@@ -506,7 +506,7 @@ func TestMaintenanceSeveralNodesOneAtATime(t *testing.T) {
 	}
 
 	// --max-concurrent 2: both maintenances are created before either finishes.
-	res = env.Run(t, "maintenance", "start", n2, n0, "--max-concurrent", "2")
+	res = env.Run(t, "maintenance", "start", "--yes", n2, n0, "--max-concurrent", "2")
 	if res.ExitCode != 0 {
 		t.Fatalf("exit %d: %s", res.ExitCode, res.Stderr)
 	}
@@ -532,7 +532,7 @@ func TestMaintenanceMethodDrainWithoutOperatorObject(t *testing.T) {
 		return mtVM("live", n, "LiveMigrate", "", "") + mtVM("plain", n, "None", "", "")
 	}, "live", "plain")
 	n0 := nodes.Names[0]
-	res := env.Run(t, "maintenance", "start", n0, "--method=drain", "--reason", "no operator")
+	res := env.Run(t, "maintenance", "start", "--yes", n0, "--method=drain", "--reason", "no operator")
 	if res.ExitCode != 0 {
 		t.Fatalf("exit %d: %s", res.ExitCode, res.Stderr)
 	}
@@ -596,8 +596,8 @@ func TestMaintenanceTerminalProgressAndPrompt(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The pty is read in the background: wait for the last words before the exit status.
-	p.WaitOutput(t, 20*time.Second, "aborted; nothing was changed")
-	if res := p.Wait(t, 20*time.Second); res.ExitCode != 1 {
+	p.WaitOutput(t, 20*time.Second, "Nothing was changed.")
+	if res := p.Wait(t, 20*time.Second); res.ExitCode != 8 {
 		t.Fatalf("declined prompt: exit %d\n%s", res.ExitCode, res.Stdout)
 	}
 	mtAssertUntouched(t, env, n0)
@@ -630,7 +630,7 @@ func TestMaintenanceOlderAPIGroups(t *testing.T) {
 	}
 	nodes := env.Nodes(t, 2)
 	n0 := nodes.Names[0]
-	res := env.Run(t, "maintenance", "start", n0, "--wait=false", "--reason", "old api")
+	res := env.Run(t, "maintenance", "start", "--yes", n0, "--wait=false", "--reason", "old api")
 	if res.ExitCode != 0 || !strings.HasSuffix(res.Stdout, "NodeMaintenance "+n0+"-maintenance created for node "+n0+".\n") {
 		t.Fatalf("start: %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
@@ -659,7 +659,7 @@ func TestMaintenanceOlderAPIGroups(t *testing.T) {
 		t.Errorf("describe does not name the API:\n%s", res.Stdout)
 	}
 	// Following it: no operator reconciles this CRD here, so the wait warns and then times out.
-	res = env.Run(t, "maintenance", "start", n0, "--timeout", "8s", "--stall-timeout", "1m")
+	res = env.Run(t, "maintenance", "start", "--yes", n0, "--timeout", "8s", "--stall-timeout", "1m")
 	if !strings.HasPrefix(res.Stdout, "Node "+n0+" is already in maintenance (NodeMaintenance "+n0+"-maintenance, phase not reported yet).") || res.ExitCode != 3 {
 		t.Errorf("re-run: exit %d\n%s", res.ExitCode, res.Stdout)
 	}
@@ -751,7 +751,7 @@ func TestMaintenanceWithoutAnyAPI(t *testing.T) {
 	if res.ExitCode != 0 || res.Stdout != "No nodes are in maintenance.\n" {
 		t.Errorf("list: %d %q %q", res.ExitCode, res.Stdout, res.Stderr)
 	}
-	res = env.Run(t, "maintenance", "start", n0, "--method=drain", "--reason", "no api")
+	res = env.Run(t, "maintenance", "start", "--yes", n0, "--method=drain", "--reason", "no api")
 	if res.ExitCode != 0 {
 		t.Fatalf("drain: %s", res.Stderr)
 	}
@@ -769,7 +769,7 @@ func TestMaintenanceStopReportsStuckObject(t *testing.T) {
 	env := framework.Get(t)
 	nodes := env.Nodes(t, 2)
 	n0 := nodes.Names[0]
-	if res := env.Run(t, "maintenance", "start", n0); res.ExitCode != 0 {
+	if res := env.Run(t, "maintenance", "start", "--yes", n0); res.ExitCode != 0 {
 		t.Fatalf("start: %s", res.Stderr)
 	}
 	ctx := context.Background()
@@ -798,7 +798,7 @@ func TestMaintenanceFailedPhase(t *testing.T) {
 		return framework.RWOClaimYAML + mtVM("rwo", n, "LiveMigrate", "", framework.RWOVolumeYAML)
 	}, "rwo")
 	n0 := nodes.Names[0]
-	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", n0, "--force", "--stall-timeout", "5m")
+	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", "--yes", n0, "--force", "--stall-timeout", "5m")
 	p.WaitOutput(t, 60*time.Second, n0+": Running")
 	ctx := context.Background()
 	res := env.Dynamic.Resource(mtNMGVR)

@@ -106,7 +106,7 @@ func TestMaintenanceOperatorStoppedRefusesStart(t *testing.T) {
 	t.Cleanup(func() { osClusterScript(t, env, "operator", "start") })
 	osClusterScript(t, env, "operator", "stop")
 
-	res := env.Run(t, "maintenance", "start", n0, "--reason", "x", "--force", "--wait")
+	res := env.Run(t, "maintenance", "start", "--yes", n0, "--reason", "x", "--force", "--wait")
 	mtOneLine(t, res, 6, "the Node Maintenance Operator is not answering")
 	for _, want := range []string{
 		`error: cannot start the maintenance of node ` + n0 + `: the Node Maintenance Operator is not answering (the API server could not call its admission webhook "vnodemaintenance.kb.io": `,
@@ -153,7 +153,7 @@ func TestMaintenanceNoOperatorWarnsAfterGrace(t *testing.T) {
 	name := n0 + "-maintenance"
 
 	started := time.Now()
-	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", n0, "--reason", "x", "--force", "--wait", "--timeout", "2m")
+	p := env.Start(t, framework.RunOptions{}, "maintenance", "start", "--yes", n0, "--reason", "x", "--force", "--wait", "--timeout", "2m")
 	warning := "warning: no operator has reported on NodeMaintenance " + name + " after 30s; check that the Node Maintenance Operator is running and serves " + api + "\n"
 	p.WaitOutput(t, 90*time.Second, warning)
 	if waited := time.Since(started); waited < 30*time.Second {

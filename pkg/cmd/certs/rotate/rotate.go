@@ -2,7 +2,6 @@
 package rotate
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -39,8 +38,8 @@ type Options struct {
 	componentsSet bool
 	client        kubernetes.Interface
 	dynamic       dynamic.Interface
-	// interactive: stdin and stdout are a terminal, so a confirmation can be asked.
-	interactive bool
+	// prompter asks before anything changes, unless --yes.
+	prompter *cmdutil.Prompter
 	genericiooptions.IOStreams
 }
 
@@ -75,18 +74,19 @@ owner re-issues with them: a new kubevirt-ca makes virt-operator re-issue every 
 signed, and kubemacpool's CA and service certificate always change together. The plan names
 them. A Secret that no component owns cannot be re-issued by its owner and is refused (exit 2).
 
-Before changing anything it checks every permission it needs and shows what may be interrupted;
-it asks for confirmation on a terminal, and needs --yes otherwise. Re-running completes an
-interrupted rotation.
+Before changing anything it checks every permission it needs and shows what may be interrupted,
+then asks for confirmation. Without a terminal on standard input nobody can answer, so it needs
+--yes there. Re-running completes an interrupted rotation.
 
 Namespace: -n names the namespace of the components. Without -n it is openshift-cnv (or
 kubevirt-hyperconverged when the components are there instead), never the namespace of the
 kubeconfig context.
 
-Exit status: 0 done and verified; 2 bad flags, a namespace without components, or no
-confirmation; 3 timed out (the message names what is missing); 5 a permission is missing
-(nothing was changed; --dry-run checks permissions too and exits 5 as well); 6 the cluster
-cannot be reached; 130 interrupted.`,
+Exit status: 0 done and verified; 2 bad flags, a namespace without components, or no terminal
+to confirm on and no --yes; 3 timed out (the message names what is missing); 5 a permission is
+missing (nothing was changed; --dry-run checks permissions too and exits 5 as well); 6 the
+cluster cannot be reached; 8 the confirmation was declined (nothing was changed); 130
+interrupted (at the question: nothing was changed).`,
 		Example: `  # Show what would be done
   oc cnv certs rotate --dry-run
 
@@ -146,7 +146,9 @@ func (o *Options) Complete(f *cmdutil.Factory) error {
 	// Optional: without it running migrations are not counted and Routes are left alone.
 	o.dynamic, _ = f.Dynamic()
 	o.Namespace = f.NamespaceFlag()
-	o.interactive = cmdutil.IsTerminal(o.In) && cmdutil.IsTerminal(o.Out)
+	if o.prompter == nil {
+		o.prompter = cmdutil.NewPrompter(o.In, o.ErrOut)
+	}
 	return nil
 }
 
@@ -257,12 +259,8 @@ func (o *Options) Run(ctx context.Context) error {
 		return o.printResult(plan, &certs.Result{}, nil)
 	}
 	if !o.Yes {
-		if !o.interactive {
-			return cmdutil.UsageErrorf("refusing to rotate without confirmation: stdin and stdout must both be a terminal to ask; pass --yes")
-		}
-		if !confirm(o.In, o.Out) {
-			fmt.Fprintln(o.Out, "Nothing was changed.")
-			return nil
+		if err := o.prompter.Confirm(ctx, "\nProceed with the rotation?", "rotating the certificates"); err != nil {
+			return err
 		}
 	}
 	res, err := r.Execute(ctx, plan, o.Timeout)
@@ -315,15 +313,4 @@ func (o *Options) progressOut() io.Writer {
 		return o.ErrOut
 	}
 	return o.Out
-}
-
-// confirm asks on the terminal; only y or yes proceeds, and end of input counts as no.
-func confirm(in io.Reader, out io.Writer) bool {
-	fmt.Fprint(out, "\nProceed with the rotation? [y/N] ")
-	line, _ := bufio.NewReader(in).ReadString('\n')
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return true
-	}
-	return false
 }

@@ -42,7 +42,7 @@ func NewCmdList(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 
 			--watch then prints a row whenever a maintenance changes (a new AGE alone is no change),
 			for NodeMaintenance objects and --method=drain nodes alike, and a last row with phase
-			Deleted when a maintenance ends.`),
+			Deleted when a maintenance ends. Ctrl-C ends the watch with exit code 130.`),
 		Example: heredoc.Doc(`
 			  oc cnv maintenance list
 			  oc cnv maintenance list -o wide

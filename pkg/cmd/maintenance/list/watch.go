@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
@@ -84,7 +85,9 @@ func (o *Options) watch(ctx context.Context, c maintenance.Clients, api *mainten
 		select {
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.Canceled) {
-				return nil
+				// Ctrl-C is how a watch ends: exit 130 as documented, with nothing more to say
+				// since a watch changes nothing.
+				return &cmdutil.Error{Code: cmdutil.ExitInterrupted, Err: errors.New(""), Bare: true}
 			}
 			return ctx.Err()
 		case ev := <-events:

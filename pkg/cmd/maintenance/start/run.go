@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,13 +103,10 @@ func (o *Options) Run(ctx context.Context) error {
 	if blockErr != nil {
 		return maintutil.Exit(blockErr)
 	}
-	if len(todo) > 0 && !o.Yes && o.isTerminalIn() {
-		ok, err := confirm(o.streams, todo)
-		if err != nil {
+	if len(todo) > 0 && !o.Yes {
+		nodes := strings.Join(todo, ", ")
+		if err := o.prompter.Confirm(ctx, "Start maintenance on "+nodes+"?", "starting maintenance on "+nodes); err != nil {
 			return err
-		}
-		if !ok {
-			return cmdutil.Errorf(cmdutil.ExitError, "aborted; nothing was changed")
 		}
 	}
 

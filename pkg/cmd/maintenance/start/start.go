@@ -42,8 +42,8 @@ type Options struct {
 
 	factory *cmdutil.Factory
 	streams genericiooptions.IOStreams
-	// isTerminalIn decides whether to prompt; a field so tests can say "terminal".
-	isTerminalIn func() bool
+	// prompter asks before anything is written, unless --yes.
+	prompter *cmdutil.Prompter
 }
 
 // NewOptions returns the defaults: wait, one node at a time, the operator method.
@@ -57,7 +57,7 @@ func NewOptions(f *cmdutil.Factory, streams genericiooptions.IOStreams) *Options
 		PrintFlags:    genericclioptions.NewPrintFlags(""),
 		factory:       f,
 		streams:       streams,
-		isTerminalIn:  func() bool { return cmdutil.IsTerminal(streams.In) },
+		prompter:      cmdutil.NewPrompter(streams.In, streams.ErrOut),
 	}
 }
 
@@ -76,14 +76,16 @@ func NewCmdStart(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.
 			that other schedulable nodes remain, then prints what will happen to every VM on each
 			node: which will live-migrate, which will be shut down and started again elsewhere, and
 			which would block the drain (for example a LiveMigrate VM with a ReadWriteOnce disk).
-			It refuses when a VM would block the drain, unless --force is given, and on a terminal
-			asks for confirmation unless --yes is given.
+			It refuses when a VM would block the drain, unless --force is given, and then asks for
+			confirmation unless --yes is given. Without a terminal on standard input nobody can
+			answer, so it needs --yes there (scripts, pipes, cron).
 
 			By default it then follows the drain and the migrations until the maintenance
-			succeeds. Exit codes: 0 done, 2 bad input, 3 --timeout reached, 4 blocked (VMs block
-			the drain, the maintenance failed, or the plan was refused), 5 forbidden, 6 no
-			NodeMaintenance API or the operator's admission webhook does not answer, 130
-			interrupted (the maintenance stays in place).`),
+			succeeds. Exit codes: 0 done, 2 bad input (or no terminal to confirm on and no --yes),
+			3 --timeout reached, 4 blocked (VMs block the drain, the maintenance failed, or the plan
+			was refused), 5 forbidden, 6 no NodeMaintenance API or the operator's admission webhook
+			does not answer, 8 the confirmation was declined, 130 interrupted (Ctrl-C at the
+			question changes nothing; later, the maintenance stays in place).`),
 		Example: heredoc.Doc(`
 			  # See what maintenance of node02 would do, without changing anything
 			  oc cnv maintenance start node02 --dry-run=client

@@ -179,7 +179,7 @@ func TestCreateRaceOnSameNodeIsAlreadyInMaintenance(t *testing.T) {
 		}
 		return true, nil, apierrors.NewAlreadyExists(nmGVR.GroupResource(), "n1-maintenance")
 	})
-	stdout, stderr, code := fx.run(t, "n1", "--wait=false", "--reason", "mine")
+	stdout, stderr, code := fx.run(t, "n1", "--yes", "--wait=false", "--reason", "mine")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 0 and no error", code, stderr)
 	}
@@ -200,7 +200,7 @@ func TestCreateNameTakenByOtherNode(t *testing.T) {
 	if err := fx.dyn.Tracker().Create(nmGVR, other, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code := fx.run(t, "n1", "--wait=false", "--name", "custom")
+	_, stderr, code := fx.run(t, "n1", "--yes", "--wait=false", "--name", "custom")
 	if code != cmdutil.ExitUsage || !strings.Contains(stderr, `a NodeMaintenance named "custom" already exists for node n2, not n1; choose another name with --name`) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -268,7 +268,7 @@ spec:
 
 func TestNoWaitCreatesObject(t *testing.T) {
 	fx := newFixture([]string{"n1", "n2"})
-	stdout, stderr, code := fx.run(t, "n1", "--wait=false", "--name", "custom", "--reason", "r")
+	stdout, stderr, code := fx.run(t, "n1", "--yes", "--wait=false", "--name", "custom", "--reason", "r")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
