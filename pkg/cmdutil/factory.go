@@ -39,7 +39,7 @@ func NewFactory(program Program) *Factory {
 	flags := genericclioptions.NewConfigFlags(true)
 	// Lists of large clusters are paged by our own code; a generous burst keeps discovery and
 	// the first requests of a command from being throttled client-side.
-	flags.WithDiscoveryBurst(300).WithDiscoveryQPS(50.0)
+	flags.WithDiscoveryBurst(300).WithDiscoveryQPS(50.0).WithWrapConfigFn(identify)
 	return &Factory{ConfigFlags: flags, Program: program}
 }
 
@@ -62,7 +62,6 @@ func (f *Factory) restConfigLocked() (*rest.Config, error) {
 		return nil, sessionError(err)
 	}
 	cfg.QPS, cfg.Burst = 50, 100
-	cfg.UserAgent = fmt.Sprintf("%s %s", f.Program.Binary, rest.DefaultKubernetesUserAgent())
 	f.Config = cfg
 	return cfg, nil
 }

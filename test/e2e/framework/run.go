@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -215,4 +216,15 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// KubectlLink returns a kubectl-cnv link to the binary, as `make install` makes it and as
+// kubectl runs it: run with RunOptions.Bin, the binary speaks as `kubectl cnv`.
+func (e *Env) KubectlLink(t testing.TB) string {
+	t.Helper()
+	link := filepath.Join(t.TempDir(), "kubectl-cnv")
+	if err := os.Symlink(e.Bin, link); err != nil {
+		t.Fatal(err)
+	}
+	return link
 }

@@ -1,0 +1,46 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
+)
+
+// The API server (and so its audit log and managedFields) sees one client, oc-cnv with its
+// version, whichever name the plugin was invoked by.
+func TestClientIdentity(t *testing.T) {
+	env := framework.Get(t)
+	link := env.KubectlLink(t)
+	n0 := env.Nodes(t, 2).Names[0]
+	// -v=7 logs each request's headers.
+	res := env.RunWith(t, framework.RunOptions{Bin: link}, "maintenance", "start", n0, "--method=drain", "--yes", "--reason", "identity", "-v=7")
+	if res.ExitCode != 0 {
+		t.Fatalf("start: exit %d\n%s", res.ExitCode, res.Stderr)
+	}
+	if !strings.Contains(res.Stderr, "User-Agent: oc-cnv/v") || strings.Contains(res.Stderr, "User-Agent: kubectl-cnv") {
+		t.Errorf("requests do not carry the oc-cnv/<version> User-Agent:\n%s", res.Stderr)
+	}
+	node, err := env.Kube.CoreV1().Nodes().Get(context.Background(), n0, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, m := range node.ManagedFields {
+		switch {
+		case m.Manager == "oc-cnv":
+			found = true
+		case strings.Contains(m.Manager, "cnv"):
+			t.Errorf("field manager %q (%s), want oc-cnv", m.Manager, m.Operation)
+		}
+	}
+	if !found {
+		t.Errorf("no field of the node is managed by oc-cnv: %v", node.ManagedFields)
+	}
+	if res := env.RunWith(t, framework.RunOptions{Bin: link}, "maintenance", "stop", n0); res.ExitCode != 0 {
+		t.Fatalf("stop: exit %d\n%s", res.ExitCode, res.Stderr)
+	}
+}
