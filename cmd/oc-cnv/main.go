@@ -41,6 +41,6 @@ func run() int {
 	if code == cmdutil.ExitInterrupted && ctx.Err() == nil {
 		code = cmdutil.ExitError
 	}
-	cmdutil.PrintError(streams.ErrOut, err)
+	cmdutil.PrintError(streams.ErrOut, f.Program, err)
 	return code
 }

@@ -120,14 +120,14 @@ func isCobraUsageError(err error) bool {
 }
 
 // PrintError writes err as the command's last line: "error: " and the message, or a bare
-// error's message as it is.
-func PrintError(w io.Writer, err error) {
+// error's message as it is, worded for the command the user typed.
+func PrintError(w io.Writer, p Program, err error) {
 	var e *Error
 	if errors.As(err, &e) && e.Bare {
 		if msg := e.Error(); msg != "" {
-			fmt.Fprintln(w, msg)
+			fmt.Fprintln(w, p.Message(msg))
 		}
 		return
 	}
-	fmt.Fprintf(w, "error: %v\n", err)
+	fmt.Fprintf(w, "error: %s\n", p.Message(err.Error()))
 }

@@ -67,7 +67,7 @@ func (f *Factory) restConfigLocked() (*rest.Config, error) {
 }
 
 func sessionError(err error) error {
-	return Errorf(ExitUnavailable, "cannot load the kubeconfig session: %v; log in with `oc login` or set --kubeconfig/KUBECONFIG", err)
+	return Errorf(ExitUnavailable, "cannot load the kubeconfig session: %v; %s or set --kubeconfig/KUBECONFIG", err, LoginHint)
 }
 
 // client returns *field, building it from the session on first use. A field a test has set

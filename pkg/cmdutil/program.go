@@ -38,6 +38,23 @@ func (p Program) Rewrite(text string) string {
 	return strings.ReplaceAll(text, DefaultProgram().Display, p.Display)
 }
 
+// LoginHint is how messages tell the user to get a session; Message words it for kubectl.
+const LoginHint = "log in with `oc login`"
+
+// kubectlLoginHint: kubectl has no login command; its session is a kubeconfig context.
+const kubectlLoginHint = "log in to the cluster (a kubeconfig context with credentials)"
+
+// Message words a message for the command the user typed. Messages are written for oc: they
+// name commands in backquotes (`oc cnv certs rotate`, `oc scale ...`) and say LoginHint. Under
+// kubectl each such command becomes its kubectl form.
+func (p Program) Message(text string) string {
+	if p.Display == DefaultProgram().Display {
+		return text
+	}
+	text = strings.ReplaceAll(text, LoginHint, kubectlLoginHint)
+	return strings.ReplaceAll(text, "`oc ", "`kubectl ")
+}
+
 // AnnotationReadsSecrets marks a command (and its subcommands) that reads Secrets: the root
 // command caps the log level for it so that no response body with key material is logged.
 const AnnotationReadsSecrets = "oc-cnv.io/reads-secrets"

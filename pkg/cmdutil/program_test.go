@@ -28,3 +28,14 @@ func TestRewrite(t *testing.T) {
 		t.Errorf("oc rewrite changed text: %q", got)
 	}
 }
+
+func TestMessage(t *testing.T) {
+	msg := "could not scale back: run `oc cnv certs rotate` again or `oc scale -n x deployment/y --replicas=1`; " + LoginHint
+	if got := DefaultProgram().Message(msg); got != msg {
+		t.Errorf("oc: %q", got)
+	}
+	want := "could not scale back: run `kubectl cnv certs rotate` again or `kubectl scale -n x deployment/y --replicas=1`; log in to the cluster (a kubeconfig context with credentials)"
+	if got := ProgramFromArgs0("kubectl-cnv").Message(msg); got != want {
+		t.Errorf("kubectl: %q", got)
+	}
+}

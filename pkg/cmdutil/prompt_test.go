@@ -59,7 +59,7 @@ func TestPrompterInterrupted(t *testing.T) {
 			t.Errorf("got %v (exit %d)", err, ExitCode(err))
 		}
 		var b bytes.Buffer
-		PrintError(&b, err)
+		PrintError(&b, DefaultProgram(), err)
 		if b.String() != NothingChanged+"\n" {
 			t.Errorf("printed %q", b.String())
 		}
@@ -83,9 +83,10 @@ func TestPrompterReadsOneLine(t *testing.T) {
 
 func TestPrintError(t *testing.T) {
 	var b bytes.Buffer
-	PrintError(&b, UsageErrorf("bad"))
-	PrintError(&b, &Error{Code: ExitInterrupted, Err: io.EOF, Bare: true})
-	if b.String() != "error: bad\nEOF\n" {
+	PrintError(&b, DefaultProgram(), UsageErrorf("bad"))
+	PrintError(&b, DefaultProgram(), &Error{Code: ExitInterrupted, Err: io.EOF, Bare: true})
+	PrintError(&b, ProgramFromArgs0("kubectl-cnv"), UsageErrorf("run `oc cnv certs rotate`; %s", LoginHint))
+	if b.String() != "error: bad\nEOF\nerror: run `kubectl cnv certs rotate`; log in to the cluster (a kubeconfig context with credentials)\n" {
 		t.Errorf("%q", b.String())
 	}
 }

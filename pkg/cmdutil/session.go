@@ -31,7 +31,7 @@ func (f *Factory) checkSession() error {
 	if len(raw.Clusters) > 0 {
 		return nil
 	}
-	return Errorf(ExitUnavailable, "no cluster is configured: %s; log in with `oc login`, or point --kubeconfig or KUBECONFIG at a kubeconfig file", kubeconfigSource(cf.KubeConfig))
+	return Errorf(ExitUnavailable, "no cluster is configured: %s; %s, or point --kubeconfig or KUBECONFIG at a kubeconfig file", kubeconfigSource(cf.KubeConfig), LoginHint)
 }
 
 // kubeconfigSource says where the kubeconfig was looked for, naming files that do not exist.

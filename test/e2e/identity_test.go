@@ -44,3 +44,27 @@ func TestClientIdentity(t *testing.T) {
 		t.Fatalf("stop: exit %d\n%s", res.ExitCode, res.Stderr)
 	}
 }
+
+// Run as kubectl-cnv, messages name kubectl commands: no `oc cnv ...` to retype and no
+// `oc login` for a kubectl user.
+func TestMessagesFollowInvokedName(t *testing.T) {
+	env := framework.Get(t)
+	link := env.KubectlLink(t)
+	ns := newEstate(t, "kubevirt", longLived)
+	for _, c := range []struct {
+		args       []string
+		kubeconfig string
+		code       int
+		want       string
+	}{
+		{[]string{"maintenance", "list"}, "/nonexistent/kubeconfig", 6, "log in to the cluster (a kubeconfig context with credentials)"},
+		// Every certificate expires within 100000h: the advice names the rotate command.
+		{[]string{"certs", "check", "-n", ns, "--fail-within", "100000h"}, "", 7, "`kubectl cnv "},
+	} {
+		res := env.RunWith(t, framework.RunOptions{Bin: link, Kubeconfig: c.kubeconfig}, c.args...)
+		if res.ExitCode != c.code || !strings.Contains(res.Stderr, c.want) ||
+			strings.Contains(res.Stderr, "oc cnv") || strings.Contains(res.Stderr, "`oc ") {
+			t.Errorf("kubectl cnv %v: exit %d (want %d), want %q and no oc command in:\n%s", c.args, res.ExitCode, c.code, c.want, res.Stderr)
+		}
+	}
+}
