@@ -21,7 +21,7 @@ another (kubevirt-hyperconverged is found by itself), not the kubeconfig context
 check lists every certificate, its expiry, and whether it still chains to the CA its clients
 trust. rotate has each certificate re-issued by the operator that owns it, waits, and verifies.
 Rotating cancels running migrations and uploads and closes VNC and console connections.`,
-		Args:         cobra.NoArgs,
+		Args:         cmdutil.SubcommandOnly,
 		SilenceUsage: true,
 		Annotations:  map[string]string{cmdutil.AnnotationReadsSecrets: "true"},
 		RunE:         func(c *cobra.Command, _ []string) error { return c.Help() },

@@ -21,7 +21,7 @@ Maintenance mode cordons and taints a node and drains it through the Node Mainte
 to other nodes (their disks must be ReadWriteMany); those without one are shut down and started
 again elsewhere. oc cnv shows this plan before anything changes, follows the drain and the
 migrations, and says exactly what blocks them.`,
-		Args:         cobra.NoArgs,
+		Args:         cmdutil.SubcommandOnly,
 		SilenceUsage: true,
 		RunE:         func(c *cobra.Command, _ []string) error { return c.Help() },
 	}

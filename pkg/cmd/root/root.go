@@ -39,7 +39,7 @@ It uses your kubeconfig session, like oc and kubectl.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// Every verb is a subcommand; the root alone only shows help.
-		Args: cobra.NoArgs,
+		Args: cmdutil.SubcommandOnly,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 		Annotations: map[string]string{
 			cobra.CommandDisplayNameAnnotation: f.Program.Display,
@@ -52,6 +52,11 @@ It uses your kubeconfig session, like oc and kubectl.`,
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// On a command group the flags belong to the misspelt verb before them
+		// (`maintenance strat node02 --reason x`): the verb is the mistake to report.
+		if c.HasAvailableSubCommands() && len(c.Flags().Args()) > 0 {
+			return cmdutil.SubcommandOnly(c, c.Flags().Args())
+		}
 		return cmdutil.UsageErrorf("%v; see '%s --help'", err, c.CommandPath())
 	})
 	cmd.CompletionOptions.DisableDefaultCmd = true

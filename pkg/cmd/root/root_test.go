@@ -101,3 +101,22 @@ func TestCompletionScripts(t *testing.T) {
 		t.Errorf("completion tcsh: %v", err)
 	}
 }
+
+// A misspelt verb at any level gets one line with cobra's suggestion, also when flags of the
+// intended verb follow it.
+func TestMisspeltCommandSuggests(t *testing.T) {
+	cases := map[string]string{
+		"maintanance":                         `unknown command "maintanance" for "kubectl cnv"; did you mean "maintenance"? See 'kubectl cnv --help'`,
+		"maintenance strat":                   `unknown command "strat" for "kubectl cnv maintenance"; did you mean "start"? See 'kubectl cnv maintenance --help'`,
+		"maintenance strat node02 --reason x": `unknown command "strat" for "kubectl cnv maintenance"; did you mean "start"? See 'kubectl cnv maintenance --help'`,
+		"certs chek":                          `unknown command "chek" for "kubectl cnv certs"; did you mean "check"? See 'kubectl cnv certs --help'`,
+		"cert chek -n openshift-cnv":          `unknown command "chek" for "kubectl cnv certs"; did you mean "check"? See 'kubectl cnv certs --help'`,
+		"frobnicate":                          `unknown command "frobnicate" for "kubectl cnv"; see 'kubectl cnv --help'`,
+	}
+	for args, want := range cases {
+		_, _, err := run(t, cmdutil.ProgramFromArgs0("kubectl-cnv"), strings.Fields(args)...)
+		if err == nil || err.Error() != want || cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+			t.Errorf("%s: %v (exit %d), want %q", args, err, cmdutil.ExitCode(err), want)
+		}
+	}
+}

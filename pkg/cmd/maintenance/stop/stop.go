@@ -145,7 +145,15 @@ func (o *Options) Run(ctx context.Context) error {
 				continue
 			}
 			if _, err := c.Kube.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{}); err != nil {
-				return maintutil.Exit(&maintenance.NodeNotFoundError{Name: node})
+				// Only nodes in maintenance can be stopped, so the suggestions come from them.
+				var names []string
+				for _, nm := range all {
+					names = append(names, nm.NodeName)
+				}
+				for n := range drainedSet {
+					names = append(names, n)
+				}
+				return maintutil.Exit(&maintenance.NodeNotFoundError{Name: node, Suggestions: maintenance.Suggest(node, names)})
 			}
 			return maintutil.Exit(&maintenance.NotInMaintenanceError{Node: node})
 		}
