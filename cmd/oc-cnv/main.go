@@ -37,6 +37,7 @@ func run() int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
+	err = cmdutil.Unreachable(err)
 	code := cmdutil.ExitCode(err)
 	if code == cmdutil.ExitInterrupted && ctx.Err() == nil {
 		code = cmdutil.ExitError
