@@ -202,6 +202,12 @@ func checkAccess(ctx context.Context, c Clients, api *API, method Method) error 
 	} else {
 		checks = []accessCheck{{"create", api.GVR.Group, api.GVR.Resource, "", api.GVR.GroupResource().String()}}
 	}
+	return reviewAccess(ctx, c, checks)
+}
+
+// reviewAccess asks the API server whether the user may do each of checks, and returns a
+// ForbiddenError for the first that is denied.
+func reviewAccess(ctx context.Context, c Clients, checks []accessCheck) error {
 	for _, ch := range checks {
 		ssar := &authv1.SelfSubjectAccessReview{Spec: authv1.SelfSubjectAccessReviewSpec{
 			ResourceAttributes: &authv1.ResourceAttributes{Verb: ch.verb, Group: ch.group, Resource: ch.resource, Subresource: ch.subresource},

@@ -45,8 +45,10 @@ func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 
 			VMs that moved away during the maintenance stay where they are; they do not move back.
 
+			Before anything is changed it checks that you may end every maintenance named.
+
 			Exit codes: 0 done, 2 bad input (such as a node that is not in maintenance),
-			3 the node was not released within --timeout, 5 forbidden.`),
+			3 the node was not released within --timeout, 5 forbidden (nothing was changed).`),
 		Example: heredoc.Doc(`
 			  # End the maintenance of node02 and wait until it takes workloads again
 			  oc cnv maintenance stop node02
@@ -159,6 +161,14 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 	}
 
+	operator, drain := false, false
+	for _, t := range targets {
+		operator = operator || t.nm != nil
+		drain = drain || t.nm == nil
+	}
+	if err := maintenance.CheckStopAccess(ctx, c, api, operator, drain); err != nil {
+		return maintutil.Exit(err)
+	}
 	for _, t := range targets {
 		if t.nm != nil {
 			if err := maintenance.DeleteMaintenance(ctx, c, *api, *t.nm); err != nil {
