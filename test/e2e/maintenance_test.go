@@ -382,7 +382,7 @@ func TestMaintenanceBadInputLeavesNothingBehind(t *testing.T) {
 		{[]string{"maintenance", "stop", n0}, 2, "is not in maintenance"},
 		{[]string{"maintenance", "stop"}, 2, "name at least one node, or use --all"},
 		{[]string{"maintenance", "describe", typo}, 2, "not found"},
-		{[]string{"maintenance", "list", "-o", "table"}, 2, "unable to match a printer"},
+		{[]string{"maintenance", "list", "-o", "table"}, 2, `unknown output format "table": use wide, json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, or leave out -o for the table`},
 	}
 	for _, tc := range cases {
 		mtOneLine(t, env.Run(t, tc.args...), tc.code, tc.contains)

@@ -3,6 +3,7 @@ package list
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -72,6 +73,10 @@ func (o *Options) Validate() error {
 		return nil
 	}
 	if _, err := o.PrintFlags.ToPrinter(); err != nil {
+		if genericclioptions.IsNoCompatiblePrinterError(err) {
+			// cli-runtime's own list leaves out wide, which is this command's table.
+			return cmdutil.UsageErrorf("unknown output format %q: use wide, %s, or leave out -o for the table", o.format(), strings.Join(o.PrintFlags.AllowedFormats(), ", "))
+		}
 		return cmdutil.UsageErrorf("%v", err)
 	}
 	if o.Watch {
