@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -21,7 +23,15 @@ func TestClientIdentity(t *testing.T) {
 	if res.ExitCode != 0 {
 		t.Fatalf("start: exit %d\n%s", res.ExitCode, res.Stderr)
 	}
-	if !strings.Contains(res.Stderr, "User-Agent: oc-cnv/v") || strings.Contains(res.Stderr, "User-Agent: kubectl-cnv") {
+	ua := regexp.MustCompile(`(?m)^\s*User-Agent: (.*)$`).FindAllStringSubmatch(res.Stderr, -1)
+	want := regexp.MustCompile(`^oc-cnv/\S+ \(` + runtime.GOOS + `/` + runtime.GOARCH + `\) [0-9a-f]{7,12}$`)
+	for _, m := range ua {
+		if !want.MatchString(m[1]) {
+			t.Errorf("User-Agent %q, want oc-cnv/<version> (<os>/<arch>) <commit>", m[1])
+			break
+		}
+	}
+	if len(ua) == 0 {
 		t.Errorf("requests do not carry the oc-cnv/<version> User-Agent:\n%s", res.Stderr)
 	}
 	node, err := env.Kube.CoreV1().Nodes().Get(context.Background(), n0, metav1.GetOptions{})
