@@ -46,7 +46,7 @@ func TestPrompterConfirm(t *testing.T) {
 // Ctrl-C cancels the context; the answer is never read, yet Confirm returns at once.
 func TestPrompterInterrupted(t *testing.T) {
 	r, w := io.Pipe()
-	defer w.Close()
+	defer func() { _ = w.Close() }()
 	var out bytes.Buffer
 	p := &Prompter{In: r, Out: &out, IsTerminal: func() bool { return true }}
 	ctx, cancel := context.WithCancel(context.Background())

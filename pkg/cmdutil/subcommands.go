@@ -8,7 +8,7 @@ import (
 
 // SubcommandOnly is the Args check of a command group (root, maintenance, certs): any argument
 // is a misspelt verb. cobra suggests verbs only at the root and in several lines; this says it
-// in one line at every level: unknown command "strat" for "oc cnv maintenance"; did you mean
+// in one line at every level: unknown command "stat" for "oc cnv maintenance"; did you mean
 // "start"?
 func SubcommandOnly(c *cobra.Command, args []string) error {
 	if len(args) == 0 {

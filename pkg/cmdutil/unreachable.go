@@ -39,4 +39,3 @@ func Unreachable(err error) error {
 	}
 	return Errorf(ExitUnavailable, "the server %s cannot be reached: %v", server, op.Err)
 }
-

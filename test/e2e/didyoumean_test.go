@@ -13,8 +13,8 @@ func TestMisspeltCommandsSuggest(t *testing.T) {
 	env := framework.Get(t)
 	link := env.KubectlLink(t)
 	for args, want := range map[string]string{
-		"maintanance":                    `error: unknown command "maintanance" for "kubectl cnv"; did you mean "maintenance"? See 'kubectl cnv --help'`,
-		"maintenance strat node-1 --yes": `error: unknown command "strat" for "kubectl cnv maintenance"; did you mean "start"? See 'kubectl cnv maintenance --help'`,
+		"maintanance":                    `error: unknown command "maintanance" for "kubectl cnv"; did you mean "maintenance"? See 'kubectl cnv --help'`,             //nolint:misspell // the typo is the test
+		"maintenance strat node-1 --yes": `error: unknown command "strat" for "kubectl cnv maintenance"; did you mean "start"? See 'kubectl cnv maintenance --help'`, //nolint:misspell // the typo is the test
 		"certs chek":                     `error: unknown command "chek" for "kubectl cnv certs"; did you mean "check"? See 'kubectl cnv certs --help'`,
 	} {
 		res := env.RunWith(t, framework.RunOptions{Bin: link}, strings.Fields(args)...)

@@ -53,7 +53,7 @@ It uses your kubeconfig session, like oc and kubectl.`,
 	cmd.SetErr(streams.ErrOut)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		// On a command group the flags belong to the misspelt verb before them
-		// (`maintenance strat node02 --reason x`): the verb is the mistake to report.
+		// (a misspelt start followed by start's flags): the verb is the mistake to report.
 		if c.HasAvailableSubCommands() && len(c.Flags().Args()) > 0 {
 			return cmdutil.SubcommandOnly(c, c.Flags().Args())
 		}

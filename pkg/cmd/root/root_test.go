@@ -106,9 +106,9 @@ func TestCompletionScripts(t *testing.T) {
 // intended verb follow it.
 func TestMisspeltCommandSuggests(t *testing.T) {
 	cases := map[string]string{
-		"maintanance":                         `unknown command "maintanance" for "kubectl cnv"; did you mean "maintenance"? See 'kubectl cnv --help'`,
-		"maintenance strat":                   `unknown command "strat" for "kubectl cnv maintenance"; did you mean "start"? See 'kubectl cnv maintenance --help'`,
-		"maintenance strat node02 --reason x": `unknown command "strat" for "kubectl cnv maintenance"; did you mean "start"? See 'kubectl cnv maintenance --help'`,
+		"maintanance":                         `unknown command "maintanance" for "kubectl cnv"; did you mean "maintenance"? See 'kubectl cnv --help'`,             //nolint:misspell // the typo is the test
+		"maintenance strat":                   `unknown command "strat" for "kubectl cnv maintenance"; did you mean "start"? See 'kubectl cnv maintenance --help'`, //nolint:misspell // the typo is the test
+		"maintenance strat node02 --reason x": `unknown command "strat" for "kubectl cnv maintenance"; did you mean "start"? See 'kubectl cnv maintenance --help'`, //nolint:misspell // the typo is the test
 		"certs chek":                          `unknown command "chek" for "kubectl cnv certs"; did you mean "check"? See 'kubectl cnv certs --help'`,
 		"cert chek -n openshift-cnv":          `unknown command "chek" for "kubectl cnv certs"; did you mean "check"? See 'kubectl cnv certs --help'`,
 		"frobnicate":                          `unknown command "frobnicate" for "kubectl cnv"; see 'kubectl cnv --help'`,
