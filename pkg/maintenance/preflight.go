@@ -67,7 +67,9 @@ type CapacityError struct {
 }
 
 func (e *CapacityError) Error() string {
-	return fmt.Sprintf("no schedulable node would remain outside %s to receive the evicted VMs and pods", strings.Join(e.Nodes, ", "))
+	return fmt.Sprintf("no schedulable node would remain outside %s to receive the evicted VMs and pods; "+
+		"this cannot be overridden, not even with --force: the drain would evict them with nowhere to run, so it could never finish. "+
+		"Make another node schedulable (uncordon it, or add one) first", strings.Join(e.Nodes, ", "))
 }
 
 // PreflightResult is what the checks learned, reused by the plan and the start.

@@ -524,7 +524,7 @@ func TestMaintenanceSeveralNodesOneAtATime(t *testing.T) {
 	}
 
 	// Capacity is checked for the whole set: a selector matching every node leaves none.
-	mtOneLine(t, env.Run(t, "maintenance", "start", "--dry-run", "-l", "!oc-cnv.io/no-such-label"), 4, "no schedulable node would remain")
+	mtOneLine(t, env.Run(t, "maintenance", "start", "--dry-run", "-l", "!oc-cnv.io/no-such-label", "--force"), 4, "this cannot be overridden, not even with --force: the drain would evict them with nowhere to run")
 }
 
 func TestMaintenanceMethodDrainWithoutOperatorObject(t *testing.T) {

@@ -157,9 +157,25 @@ func (r *run) selectNodes(ctx context.Context) ([]string, error) {
 
 func (r *run) alreadyText(node string) string {
 	if nm, ok := r.pre.Existing[node]; ok {
-		return alreadyTextFor(node, nm)
+		return alreadyTextFor(node, nm) + r.reasonKept(nm.Reason)
 	}
-	return fmt.Sprintf("Node %s is already in maintenance (drained by %s --method=drain).", node, r.o.factory.Program.Display+" maintenance start")
+	var reason string
+	if n := r.pre.Nodes[node]; n != nil {
+		reason = n.Annotations[maintenance.AnnotationReason]
+	}
+	return fmt.Sprintf("Node %s is already in maintenance (drained by %s --method=drain).", node, r.o.factory.Program.Display+" maintenance start") + r.reasonKept(reason)
+}
+
+// reasonKept says that a maintenance already in place keeps its reason when --reason asked
+// for another: start does not rewrite a maintenance it did not create.
+func (r *run) reasonKept(existing string) string {
+	if !r.o.reasonGiven || r.o.Reason == existing {
+		return ""
+	}
+	if existing == "" {
+		return fmt.Sprintf(" It keeps having no reason: --reason %q was not applied (stop the maintenance and start it again to set one).", r.o.Reason)
+	}
+	return fmt.Sprintf(" Its reason stays %q: --reason %q was not applied (stop the maintenance and start it again to change it).", existing, r.o.Reason)
 }
 
 func alreadyTextFor(node string, nm maintenance.NodeMaintenance) string {
@@ -190,7 +206,7 @@ func (r *run) begin(ctx context.Context, node string) (string, error) {
 		// command): the node is in maintenance, as if it had been when the checks ran.
 		var already *maintenance.AlreadyInMaintenanceError
 		if errors.As(err, &already) {
-			r.say("%s", alreadyTextFor(node, already.Existing))
+			r.say("%s", alreadyTextFor(node, already.Existing)+r.reasonKept(already.Existing.Reason))
 			return already.Existing.Name, nil
 		}
 		return "", webhookExit(err)
