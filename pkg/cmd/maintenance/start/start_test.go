@@ -184,7 +184,7 @@ func TestCreateRaceOnSameNodeIsAlreadyInMaintenance(t *testing.T) {
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 0 and no error", code, stderr)
 	}
-	if want := "Node n1 is already in maintenance (NodeMaintenance n1-maintenance, phase Running).\n"; !strings.HasSuffix(stdout, want) || strings.Contains(stdout, "created") {
+	if want := "Node n1 is already in maintenance (NodeMaintenance n1-maintenance, phase Running). Its reason stays \"the other run\": --reason \"mine\" was not applied (stop the maintenance and start it again to change it).\n"; !strings.HasSuffix(stdout, want) || strings.Contains(stdout, "created") {
 		t.Fatalf("stdout %q, want it to end with %q", stdout, want)
 	}
 }
