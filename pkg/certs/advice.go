@@ -68,6 +68,8 @@ func Advice(cs []Certificate) []string {
 func unownedAdvice(c *Certificate) string {
 	obj := c.ShortObject()
 	switch {
+	case c.owner.injected:
+		return fmt.Sprintf("%s: OpenShift's service-ca operator injects this CA and renews it; if it does not, see that operator", obj)
 	case c.owner.certManager != "":
 		return fmt.Sprintf("%s: cert-manager's Certificate %s issues it: `cmctl renew -n %s %s`", obj, c.owner.certManager, c.Namespace, c.owner.certManager)
 	case c.owner.serviceCA != "":

@@ -21,7 +21,13 @@ type ownerInfo struct {
 	serviceCA string
 	// controller is the kind/name of the object that controls it (ownerReferences).
 	controller string
+	// injected: OpenShift's service-ca operator writes this bundle and renews its CA by
+	// itself; no component's rotation changes it.
+	injected bool
 }
+
+// serviceCABundle is the ConfigMap OpenShift injects the service CA into, in every namespace.
+const serviceCABundle = "openshift-service-ca.crt"
 
 // Annotations the issuers put on the Secrets they write.
 const (

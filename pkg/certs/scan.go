@@ -479,6 +479,9 @@ func (s *Scanner) scanConfigMaps(ctx context.Context, ns string, cat []Component
 				for idx, c := range certs {
 					cert := newCert(component, KindConfigMap, cmap.Namespace, cmap.Name, k, idx, c, RoleBundle)
 					cert.owner = ownerInfo{component: component != "-", controller: controllerOf(cmap.OwnerReferences)}
+					if cmap.Name == serviceCABundle {
+						cert.owner = ownerInfo{injected: true}
+					}
 					keepCert(rep, cert)
 				}
 			}
@@ -498,7 +501,7 @@ func componentOfBundle(cat []Component, kind, name, ns string, labels map[string
 			}
 		}
 	}
-	if name == "openshift-service-ca.crt" {
+	if name == serviceCABundle {
 		return CompSSP
 	}
 	return componentOfLabels(labels)

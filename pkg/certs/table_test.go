@@ -57,6 +57,8 @@ func tableEstate() []Certificate {
 		kv(KindSecret, "kubevirt-virt-handler-certs", "tls.crt", "0b08", "kubevirt.io:system:client:virt-handler", RoleClient, at(-12*time.Hour), at(12*time.Hour)),
 		{Component: "-", Namespace: "openshift-cnv", Kind: KindSecret, Name: "web-expired", Key: "tls.crt", Subject: "web-expired", Issuer: "test-ca-1",
 			Role: RoleServing, Serial: "0c01", NotBefore: at(-30 * day), NotAfter: at(-3*day - 12*time.Hour), Status: StatusExpired},
+		{Component: CompSSP, Namespace: "openshift-cnv", Kind: KindConfigMap, Name: serviceCABundle, Key: "service-ca.crt", Subject: "openshift-service-serving-signer@1700000000",
+			Issuer: "openshift-service-serving-signer@1700000000", Role: RoleBundle, Serial: "0d01", NotBefore: at(-700 * day), NotAfter: at(day), Status: StatusOK, owner: ownerInfo{injected: true}},
 		{Component: "-", Namespace: "openshift-cnv", Kind: KindSecret, Name: "web-cert", Key: "tls.crt", Subject: "web.example.com", Issuer: "letsencrypt",
 			Role: RoleServing, Serial: "0c02", NotBefore: at(-80 * day), NotAfter: at(20 * day), Status: StatusOK, owner: ownerInfo{certManager: "web"}},
 	}
