@@ -41,3 +41,14 @@ func TestStopMisspeltNodeSuggests(t *testing.T) {
 		t.Fatalf("stop: exit %d\n%s", res.ExitCode, res.Stderr)
 	}
 }
+
+// completion's help, run as kubectl-cnv, names kubectl-cnv and `kubectl cnv <TAB>` once, and
+// says bash needs bash-completion.
+func TestCompletionHelpAsKubectlPlugin(t *testing.T) {
+	env := framework.Get(t)
+	res := env.RunWith(t, framework.RunOptions{Bin: env.KubectlLink(t)}, "completion", "--help")
+	if res.ExitCode != 0 || strings.Count(res.Stdout, "kubectl cnv <TAB>") != 1 || strings.Contains(res.Stdout, "oc-cnv") ||
+		!strings.Contains(res.Stdout, "source <(kubectl-cnv completion bash)") || !strings.Contains(res.Stdout, "bash-completion package") {
+		t.Errorf("completion --help as kubectl-cnv: exit %d\n%s", res.ExitCode, res.Stdout)
+	}
+}

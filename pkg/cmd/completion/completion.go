@@ -2,6 +2,9 @@
 package completion
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -10,29 +13,37 @@ import (
 
 // NewCmdCompletion returns `completion bash|zsh|fish|powershell`.
 func NewCmdCompletion(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	// The text names the executable and the parent command the user actually has: help under
+	// kubectl must not say oc-cnv, and the generic "oc cnv" rewrite would turn a sentence naming
+	// both parents into one naming kubectl twice.
+	bin, display := f.Program.Binary, f.Program.Display
+	parent := strings.TrimSuffix(display, " cnv")
 	cmd := &cobra.Command{
 		Use:   "completion bash|zsh|fish|powershell",
 		Short: "Print a shell completion script",
-		Long: `Print a completion script for the named shell. Completion of node names, namespaces and
+		Long: fmt.Sprintf(`Print a completion script for the named shell. Completion of node names, namespaces and
 components is read from the cluster as you type, with your kubeconfig session.
 
-The script completes the oc-cnv (or kubectl-cnv) executable itself. To complete the plugin
-under its parent command ("oc cnv <TAB>", "kubectl cnv <TAB>"), install the helper scripts
-oc_complete-cnv and kubectl_complete-cnv from this project's completions/ directory on your PATH.`,
-		Example: `  # bash, for the current shell
-  source <(oc-cnv completion bash)
+bash needs the bash-completion package (dnf install bash-completion, or apt install
+bash-completion) and a new shell after installing it; without it TAB does not work.
+
+The script completes the %[1]s executable itself. To complete the plugin under its parent
+command (%[2]s <TAB>), also install the helper script %[3]s_complete-cnv from this project's
+completions/ directory on your PATH; %[3]s's own completion must be loaded too.`, bin, display, parent),
+		Example: fmt.Sprintf(`  # bash, for the current shell
+  source <(%[1]s completion bash)
 
   # bash, permanently
-  oc-cnv completion bash > /etc/bash_completion.d/oc-cnv
+  %[1]s completion bash > /etc/bash_completion.d/%[1]s
 
   # zsh
-  oc-cnv completion zsh > "${fpath[1]}/_oc-cnv"
+  %[1]s completion zsh > "${fpath[1]}/_%[1]s"
 
   # fish
-  oc-cnv completion fish > ~/.config/fish/completions/oc-cnv.fish
+  %[1]s completion fish > ~/.config/fish/completions/%[1]s.fish
 
   # PowerShell
-  oc-cnv completion powershell | Out-String | Invoke-Expression`,
+  %[1]s completion powershell | Out-String | Invoke-Expression`, bin),
 		Args:                  cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
 		ValidArgs:             []string{"bash", "zsh", "fish", "powershell"},
 		DisableFlagsInUseLine: true,

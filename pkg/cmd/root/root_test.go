@@ -120,3 +120,19 @@ func TestMisspeltCommandSuggests(t *testing.T) {
 		}
 	}
 }
+
+// completion's help names the executable and the parent command the user has, each once,
+// and says that bash needs bash-completion.
+func TestCompletionHelpNamesTheInvokingProgram(t *testing.T) {
+	for _, p := range []cmdutil.Program{cmdutil.ProgramFromArgs0("oc-cnv"), cmdutil.ProgramFromArgs0("kubectl-cnv")} {
+		out, _, err := run(t, p, "completion", "--help")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := map[string]string{"oc-cnv": "kubectl", "kubectl-cnv": "oc-cnv"}[p.Binary]
+		if strings.Count(out, p.Display+" <TAB>") != 1 || !strings.Contains(out, "source <("+p.Binary+" completion bash)") ||
+			strings.Contains(out, other) || !strings.Contains(out, "bash-completion package") {
+			t.Errorf("%s completion --help:\n%s", p.Binary, out)
+		}
+	}
+}
