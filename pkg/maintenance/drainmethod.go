@@ -11,62 +11,51 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/util/retry"
 	"k8s.io/kubectl/pkg/drain"
 )
 
 // MarkNode cordons the node, adds the drain taint, and records on the node that oc-cnv put it
 // into maintenance (label + reason/start annotations) so stop, list and describe find it
-// without a NodeMaintenance object. It is idempotent.
+// without a NodeMaintenance object. It also drops the request's cordon mark (CordonRequest):
+// the node is now held by its maintenance. It is idempotent.
 func MarkNode(ctx context.Context, c Clients, node, reason string, now time.Time) error {
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		n, err := c.Kube.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		n.Spec.Unschedulable = true
+	return patchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
+		taints := n.Spec.Taints
 		if !hasTaint(n, TaintDrain) {
-			n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: TaintDrain, Effect: corev1.TaintEffectNoSchedule})
+			taints = append(append([]corev1.Taint(nil), taints...), corev1.Taint{Key: TaintDrain, Effect: corev1.TaintEffectNoSchedule})
 		}
-		if n.Labels == nil {
-			n.Labels = map[string]string{}
-		}
-		n.Labels[LabelMaintenance] = string(MethodDrain)
-		if n.Annotations == nil {
-			n.Annotations = map[string]string{}
-		}
+		annotations := map[string]any{AnnotationCordonedForRequest: nil}
 		if _, ok := n.Annotations[AnnotationStarted]; !ok {
-			n.Annotations[AnnotationStarted] = now.UTC().Format(time.RFC3339)
-			n.Annotations[AnnotationReason] = reason
+			annotations[AnnotationStarted] = now.UTC().Format(time.RFC3339)
+			annotations[AnnotationReason] = reason
 		}
-		_, err = c.Kube.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{})
-		return err
+		return map[string]any{
+			"metadata": map[string]any{
+				"labels":      map[string]any{LabelMaintenance: string(MethodDrain)},
+				"annotations": annotations,
+			},
+			"spec": map[string]any{"unschedulable": true, "taints": taints},
+		}
 	})
 }
 
 // UnmarkNode undoes MarkNode: uncordon, drop the drain taint, the label and the annotations.
 func UnmarkNode(ctx context.Context, c Clients, node string) error {
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		n, err := c.Kube.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		n.Spec.Unschedulable = false
-		var taints []corev1.Taint
+	return patchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
+		taints := []corev1.Taint{}
 		for _, t := range n.Spec.Taints {
 			if t.Key != TaintDrain {
 				taints = append(taints, t)
 			}
 		}
-		n.Spec.Taints = taints
-		delete(n.Labels, LabelMaintenance)
-		delete(n.Annotations, AnnotationReason)
-		delete(n.Annotations, AnnotationStarted)
-		delete(n.Annotations, AnnotationLastError)
-		delete(n.Annotations, AnnotationLastErrorTime)
-		_, err = c.Kube.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{})
-		return err
+		return map[string]any{
+			"metadata": map[string]any{
+				"labels": map[string]any{LabelMaintenance: nil},
+				"annotations": map[string]any{AnnotationReason: nil, AnnotationStarted: nil, AnnotationLastError: nil,
+					AnnotationLastErrorTime: nil, AnnotationCordonedForRequest: nil},
+			},
+			"spec": map[string]any{"unschedulable": false, "taints": taints},
+		}
 	})
 }
 

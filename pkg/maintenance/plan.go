@@ -29,6 +29,10 @@ type Plan struct {
 	// Incoming are the VMs migrating into the node now. KubeVirt (v1.5.0 and later) refuses to
 	// evict a migration's target pod, so the drain waits for these migrations to end.
 	Incoming []IncomingVMI
+	// Destinations are the nodes the VMs that leave can go to (SetDestinations); nil until set.
+	Destinations []string
+
+	vmis []*kvv1.VirtualMachineInstance
 }
 
 // With returns the VMIs with the given outcome, in plan order.
@@ -123,6 +127,9 @@ func BuildPlan(ctx context.Context, c Clients, node string, clusterDefault *kvv1
 	p := &Plan{Node: node, ClusterDefault: clusterDefault}
 	if p.VMIs, err = ClassifyAll(ctx, c.KubeVirt, vmis, clusterDefault); err != nil {
 		return nil, err
+	}
+	for i := range vmis {
+		p.vmis = append(p.vmis, &vmis[i])
 	}
 	if p.Incoming, err = incomingVMIs(ctx, c.KubeVirt, node); err != nil {
 		return nil, err

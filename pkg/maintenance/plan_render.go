@@ -49,6 +49,13 @@ func RenderPlan(w io.Writer, p *Plan) error {
 			return err
 		}
 	}
+	if p.Destinations != nil && p.Leaving() {
+		if len(p.Destinations) == 0 {
+			fmt.Fprintf(w, "  VMs can go to: no node (none outside this request is Ready, schedulable, labelled %s=true and accepted by these VMs)\n", LabelSchedulable)
+		} else {
+			fmt.Fprintf(w, "  VMs can go to: %s\n", strings.Join(p.Destinations, ", "))
+		}
+	}
 	fmt.Fprintf(w, "  Other pods to evict: %d", len(p.OtherPods))
 	if n := len(p.StayingPods); n > 0 {
 		fmt.Fprintf(w, " (%d DaemonSet or static pods stay)", n)

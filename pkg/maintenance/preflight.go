@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	authv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -79,8 +78,9 @@ type PreflightResult struct {
 	Existing map[string]NodeMaintenance
 	// Drained lists the nodes already drained by --method=drain.
 	Drained map[string]bool
-	// SchedulableLeft are the nodes that stay schedulable.
+	// SchedulableLeft are the nodes that stay schedulable; Left holds them by name.
 	SchedulableLeft []string
+	Left            map[string]*corev1.Node
 }
 
 // InMaintenance tells whether a node is already under maintenance by either method.
@@ -97,7 +97,7 @@ func Preflight(ctx context.Context, c Clients, api *API, method Method, nodes []
 	if err != nil {
 		return nil, fmt.Errorf("listing nodes: %w", err)
 	}
-	res := &PreflightResult{Nodes: map[string]*corev1.Node{}, Existing: map[string]NodeMaintenance{}, Drained: map[string]bool{}}
+	res := &PreflightResult{Nodes: map[string]*corev1.Node{}, Existing: map[string]NodeMaintenance{}, Drained: map[string]bool{}, Left: map[string]*corev1.Node{}}
 	byName := map[string]*corev1.Node{}
 	var names []string
 	for i := range nodeList.Items {
@@ -129,14 +129,22 @@ func Preflight(ctx context.Context, c Clients, api *API, method Method, nodes []
 		}
 	}
 
-	needWrite := false
+	toStart := 0
 	for _, name := range nodes {
 		if !res.InMaintenance(name) {
-			needWrite = true
+			toStart++
 		}
 	}
+	needWrite := toStart > 0
 	if needWrite {
-		if err := checkAccess(ctx, c, api, method); err != nil {
+		ops := []Op{OpStartOperator}
+		if method == MethodDrain {
+			ops = []Op{OpStartDrain}
+		}
+		if toStart > 1 {
+			ops = append(ops, OpCordonRequest)
+		}
+		if err := CheckAccess(ctx, c, api, ops...); err != nil {
 			return nil, err
 		}
 	}
@@ -150,11 +158,13 @@ func Preflight(ctx context.Context, c Clients, api *API, method Method, nodes []
 	for _, nm := range existing {
 		busy[nm.NodeName] = true
 	}
-	for _, n := range nodeList.Items {
-		if target[n.Name] || busy[n.Name] || res.Drained[n.Name] || !schedulable(&n) {
+	for i := range nodeList.Items {
+		n := &nodeList.Items[i]
+		if target[n.Name] || busy[n.Name] || res.Drained[n.Name] || !schedulable(n) {
 			continue
 		}
 		res.SchedulableLeft = append(res.SchedulableLeft, n.Name)
+		res.Left[n.Name] = n
 	}
 	sort.Strings(res.SchedulableLeft)
 	if len(res.SchedulableLeft) == 0 && needWrite {
@@ -188,39 +198,4 @@ func schedulable(n *corev1.Node) bool {
 		}
 	}
 	return true
-}
-
-type accessCheck struct {
-	verb, group, resource, subresource, display string
-}
-
-func checkAccess(ctx context.Context, c Clients, api *API, method Method) error {
-	var checks []accessCheck
-	if method == MethodDrain {
-		checks = []accessCheck{
-			{"patch", "", "nodes", "", "nodes"},
-			{"create", "", "pods", "eviction", "pods/eviction"},
-		}
-	} else {
-		checks = []accessCheck{{"create", api.GVR.Group, api.GVR.Resource, "", api.GVR.GroupResource().String()}}
-	}
-	return reviewAccess(ctx, c, checks)
-}
-
-// reviewAccess asks the API server whether the user may do each of checks, and returns a
-// ForbiddenError for the first that is denied.
-func reviewAccess(ctx context.Context, c Clients, checks []accessCheck) error {
-	for _, ch := range checks {
-		ssar := &authv1.SelfSubjectAccessReview{Spec: authv1.SelfSubjectAccessReviewSpec{
-			ResourceAttributes: &authv1.ResourceAttributes{Verb: ch.verb, Group: ch.group, Resource: ch.resource, Subresource: ch.subresource},
-		}}
-		out, err := c.Kube.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, ssar, metav1.CreateOptions{})
-		if err != nil {
-			return fmt.Errorf("checking permission to %s %s: %w", ch.verb, ch.display, err)
-		}
-		if !out.Status.Allowed {
-			return &ForbiddenError{Verb: ch.verb, Resource: ch.display, Reason: out.Status.Reason}
-		}
-	}
-	return nil
 }

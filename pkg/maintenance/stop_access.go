@@ -3,16 +3,19 @@ package maintenance
 import "context"
 
 // CheckStopAccess checks, before anything is written, that the user may end the maintenances
-// stop was asked to end: delete their NodeMaintenance objects (operator), update the nodes
+// stop was asked to end: delete their NodeMaintenance objects (operator), patch the nodes
 // (--method=drain). Without it a user with read access got a raw "forbidden" after the
-// first writes.
+// first writes. The permissions come from Requests.
 func CheckStopAccess(ctx context.Context, c Clients, api *API, operator, drain bool) error {
-	var checks []accessCheck
+	var ops []Op
 	if operator && api != nil {
-		checks = append(checks, accessCheck{"delete", api.GVR.Group, api.GVR.Resource, "", api.GVR.GroupResource().String()})
+		ops = append(ops, OpStop)
 	}
 	if drain {
-		checks = append(checks, accessCheck{"update", "", "nodes", "", "nodes"})
+		ops = append(ops, OpStopDrain)
 	}
-	return reviewAccess(ctx, c, checks)
+	if len(ops) == 0 {
+		return nil
+	}
+	return CheckAccess(ctx, c, api, ops...)
 }

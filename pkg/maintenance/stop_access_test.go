@@ -30,14 +30,15 @@ func TestCheckStopAccess(t *testing.T) {
 
 	var fe *ForbiddenError
 	err := CheckStopAccess(ctx, c, api, true, true)
-	if !errors.As(err, &fe) || err.Error() != "you are not allowed to delete nodemaintenances.nodemaintenance.medik8s.io" {
+	if !errors.As(err, &fe) || err.Error() != "you are not allowed to patch nodes" {
 		t.Fatalf("operator and drain targets, nothing allowed: %v", err)
 	}
-	allowed["delete nodemaintenances"] = true
+	allowed["patch nodes"] = true
 	err = CheckStopAccess(ctx, c, api, true, true)
-	if !errors.As(err, &fe) || err.Error() != "you are not allowed to update nodes" {
-		t.Fatalf("nodes not allowed: %v", err)
+	if !errors.As(err, &fe) || err.Error() != "you are not allowed to delete nodemaintenances.nodemaintenance.medik8s.io" {
+		t.Fatalf("NodeMaintenances not allowed: %v", err)
 	}
+	allowed["delete nodemaintenances"] = true
 	asked = nil
 	if err := CheckStopAccess(ctx, c, api, true, false); err != nil || len(asked) != 1 {
 		t.Fatalf("operator targets only: %v, asked %v", err, asked)

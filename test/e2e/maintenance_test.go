@@ -153,9 +153,10 @@ func TestMaintenanceMigratesRestartsListsDescribesAndStops(t *testing.T) {
     %[2]s/live  LiveMigrate
   Will be shut down and restarted elsewhere (1):
     %[2]s/plain  None (built-in default)
+  VMs can go to: %[3]s, %[4]s
   Other pods to evict: 0
 NodeMaintenance %[1]s-maintenance created for node %[1]s.
-`, n0, ns)
+`, n0, ns, nodes.Names[1], nodes.Names[2])
 	if !strings.HasPrefix(res.Stdout, wantPlan) {
 		t.Fatalf("stdout does not start with the plan:\n%s\nwant prefix:\n%s", res.Stdout, wantPlan)
 	}

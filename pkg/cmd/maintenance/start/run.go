@@ -29,6 +29,10 @@ type run struct {
 	progress       *maintenance.ProgressPrinter
 	// out serialises the result lines of concurrently drained nodes.
 	outMu sync.Mutex
+	// cordoned are the nodes this request cordoned before their maintenance (multi-node
+	// requests); started those whose maintenance began. Both are guarded by outMu.
+	cordoned map[string]bool
+	started  []string
 }
 
 // Run checks, plans, asks, creates and follows. Nothing is written before the plan was shown
@@ -74,6 +78,7 @@ func (o *Options) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		plan.SetDestinations(r.pre.Left)
 		if err := maintenance.RenderPlan(out, plan); err != nil {
 			return err
 		}
@@ -110,6 +115,14 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 	}
 
+	// Whatever ends the request, a node it cordoned but did not put into maintenance takes
+	// workloads again; this runs after every other deferred step, on a context of its own
+	// because ctx may be the interrupted one.
+	defer r.releaseUnstarted(ctx)
+	if err := r.cordonRequest(ctx, todo); err != nil {
+		return maintutil.Exit(err)
+	}
+
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
@@ -130,8 +143,8 @@ func (o *Options) Run(ctx context.Context) error {
 	err = maintenance.RunAll(ctx, nodes, o.MaxConcurrent, r.startAndFollow)
 	stop()
 	var interrupted *maintenance.InterruptedError
-	if errors.As(err, &interrupted) {
-		return maintutil.Interrupted(o.factory.Program, nodes)
+	if errors.As(err, &interrupted) || (err != nil && errors.Is(err, context.Canceled) && ctx.Err() != nil) {
+		return maintutil.Interrupted(o.factory.Program, r.inMaintenance(nodes))
 	}
 	if err == nil && len(nodes) > 1 {
 		fmt.Fprintf(o.streams.Out, "All %d nodes are in maintenance.\n", len(nodes))
@@ -198,7 +211,12 @@ func (r *run) begin(ctx context.Context, node string) (string, error) {
 		return "", nil
 	}
 	if r.method == maintenance.MethodDrain {
-		return "", maintenance.MarkNode(ctx, r.c, node, r.o.Reason, time.Now())
+		// MarkNode also drops the request's cordon mark, in the same write.
+		if err := maintenance.MarkNode(ctx, r.c, node, r.o.Reason, time.Now()); err != nil {
+			return "", err
+		}
+		r.markStarted(node)
+		return "", nil
 	}
 	name := r.o.objectName(node)
 	if _, err := maintenance.Create(ctx, r.c, *r.api, name, node, r.o.Reason, false); err != nil {
@@ -206,11 +224,15 @@ func (r *run) begin(ctx context.Context, node string) (string, error) {
 		// command): the node is in maintenance, as if it had been when the checks ran.
 		var already *maintenance.AlreadyInMaintenanceError
 		if errors.As(err, &already) {
+			r.markStarted(node)
+			r.handOver(ctx, node)
 			r.say("%s", alreadyTextFor(node, already.Existing)+r.reasonKept(already.Existing.Reason))
 			return already.Existing.Name, nil
 		}
 		return "", webhookExit(err)
 	}
+	r.markStarted(node)
+	r.handOver(ctx, node)
 	r.say("NodeMaintenance %s created for node %s.", name, node)
 	return name, nil
 }

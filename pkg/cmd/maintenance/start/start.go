@@ -80,6 +80,11 @@ func NewCmdStart(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.
 			confirmation unless --yes is given. Without a terminal on standard input nobody can
 			answer, so it needs --yes there (scripts, pipes, cron).
 
+			With several nodes (names or -l), every node of the request is cordoned before the
+			first drain starts, so that no VM and no pod evicted from one of them lands on another
+			and moves twice; the nodes it cordoned whose maintenance did not start (Ctrl-C, a
+			refusal, a timeout) are uncordoned again.
+
 			By default it then follows the drain and the migrations until the maintenance
 			succeeds. Exit codes: 0 done, 2 bad input (or no terminal to confirm on and no --yes),
 			3 --timeout reached, 4 blocked (VMs block the drain, the maintenance failed, or the plan

@@ -34,7 +34,7 @@ type fixture struct {
 }
 
 func readyNode(name string) *corev1.Node {
-	return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name},
+	return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"kubevirt.io/schedulable": "true"}},
 		Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}
 }
 
@@ -227,6 +227,7 @@ func TestRefusesBlockingVMWithoutForce(t *testing.T) {
     default/ok  LiveMigrate
   Will block the drain (1):
     default/rwo  LiveMigrate  not live-migratable: DisksNotLiveMigratable: PVC disk0 is ReadWriteOnce
+  VMs can go to: n2
   Other pods to evict: 0
 `
 	if stdout != wantOut {
@@ -249,6 +250,7 @@ func TestDryRunClientWritesNothing(t *testing.T) {
 	want := `Node n1:
   Will live-migrate (1):
     default/ok  LiveMigrate
+  VMs can go to: n2
   Other pods to evict: 0
 apiVersion: nodemaintenance.medik8s.io/v1beta1
 kind: NodeMaintenance

@@ -1,0 +1,201 @@
+package maintenance
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	authv1 "k8s.io/api/authorization/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	dynfake "k8s.io/client-go/dynamic/fake"
+	kubefake "k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+	kvfake "kubevirt.io/client-go/kubevirt/fake"
+)
+
+// requestRecorder collects every request the fakes receive as verb group/resource/subresource.
+type requestRecorder struct {
+	mu   sync.Mutex
+	seen map[AccessCheck]bool
+}
+
+func (r *requestRecorder) record(a k8stesting.Action) (bool, runtime.Object, error) {
+	gvr := a.GetResource()
+	// Discovery requests carry no resource; every authenticated user may make them.
+	if gvr.Resource == "" || gvr.Resource == "resource" || gvr.Resource == "version" || gvr.Resource == "group" {
+		return false, nil, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen[AccessCheck{Verb: a.GetVerb(), Group: gvr.Group, Resource: gvr.Resource, Subresource: a.GetSubresource()}] = true
+	return false, nil, nil
+}
+
+func (r *requestRecorder) recordWatch(a k8stesting.Action) (bool, watch.Interface, error) {
+	_, _, _ = r.record(a)
+	return false, nil, nil
+}
+
+// inTable tells whether Requests lists the recorded request.
+func inTable(got AccessCheck) bool {
+	for _, r := range Requests {
+		group, resource := r.Group, r.Resource
+		if r.NodeMaintenance {
+			group, resource = testAPI.GVR.Group, testAPI.GVR.Resource
+		}
+		if r.Verb == got.Verb && group == got.Group && resource == got.Resource && r.Subresource == got.Subresource {
+			return true
+		}
+	}
+	return false
+}
+
+// TestEveryRequestIsInTheAccessTable runs the maintenance operations against fakes that record
+// every request and fails on any request the table (and so preflight's checks) does not know.
+func TestEveryRequestIsInTheAccessTable(t *testing.T) {
+	ctx := context.Background()
+	ready := corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}
+	node := func(name string) *corev1.Node {
+		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{LabelSchedulable: "true"}}, Status: ready}
+	}
+	kube := kubefake.NewSimpleClientset(node("n1"), node("n2"), node("n3"),
+		pod("default", "web-1", "n2", nil))
+	kube.Resources = []*metav1.APIResourceList{
+		{GroupVersion: "policy/v1"},
+		{GroupVersion: "v1", APIResources: []metav1.APIResource{{Name: "pods/eviction", Kind: "Eviction", Group: "policy", Version: "v1"}}},
+		{GroupVersion: "kubevirt.io/v1", APIResources: []metav1.APIResource{{Name: "virtualmachineinstances", Kind: "VirtualMachineInstance", Namespaced: true}}},
+	}
+	kube.PrependReactor("create", "selfsubjectaccessreviews", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, &authv1.SelfSubjectAccessReview{Status: authv1.SubjectAccessReviewStatus{Allowed: true}}, nil
+	})
+	// The fake has no eviction API: an accepted eviction deletes the pod, as the API server does.
+	kube.PrependReactor("create", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		if a.GetSubresource() != "eviction" {
+			return false, nil, nil
+		}
+		ca := a.(k8stesting.CreateAction)
+		name := ca.GetObject().(interface{ GetName() string }).GetName()
+		return true, nil, kube.Tracker().Delete(schema.GroupVersionResource{Version: "v1", Resource: "pods"}, a.GetNamespace(), name)
+	})
+	dyn := dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
+		map[schema.GroupVersionResource]string{testAPI.GVR: "NodeMaintenanceList"})
+	kv := kvfake.NewSimpleClientset(testVMI("vm-a", nil, corev1.ConditionTrue, "", ""))
+
+	rec := &requestRecorder{seen: map[AccessCheck]bool{}}
+	for _, f := range []interface {
+		PrependReactor(string, string, k8stesting.ReactionFunc)
+		PrependWatchReactor(string, k8stesting.WatchReactionFunc)
+	}{kube, dyn, kv} {
+		f.PrependReactor("*", "*", rec.record)
+		f.PrependWatchReactor("*", func(a k8stesting.Action) (bool, watch.Interface, error) { return rec.recordWatch(a) })
+	}
+	c := Clients{Kube: kube, Dynamic: dyn, Discovery: kube.Discovery(), KubeVirt: kv}
+	api := testAPI
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+
+	// start, several nodes, operator method.
+	pre, err := Preflight(ctx, c, &api, MethodOperator, []string{"n1", "n2"})
+	must("preflight", err)
+	def, err := ClusterEvictionStrategy(ctx, kv)
+	must("cluster default", err)
+	plan, err := BuildPlan(ctx, c, "n1", def)
+	must("plan", err)
+	plan.SetDestinations(pre.Left)
+	_, err = CordonForRequest(ctx, c, "n1", time.Now())
+	must("cordon n1", err)
+	_, err = CordonForRequest(ctx, c, "n2", time.Now())
+	must("cordon n2", err)
+	_, err = Create(ctx, c, api, "n1-maintenance", "n1", "r", false)
+	must("create", err)
+	must("hand over", HandOverRequestCordon(ctx, c, "n1"))
+	_, _, err = FindForNode(ctx, dyn, api, "n2")
+	must("find", err)
+	_, err = ReleaseRequestCordon(ctx, c, "n2")
+	must("release", err)
+	followCtx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	_ = (&Follower{Clients: c, API: api, Node: "n1", Name: "n1-maintenance"}).Wait(followCtx)
+	cancel()
+
+	// start --method=drain.
+	_, err = Preflight(ctx, c, nil, MethodDrain, []string{"n2"})
+	must("preflight drain", err)
+	must("mark", MarkNode(ctx, c, "n2", "r", time.Now()))
+	status := make(chan NodeMaintenance, 100)
+	must("drain", DrainNode(ctx, c, "n2", status))
+
+	// list, describe, stop.
+	_, err = Describe(ctx, c, &api, "n1")
+	must("describe", err)
+	nms, _, err := ListMaintenances(ctx, dyn, api)
+	must("list", err)
+	must("delete", DeleteMaintenance(ctx, c, api, nms[0]))
+	goneCtx, cancel := context.WithTimeout(ctx, time.Second)
+	must("gone", WaitMaintenanceGone(goneCtx, c, api, "n1-maintenance", "n1"))
+	cancel()
+	must("unmark", UnmarkNode(ctx, c, "n2"))
+	releasedCtx, cancel := context.WithTimeout(ctx, time.Second)
+	must("released", WaitNodeReleased(releasedCtx, c, "n2"))
+	cancel()
+
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var missing, all []string
+	for a := range rec.seen {
+		s := a.Verb + " " + a.Display()
+		all = append(all, s)
+		if !inTable(a) {
+			missing = append(missing, s)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(all)
+	if len(missing) > 0 {
+		t.Fatalf("requests missing from Requests (preflight would not check them):\n  %s\nall recorded:\n  %s", strings.Join(missing, "\n  "), strings.Join(all, "\n  "))
+	}
+	for _, want := range []string{"patch nodes", "create pods/eviction", "create nodemaintenances.nodemaintenance.medik8s.io", "delete nodemaintenances.nodemaintenance.medik8s.io"} {
+		found := false
+		for _, s := range all {
+			found = found || s == want
+		}
+		if !found {
+			t.Errorf("the operations made no %q request; the test no longer covers it", want)
+		}
+	}
+}
+
+func TestWriteChecksFollowTheTable(t *testing.T) {
+	api := testAPI
+	got := func(ops ...Op) string {
+		var s []string
+		for _, ch := range WriteChecks(&api, ops...) {
+			s = append(s, ch.Verb+" "+ch.Display())
+		}
+		return strings.Join(s, ", ")
+	}
+	for _, tc := range []struct {
+		ops  []Op
+		want string
+	}{
+		{[]Op{OpStartOperator}, "create nodemaintenances.nodemaintenance.medik8s.io"},
+		{[]Op{OpStartOperator, OpCordonRequest}, "patch nodes, create nodemaintenances.nodemaintenance.medik8s.io"},
+		{[]Op{OpStartDrain}, "patch nodes, create pods/eviction"},
+		{[]Op{OpStop}, "delete nodemaintenances.nodemaintenance.medik8s.io"},
+		{[]Op{OpCancelEvacuations}, "patch virtualmachineinstances.kubevirt.io, delete virtualmachineinstancemigrations.kubevirt.io"},
+	} {
+		if g := got(tc.ops...); g != tc.want {
+			t.Errorf("%v: %s, want %s", tc.ops, g, tc.want)
+		}
+	}
+}
