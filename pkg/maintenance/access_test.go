@@ -17,6 +17,7 @@ import (
 	dynfake "k8s.io/client-go/dynamic/fake"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+	kvv1 "kubevirt.io/api/core/v1"
 	kvfake "kubevirt.io/client-go/kubevirt/fake"
 )
 
@@ -86,7 +87,10 @@ func TestEveryRequestIsInTheAccessTable(t *testing.T) {
 	})
 	dyn := dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
 		map[schema.GroupVersionResource]string{testAPI.GVR: "NodeMaintenanceList"})
-	kv := kvfake.NewSimpleClientset(testVMI("vm-a", nil, corev1.ConditionTrue, "", ""))
+	marked := testVMI("vm-a", nil, corev1.ConditionTrue, "", "")
+	marked.Labels[kvv1.NodeNameLabel] = "n1"
+	marked.Status.EvacuationNodeName = "n1"
+	kv := kvfake.NewSimpleClientset(marked, evacMigration("kubevirt-evacuation-x", "vm-a", "n1", kvv1.MigrationPending, "", 1))
 
 	rec := &requestRecorder{seen: map[AccessCheck]bool{}}
 	for _, f := range []interface {
@@ -148,6 +152,12 @@ func TestEveryRequestIsInTheAccessTable(t *testing.T) {
 	releasedCtx, cancel := context.WithTimeout(ctx, time.Second)
 	must("released", WaitNodeReleased(releasedCtx, c, "n2"))
 	cancel()
+	evs, err := Evacuations(ctx, c, "n1")
+	must("evacuations", err)
+	for _, e := range evs {
+		_, err := CancelEvacuation(ctx, c, "n1", e)
+		must("cancel evacuation", err)
+	}
 
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
@@ -164,7 +174,7 @@ func TestEveryRequestIsInTheAccessTable(t *testing.T) {
 	if len(missing) > 0 {
 		t.Fatalf("requests missing from Requests (preflight would not check them):\n  %s\nall recorded:\n  %s", strings.Join(missing, "\n  "), strings.Join(all, "\n  "))
 	}
-	for _, want := range []string{"patch nodes", "create pods/eviction", "create nodemaintenances.nodemaintenance.medik8s.io", "delete nodemaintenances.nodemaintenance.medik8s.io"} {
+	for _, want := range []string{"patch nodes", "create pods/eviction", "patch virtualmachineinstances.kubevirt.io", "delete virtualmachineinstancemigrations.kubevirt.io", "create nodemaintenances.nodemaintenance.medik8s.io", "delete nodemaintenances.nodemaintenance.medik8s.io"} {
 		found := false
 		for _, s := range all {
 			found = found || s == want

@@ -23,10 +23,12 @@ const DefaultTimeout = 2 * time.Minute
 
 // Options are the flags and arguments of `maintenance stop`.
 type Options struct {
-	Nodes   []string
-	All     bool
-	Wait    bool
-	Timeout time.Duration
+	Nodes             []string
+	All               bool
+	Wait              bool
+	Timeout           time.Duration
+	DryRun            bool
+	CancelEvacuations bool
 
 	factory *cmdutil.Factory
 	streams genericiooptions.IOStreams
@@ -44,6 +46,14 @@ func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 			until each node is schedulable again.
 
 			VMs that moved away during the maintenance stay where they are; they do not move back.
+			Ending a maintenance does not stop KubeVirt from evacuating VMs it had marked: stop
+			names the VMs still being evacuated off each node, and --cancel-evacuations cancels
+			those evacuations once the node is released, as virtctl evacuate-cancel does (the
+			mark is cleared) and deleting their migrations that are still Pending; migrations
+			already running finish. With --cancel-evacuations a node that is no longer in
+			maintenance is accepted, to cancel what a plain stop left running.
+
+			--dry-run prints what stop would do and changes nothing.
 
 			Before anything is changed it checks that you may end every maintenance named.
 
@@ -52,6 +62,12 @@ func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 		Example: heredoc.Doc(`
 			  # End the maintenance of node02 and wait until it takes workloads again
 			  oc cnv maintenance stop node02
+
+			  # See what ending it would do, without changing anything
+			  oc cnv maintenance stop node02 --dry-run
+
+			  # End it and stop KubeVirt from moving away VMs it was still evacuating
+			  oc cnv maintenance stop node02 --cancel-evacuations
 
 			  # End every maintenance
 			  oc cnv maintenance stop --all`),
@@ -69,6 +85,8 @@ func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 	cmd.Flags().BoolVar(&o.All, "all", false, "End the maintenance of every node")
 	cmd.Flags().BoolVar(&o.Wait, "wait", o.Wait, "Wait until the nodes are schedulable again")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for the nodes to be released before reporting what holds them")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Print what stop would do (maintenances ended, nodes uncordoned, evacuations) and change nothing")
+	cmd.Flags().BoolVar(&o.CancelEvacuations, "cancel-evacuations", false, "Once a node is released, cancel the evacuations KubeVirt still runs off it: clear the VMs' evacuation mark and delete their Pending evacuation migrations")
 	return cmd
 }
 
@@ -87,6 +105,8 @@ func (o *Options) Validate() error {
 		return cmdutil.UsageErrorf("give node names or --all, not both")
 	case o.Timeout <= 0:
 		return cmdutil.UsageErrorf("--timeout must be positive")
+	case o.CancelEvacuations && !o.Wait && !o.DryRun:
+		return cmdutil.UsageErrorf("--cancel-evacuations cancels the evacuations once each node is released, so it waits for that; drop --wait=false")
 	}
 	for _, n := range o.Nodes {
 		if err := maintenance.CheckNodeName(n); err != nil {
@@ -100,6 +120,9 @@ func (o *Options) Validate() error {
 type target struct {
 	node string
 	nm   *maintenance.NodeMaintenance
+	// evacuationsOnly: the node is not in maintenance; only its evacuations are cancelled.
+	evacuationsOnly bool
+	evacuations     []maintenance.Evacuation
 }
 
 // Run finds every node's maintenance first (so a bad name changes nothing), then ends them.
@@ -157,8 +180,20 @@ func (o *Options) Run(ctx context.Context) error {
 				}
 				return maintutil.Exit(&maintenance.NodeNotFoundError{Name: node, Suggestions: maintenance.Suggest(node, names)})
 			}
+			if o.CancelEvacuations {
+				targets = append(targets, target{node: node, evacuationsOnly: true})
+				continue
+			}
 			return maintutil.Exit(&maintenance.NotInMaintenanceError{Node: node})
 		}
+	}
+	for i := range targets {
+		if targets[i].evacuations, err = maintenance.Evacuations(ctx, c, targets[i].node); err != nil {
+			return err
+		}
+	}
+	if o.DryRun {
+		return o.printDryRun(targets)
 	}
 
 	operator, drain := false, false
@@ -170,6 +205,9 @@ func (o *Options) Run(ctx context.Context) error {
 		return maintutil.Exit(err)
 	}
 	for _, t := range targets {
+		if t.evacuationsOnly {
+			continue
+		}
 		if t.nm != nil {
 			if err := maintenance.DeleteMaintenance(ctx, c, *api, *t.nm); err != nil {
 				return err
@@ -183,11 +221,22 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 	}
 	if !o.Wait {
+		for _, t := range targets {
+			if err := o.reportEvacuations(t.node, t.evacuations); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	wctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	for _, t := range targets {
+		if t.evacuationsOnly {
+			if err := o.afterRelease(ctx, c, t.node); err != nil {
+				return err
+			}
+			continue
+		}
 		if t.nm != nil {
 			if err := maintenance.WaitMaintenanceGone(wctx, c, *api, t.nm.Name, t.node); err != nil {
 				return o.waitErr(ctx, err, t.node)
@@ -197,6 +246,9 @@ func (o *Options) Run(ctx context.Context) error {
 			return o.waitErr(ctx, err, t.node)
 		}
 		fmt.Fprintf(o.streams.Out, "Node %s is schedulable again. VMs that moved away during the maintenance stay on their new nodes; they do not move back.\n", t.node)
+		if err := o.afterRelease(ctx, c, t.node); err != nil {
+			return err
+		}
 	}
 	return nil
 }

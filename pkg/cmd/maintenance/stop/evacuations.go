@@ -1,0 +1,75 @@
+package stop
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+)
+
+// afterRelease reads the node's evacuations once it is released (they may have moved on while
+// the operator released it) and cancels or reports them.
+func (o *Options) afterRelease(ctx context.Context, c maintenance.Clients, node string) error {
+	evs, err := maintenance.Evacuations(ctx, c, node)
+	if err != nil {
+		return err
+	}
+	if !o.CancelEvacuations {
+		return o.reportEvacuations(node, evs)
+	}
+	if len(evs) == 0 {
+		fmt.Fprintf(o.streams.Out, "No VMs are being evacuated off node %s.\n", node)
+		return nil
+	}
+	for _, e := range evs {
+		deleted, err := maintenance.CancelEvacuation(ctx, c, node, e)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(o.streams.Out, maintenance.CancelText(e, deleted, false))
+	}
+	return nil
+}
+
+// reportEvacuations names the VMs KubeVirt goes on moving away and how to stop that.
+func (o *Options) reportEvacuations(node string, evs []maintenance.Evacuation) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	title := fmt.Sprintf("VMs still being evacuated off node %s (KubeVirt goes on moving them away; to stop that: %s maintenance stop %s --cancel-evacuations):",
+		node, o.factory.Program.Display, node)
+	return maintenance.RenderEvacuations(o.streams.Out, title, evs)
+}
+
+// printDryRun says what stop would do to each node, and changes nothing.
+func (o *Options) printDryRun(targets []target) error {
+	out := o.streams.Out
+	for _, t := range targets {
+		switch {
+		case t.evacuationsOnly:
+			fmt.Fprintf(out, "Node %s is not in maintenance; nothing to release.\n", t.node)
+		case t.nm != nil:
+			fmt.Fprintf(out, "Would delete NodeMaintenance %s for node %s; the Node Maintenance Operator then uncordons the node and removes its taints.\n", t.nm.Name, t.node)
+		default:
+			fmt.Fprintf(out, "Would uncordon node %s and remove its drain taint, label and annotations.\n", t.node)
+		}
+		if len(t.evacuations) == 0 {
+			fmt.Fprintf(out, "No VMs are being evacuated off node %s.\n", t.node)
+			continue
+		}
+		if !o.CancelEvacuations {
+			if err := o.reportEvacuations(t.node, t.evacuations); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := maintenance.RenderEvacuations(out, fmt.Sprintf("VMs still being evacuated off node %s:", t.node), t.evacuations); err != nil {
+			return err
+		}
+		for _, e := range t.evacuations {
+			fmt.Fprintln(out, maintenance.CancelText(e, nil, true))
+		}
+	}
+	fmt.Fprintln(out, "(dry run: nothing was changed)")
+	return nil
+}
