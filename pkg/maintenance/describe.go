@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -118,19 +120,28 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 		}
 		namespaces[v.Namespace][v.Name] = true
 	}
-	// Migrations are read per namespace of the node's VMIs, not cluster-wide.
-	nsList := make([]string, 0, len(namespaces))
-	for ns := range namespaces {
-		nsList = append(nsList, ns)
+	// One list of every migration: those that moved VMs off the node may be in namespaces
+	// where no VMI is left on it.
+	migs, err := c.KubeVirt.KubevirtV1().VirtualMachineInstanceMigrations(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("listing migrations: %w", err)
 	}
-	sort.Strings(nsList)
-	for _, ns := range nsList {
-		migs, err := c.KubeVirt.KubevirtV1().VirtualMachineInstanceMigrations(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("listing migrations in %s: %w", ns, err)
+	fromNode := map[string]bool{}
+	vmisOfNode := map[string]bool{}
+	for ns, names := range namespaces {
+		for name := range names {
+			vmisOfNode[ns+"/"+name] = true
 		}
+	}
+	if migs != nil {
 		for _, m := range migs.Items {
-			if !namespaces[ns][m.Spec.VMIName] || migrationFinal(m.Status.Phase) {
+			onNode := namespaces[m.Namespace][m.Spec.VMIName]
+			if onNode || m.Annotations[kvv1.EvacuationMigrationAnnotation] == nodeName ||
+				(m.Status.MigrationState != nil && m.Status.MigrationState.SourceNode == nodeName) {
+				fromNode[m.Namespace+"/"+m.Name] = true
+				vmisOfNode[m.Namespace+"/"+m.Spec.VMIName] = true
+			}
+			if !onNode || migrationFinal(m.Status.Phase) {
 				continue
 			}
 			dm := DescribedMigration{Namespace: m.Namespace, Name: m.Name, VMI: m.Spec.VMIName, Phase: string(m.Status.Phase), Created: m.CreationTimestamp}
@@ -148,18 +159,35 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 	if err != nil {
 		return nil, err
 	}
+	migEvents, err := migrationEvents(ctx, c, fromNode, vmisOfNode)
+	if err != nil {
+		return nil, err
+	}
+	d.Events = append(d.Events, migEvents...)
+	sortEvents(d.Events)
 	return d, nil
 }
 
-// recentEvents gathers the events about the NodeMaintenance and the node, newest last.
-func recentEvents(ctx context.Context, c Clients, nmName, node string) ([]corev1.Event, error) {
-	var selectors []string
-	if nmName != "" {
-		selectors = append(selectors, fields.Set{"involvedObject.kind": "NodeMaintenance", "involvedObject.name": nmName}.String())
+// MaxMigrationEvents bounds the VMs' migration events shown, newest kept.
+const MaxMigrationEvents = 20
+
+// migrationEvents gathers the events of the node's migrations (VMIM) and the migration
+// events of their VMs (VMI): how the VMs left the node, which the NodeMaintenance's own events
+// do not tell.
+func migrationEvents(ctx context.Context, c Clients, migs, vmis map[string]bool) ([]corev1.Event, error) {
+	if len(migs) == 0 && len(vmis) == 0 {
+		return nil, nil
 	}
-	selectors = append(selectors, fields.Set{"involvedObject.kind": "Node", "involvedObject.name": node}.String())
 	var out []corev1.Event
-	for _, sel := range selectors {
+	for kind, keep := range map[string]func(corev1.Event) bool{
+		"VirtualMachineInstanceMigration": func(e corev1.Event) bool {
+			return migs[e.InvolvedObject.Namespace+"/"+e.InvolvedObject.Name]
+		},
+		"VirtualMachineInstance": func(e corev1.Event) bool {
+			return vmis[e.InvolvedObject.Namespace+"/"+e.InvolvedObject.Name] && migrationReason(e)
+		},
+	} {
+		sel := fields.Set{"involvedObject.kind": kind}.String()
 		list, err := c.Kube.CoreV1().Events(metav1.NamespaceAll).List(ctx, metav1.ListOptions{FieldSelector: sel})
 		if err != nil {
 			if apierrors.IsForbidden(err) {
@@ -167,9 +195,74 @@ func recentEvents(ctx context.Context, c Clients, nmName, node string) ([]corev1
 			}
 			return nil, fmt.Errorf("listing events: %w", err)
 		}
-		out = append(out, list.Items...)
+		for _, e := range list.Items {
+			// Checked here too, in case a server (or a fake) ignored the field selector.
+			if e.InvolvedObject.Kind == kind && keep(e) {
+				out = append(out, e)
+			}
+		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return eventTime(out[i]).Time.Before(eventTime(out[j]).Time) })
+	sortEvents(out)
+	if len(out) > MaxMigrationEvents {
+		out = out[len(out)-MaxMigrationEvents:]
+	}
+	return out, nil
+}
+
+// migrationReason keeps a VMI's events about migrating: KubeVirt's evacuation controller
+// creating a migration, virt-handler's Migrating and Migrated, a failed migration.
+func migrationReason(e corev1.Event) bool {
+	switch e.Reason {
+	case "Migrating", "Migrated", "FailedMigration":
+		return true
+	case "SuccessfulCreate", "FailedCreate":
+		return strings.Contains(e.Message, "Migration")
+	}
+	return false
+}
+
+// sortEvents orders events oldest first. Event times have whole seconds, so events of the
+// same second keep the order the API server stored them in (their resourceVersion), which is
+// the order their recorder sent them.
+func sortEvents(events []corev1.Event) {
+	sort.SliceStable(events, func(i, j int) bool {
+		ti, tj := eventTime(events[i]).Time, eventTime(events[j]).Time
+		if !ti.Equal(tj) {
+			return ti.Before(tj)
+		}
+		ri, erri := strconv.ParseUint(events[i].ResourceVersion, 10, 64)
+		rj, errj := strconv.ParseUint(events[j].ResourceVersion, 10, 64)
+		if erri == nil && errj == nil {
+			return ri < rj
+		}
+		return false
+	})
+}
+
+// recentEvents gathers the events about the NodeMaintenance and the node, newest last.
+func recentEvents(ctx context.Context, c Clients, nmName, node string) ([]corev1.Event, error) {
+	var selectors []fields.Set
+	if nmName != "" {
+		selectors = append(selectors, fields.Set{"involvedObject.kind": "NodeMaintenance", "involvedObject.name": nmName})
+	}
+	selectors = append(selectors, fields.Set{"involvedObject.kind": "Node", "involvedObject.name": node})
+	var out []corev1.Event
+	for _, set := range selectors {
+		sel := set.String()
+		list, err := c.Kube.CoreV1().Events(metav1.NamespaceAll).List(ctx, metav1.ListOptions{FieldSelector: sel})
+		if err != nil {
+			if apierrors.IsForbidden(err) {
+				continue
+			}
+			return nil, fmt.Errorf("listing events: %w", err)
+		}
+		for _, e := range list.Items {
+			if e.InvolvedObject.Kind == set["involvedObject.kind"] && e.InvolvedObject.Name == set["involvedObject.name"] {
+				out = append(out, e)
+			}
+		}
+	}
+	sortEvents(out)
 	if len(out) > MaxEvents {
 		out = out[len(out)-MaxEvents:]
 	}

@@ -421,6 +421,7 @@ func (s *followState) vmProgress(key string) VMProgress {
 			p.Message = "shut down"
 			if imp := Classify(vmi, s.f.ClusterDefault); imp.OwnedByVM {
 				p.Message = "shut down; its VirtualMachine restarts it elsewhere per its run strategy"
+				p.OwnedByVM = true
 			}
 			if p.Started.IsZero() {
 				p.Started = t.leftAt

@@ -30,6 +30,8 @@ type VMProgress struct {
 	Started, Finished time.Time
 	// Message explains a Blocked, MigrationFailed or ShutDown state.
 	Message string
+	// OwnedByVM: a VirtualMachine owns the VMI, so a shut-down VM may be started again.
+	OwnedByVM bool
 }
 
 // Key is namespace/name.

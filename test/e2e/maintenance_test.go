@@ -182,6 +182,10 @@ NodeMaintenance %[1]s-maintenance created for node %[1]s.
 	if plain.UID == before["plain"] {
 		t.Errorf("the strategy-None VM was not shut down and re-created")
 	}
+	// The summary says where the shut-down VM runs again.
+	if want := fmt.Sprintf("2 pod(s) evicted.\n  VM %s/plain was shut down and runs again on %s.\n", ns, plain.Status.NodeName); !strings.Contains(res.Stdout, want) {
+		t.Errorf("the summary does not say where the shut-down VM came back; stdout lacks %q", want)
+	}
 
 	// Idempotent: a second start reports the maintenance and follows it (already Succeeded).
 	res = env.Run(t, "maintenance", "start", "--yes", n0)
@@ -251,6 +255,7 @@ Migrations in flight: <none>
 	if got != want {
 		t.Errorf("describe:\n%s\nwant:\n%s", got, want)
 	}
+	mtAssertDescribeEvents(t, env, ns, n0, "live")
 
 	// stop: the node takes workloads again; VMs do not move back.
 	res = env.Run(t, "maintenance", "stop", n0)

@@ -116,6 +116,7 @@ func (c *evacuationController) sync(ctx context.Context, key string) error {
 		return fmt.Errorf("creating evacuation migration: %w", err)
 	}
 	c.created[key] = inFlight{key: created.Namespace + "/" + created.Name, sourceNode: vmi.Status.NodeName}
+	c.s.events.evacuationCreated(vmi, created.Name)
 	klog.Infof("evacuation: created migration %s for VMI %s on node %s", created.Name, key, vmi.Status.NodeName)
 	return nil
 }

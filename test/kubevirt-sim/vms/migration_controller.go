@@ -37,6 +37,8 @@ type migrationController struct {
 	started map[string]inFlight
 	// targetCreated remembers target pods created but not yet in the pod cache.
 	targetCreated sync.Map // VMIM UID -> time.Time
+	// failures holds the reason of each migration this controller failed, for its event.
+	failures sync.Map // VMIM UID -> string
 	// runningSince keeps the exact start of each Running migration: API timestamps only
 	// keep whole seconds, which would cut up to a second off a short simulated migration.
 	runningSince sync.Map // VMIM UID -> time.Time
@@ -126,6 +128,11 @@ func (c *migrationController) sync(ctx context.Context, key string) error {
 		klog.Infof("migration %s (VMI %s): %q -> %q", key, m.Spec.VMIName, m.Status.Phase, next.Status.Phase)
 	}
 	_, err := c.s.virt.KubevirtV1().VirtualMachineInstanceMigrations(m.Namespace).UpdateStatus(ctx, next, metav1.UpdateOptions{})
+	if err == nil && next.Status.Phase != m.Status.Phase {
+		failure, _ := c.failures.LoadAndDelete(next.UID)
+		reason, _ := failure.(string)
+		c.s.events.migrationEvents(next, vmi, m.Status.Phase, next.Status.Phase, reason)
+	}
 	return err
 }
 
@@ -454,6 +461,7 @@ func (c *migrationController) fail(ctx context.Context, next *virtv1.VirtualMach
 		}
 	}
 	c.runningSince.Delete(next.UID)
+	c.failures.Store(next.UID, reason)
 	klog.Infof("migration %s/%s (VMI %s) failed: %s", next.Namespace, next.Name, next.Spec.VMIName, reason)
 	setMigrationPhase(next, virtv1.MigrationFailed, now)
 	return nil

@@ -35,6 +35,8 @@ type simulator struct {
 
 	vmCtl, vmiCtl, evacuationCtl, migrationCtl *loop
 	evacuation                                 *evacuationController
+	// events records KubeVirt's migration events; nil (no events) in unit tests.
+	events *recorders
 }
 
 // Run plays KubeVirt's VM side (virt-controller's VM, VMI, evacuation and migration
@@ -50,6 +52,7 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 		return err
 	}
 	s := newSimulator(kube, virt, o)
+	s.events = newRecorders(ctx, kube)
 
 	webhook, err := newEvictionWebhook(s)
 	if err != nil {

@@ -280,9 +280,24 @@ func (r *run) startAndFollow(ctx context.Context, node string) error {
 		err = f.Wait(ctx)
 	}
 	if err == nil {
-		r.progress.Finish(node, r.o.streams.Out, summary(last))
+		r.progress.Finish(node, r.o.streams.Out, summary(last)+r.comebacks(ctx, node, last))
 	}
 	return err
+}
+
+// comebacks waits, a bounded time, for the VMs the drain shut down to run again, and says
+// where each one did, or that it did not.
+func (r *run) comebacks(ctx context.Context, node string, last maintenance.Snapshot) string {
+	wctx, cancel := context.WithTimeout(ctx, maintenance.DefaultComebackWait)
+	defer cancel()
+	started := time.Now()
+	cbs := maintenance.WaitComebacks(wctx, r.c.KubeVirt, node, last.VMs)
+	waited := time.Since(started)
+	var b strings.Builder
+	for _, cb := range cbs {
+		b.WriteString("\n" + maintenance.ComebackText(cb, waited))
+	}
+	return b.String()
 }
 
 // followDrain runs --method=drain's drain beside the follower, which shows its progress and
