@@ -53,6 +53,8 @@ var Requests = []Request{
 	{Verb: "list", Resource: "events", Ops: []Op{OpRead}},
 	{Verb: "create", Group: "authorization.k8s.io", Resource: "selfsubjectaccessreviews", Ops: []Op{OpRead}},
 	{Verb: "list", Group: "kubevirt.io", Resource: "kubevirts", Ops: []Op{OpRead}},
+	{Verb: "get", Group: "kubevirt.io", Resource: "virtualmachines", Ops: []Op{OpRead}},
+	{Verb: "get", Group: "kubevirt.io", Resource: "virtualmachineinstances", Ops: []Op{OpRead}},
 	{Verb: "list", Group: "kubevirt.io", Resource: "virtualmachineinstances", Ops: []Op{OpRead}},
 	{Verb: "watch", Group: "kubevirt.io", Resource: "virtualmachineinstances", Ops: []Op{OpRead}},
 	{Verb: "list", Group: "kubevirt.io", Resource: "virtualmachineinstancemigrations", Ops: []Op{OpRead, OpCancelEvacuations}},

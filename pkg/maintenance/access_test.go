@@ -152,6 +152,7 @@ func TestEveryRequestIsInTheAccessTable(t *testing.T) {
 	releasedCtx, cancel := context.WithTimeout(ctx, time.Second)
 	must("released", WaitNodeReleased(releasedCtx, c, "n2"))
 	cancel()
+	_ = WaitComebacks(ctx, kv, "n1", []VMProgress{{Namespace: "default", Name: "vm-a", State: VMShutDown, OwnedByVM: true}})
 	evs, err := Evacuations(ctx, c, "n1")
 	must("evacuations", err)
 	for _, e := range evs {

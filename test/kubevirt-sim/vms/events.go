@@ -28,7 +28,7 @@ const (
 // name upstream uses.
 type recorders struct {
 	// migration is virt-controller's vmiRecorder, which its migration controller uses.
-	migration record.EventRecorder
+	migration  record.EventRecorder
 	evacuation record.EventRecorder
 	handler    record.EventRecorder
 }

@@ -2,7 +2,7 @@ package start
 
 import (
 	"context"
-		"strings"
+	"strings"
 	"sync"
 	"testing"
 
