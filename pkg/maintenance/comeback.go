@@ -77,13 +77,11 @@ func runStrategy(ctx context.Context, kv kubevirt.Interface, ns, name string) kv
 	if err != nil {
 		return kvv1.RunStrategyAlways
 	}
-	if vm.Spec.RunStrategy != nil {
-		return *vm.Spec.RunStrategy
+	rs, err := vm.RunStrategy()
+	if err != nil {
+		return kvv1.RunStrategyAlways
 	}
-	if vm.Spec.Running != nil && !*vm.Spec.Running {
-		return kvv1.RunStrategyHalted
-	}
-	return kvv1.RunStrategyAlways
+	return rs
 }
 
 // runningElsewhere watches the VMI of that name until it runs on a node other than node, and
