@@ -4,15 +4,18 @@ import "context"
 
 // CheckStopAccess checks, before anything is written, that the user may end the maintenances
 // stop was asked to end: delete their NodeMaintenance objects (operator), patch the nodes
-// (--method=drain). Without it a user with read access got a raw "forbidden" after the
+// (--method=drain), and with cancelEvacuations patch VMIs and delete migrations. Without it a user with read access got a raw "forbidden" after the
 // first writes. The permissions come from Requests.
-func CheckStopAccess(ctx context.Context, c Clients, api *API, operator, drain bool) error {
+func CheckStopAccess(ctx context.Context, c Clients, api *API, operator, drain, cancelEvacuations bool) error {
 	var ops []Op
 	if operator && api != nil {
 		ops = append(ops, OpStop)
 	}
 	if drain {
 		ops = append(ops, OpStopDrain)
+	}
+	if cancelEvacuations {
+		ops = append(ops, OpCancelEvacuations)
 	}
 	if len(ops) == 0 {
 		return nil

@@ -199,9 +199,9 @@ func (o *Options) Run(ctx context.Context) error {
 	operator, drain := false, false
 	for _, t := range targets {
 		operator = operator || t.nm != nil
-		drain = drain || t.nm == nil
+		drain = drain || (t.nm == nil && !t.evacuationsOnly)
 	}
-	if err := maintenance.CheckStopAccess(ctx, c, api, operator, drain); err != nil {
+	if err := maintenance.CheckStopAccess(ctx, c, api, operator, drain, o.CancelEvacuations); err != nil {
 		return maintutil.Exit(err)
 	}
 	for _, t := range targets {
