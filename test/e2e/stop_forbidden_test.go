@@ -22,7 +22,7 @@ func TestStopWithoutPermission(t *testing.T) {
 	}
 	kc := mtRestrictedKubeconfig(t, env)
 	for node, perm := range map[string]string{
-		n0: "you are not allowed to update nodes",
+		n0: "you are not allowed to patch nodes",
 		n1: "you are not allowed to delete nodemaintenances.nodemaintenance.medik8s.io",
 	} {
 		res := env.RunWith(t, framework.RunOptions{Kubeconfig: kc}, "maintenance", "stop", node)
