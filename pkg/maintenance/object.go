@@ -1,6 +1,7 @@
 package maintenance
 
 import (
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -63,9 +64,16 @@ func FromUnstructured(u *unstructured.Unstructured) NodeMaintenance {
 	nm.NodeName, _, _ = unstructured.NestedString(u.Object, "spec", "nodeName")
 	nm.Reason, _, _ = unstructured.NestedString(u.Object, "spec", "reason")
 	nm.Phase, _, _ = unstructured.NestedString(u.Object, "status", "phase")
+	// The operators omit zero counts (omitempty), so once an operator has written a phase an
+	// absent count is 0 for the generations that have the field, and unknown for those that
+	// never had it: no counts in kubevirt.io/v1alpha1, no drainProgress but in medik8s.
+	reported := nm.Phase != ""
+	gv := u.GetAPIVersion()
 	nm.DrainProgress, nm.DrainKnown = nestedNumber(u, "status", "drainProgress")
+	nm.DrainKnown = nm.DrainKnown || reported && strings.HasPrefix(gv, "nodemaintenance.medik8s.io/")
 	nm.TotalPods, _ = nestedNumber(u, "status", "totalpods")
 	nm.EvictionPods, nm.PodCountsKnown = nestedNumber(u, "status", "evictionPods")
+	nm.PodCountsKnown = nm.PodCountsKnown || reported && !strings.HasPrefix(gv, "kubevirt.io/")
 	nm.ErrorOnLeaseCount, _ = nestedNumber(u, "status", "errorOnLeaseCount")
 	nm.PendingPods = pendingPods(u)
 	if !nm.DrainKnown {

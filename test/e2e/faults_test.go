@@ -66,7 +66,7 @@ func TestFaultThrottledAPIIsRetried(t *testing.T) {
 	})
 	for _, args := range [][]string{
 		{"maintenance", "list"},
-		{"certs", "check", "-n", ns},
+		{"certs", "check", "-n", ns, "--allow-empty"},
 		{"maintenance", "start", node, "--dry-run=client"},
 	} {
 		left.Store(3)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	virtv1 "kubevirt.io/api/core/v1"
@@ -19,6 +20,22 @@ func (e *Env) Cordon(t testing.TB, names []string, cordon bool) {
 		if _, err := e.Kube.CoreV1().Nodes().Patch(context.Background(), n, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
 			t.Fatalf("cordon %s=%t: %v", n, cordon, err)
 		}
+	}
+	// The node lifecycle controller follows spec.unschedulable with the
+	// node.kubernetes.io/unschedulable taint a moment later; a plan read before then would still
+	// count an uncordoned node out.
+	for _, n := range names {
+		WaitFor(t, 30*time.Second, fmt.Sprintf("node %s's unschedulable taint to be %t", n, cordon), func() (bool, error) {
+			node, err := e.Kube.CoreV1().Nodes().Get(context.Background(), n, metav1.GetOptions{})
+			if err != nil {
+				return false, err
+			}
+			tainted := false
+			for _, taint := range node.Spec.Taints {
+				tainted = tainted || taint.Key == corev1.TaintNodeUnschedulable
+			}
+			return tainted == cordon, nil
+		})
 	}
 }
 
