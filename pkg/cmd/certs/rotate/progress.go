@@ -34,25 +34,13 @@ func newProgressView(ctx context.Context, out io.Writer, live bool, width int) (
 	if !live {
 		return v, func() {}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	// Redraw every second so elapsed times advance between events; this repaints the screen,
-	// it does not query the cluster.
-	go func() {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				v.mu.Lock()
-				if !v.closed && len(v.order) > 0 {
-					v.block.Draw(v.lines())
-				}
-				v.mu.Unlock()
-			}
+	cancel := liveblock.EverySecond(ctx, func() {
+		v.mu.Lock()
+		if !v.closed && len(v.order) > 0 {
+			v.block.Draw(v.lines())
 		}
-	}()
+		v.mu.Unlock()
+	})
 	return v, func() {
 		cancel()
 		v.mu.Lock()
