@@ -131,7 +131,7 @@ build_components() {
 	for c in "${want[@]}"; do
 		if [[ $c == k8s ]]; then k8s_lane+=("$c"); else other_lane+=("$c"); fi
 	done
-	log "building ${want[*]} (logs: $logs); a cold build took 37-52 minutes on 2 busy cores (README)"
+	log "building ${want[*]} (logs: $logs); a cold build takes about 22 minutes on 2 idle cores, 37-52 on busy ones (README)"
 	local pids=()
 	lane() {
 		local c t0
