@@ -75,7 +75,7 @@ fuzz: ## Every fuzz target for a minute each
 
 .PHONY: bench
 bench: build ## Benchmarks beside kubectl and the rotate-certs.sh call sequence, on a cluster of their own (~11 min); see docs/performance.md
-	OC_CNV_CLUSTER=bench SIM_WEBHOOK_PORT=9454 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
+	OC_CNV_CLUSTER=bench VIRT_API_PORT=9454 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
 	rc=0; OC_CNV_CLUSTER=bench OC_CNV_BENCH_KUBECONFIG="$$(OC_CNV_CLUSTER=bench hack/cluster.sh kubeconfig)" \
 		OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
 		go test -count=1 -v -timeout 60m ./test/bench/ || rc=$$?; \
@@ -102,7 +102,7 @@ LEGACY_API_TESTS := TestMaintenanceOlderAPIGroups|TestMaintenanceWithoutAnyAPI|T
 .PHONY: e2e-apis
 e2e-apis: build ## End-to-end tests of the older NodeMaintenance APIs and of no API
 	@port=9464; for api in kubevirt v1alpha1 none; do \
-		export OC_CNV_CLUSTER=nm-$$api SIM_WEBHOOK_PORT=$$port NODES=2; port=$$((port + 1)); \
+		export OC_CNV_CLUSTER=nm-$$api VIRT_API_PORT=$$port NODES=2; port=$$((port + 1)); \
 		hack/cluster.sh up --nm-api=$$api; \
 		OC_CNV_E2E_KUBECONFIG="$$(hack/cluster.sh kubeconfig)" OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
 			go test -count=1 -timeout 10m -run '$(LEGACY_API_TESTS)' ./test/e2e/ || { hack/cluster.sh logs 80; hack/cluster.sh down; exit 1; }; \
@@ -113,7 +113,7 @@ e2e-apis: build ## End-to-end tests of the older NodeMaintenance APIs and of no 
 # it runs on a small cluster of its own (the same tests run first in `make bench`).
 .PHONY: e2e-restart
 e2e-restart: build ## End-to-end tests of commands across an API server restart, on a cluster of their own
-	OC_CNV_CLUSTER=restart SIM_WEBHOOK_PORT=9468 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
+	OC_CNV_CLUSTER=restart VIRT_API_PORT=9468 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
 	rc=0; OC_CNV_CLUSTER=restart OC_CNV_BENCH_KUBECONFIG="$$(OC_CNV_CLUSTER=restart hack/cluster.sh kubeconfig)" \
 		OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
 		go test -count=1 -v -timeout 20m -run '^TestFault' ./test/bench/ || { rc=$$?; OC_CNV_CLUSTER=restart hack/cluster.sh logs 80; }; \

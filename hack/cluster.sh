@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The local test cluster of oc-cnv: a real Kubernetes control plane (kube-apiserver, etcd,
 # kube-controller-manager, kube-scheduler), kwok fake kubelets, the real medik8s Node Maintenance
-# Operator, and the project's KubeVirt simulator. See docs/development.md.
+# Operator, KubeVirt's real virt-api, and the project's KubeVirt simulator. See docs/development.md.
 #
 #   hack/cluster.sh build                       build and cache every component (first time only)
 #   hack/cluster.sh up [--nm-api=API]           start the cluster (idempotent)
@@ -14,6 +14,9 @@
 #   hack/cluster.sh operator stop|start         stop the Node Maintenance Operator, leaving its
 #                                               webhook registered (as a Deployment scaled to 0
 #                                               does), or start it again and wait for its webhook
+#   hack/cluster.sh virt-api stop|start         stop KubeVirt's virt-api process, leaving its
+#                                               webhooks registered (fail closed, as with no
+#                                               virt-api pod), or start it again and wait for it
 #
 # --nm-api chooses which NodeMaintenance API the cluster serves:
 #   medik8s   nodemaintenance.medik8s.io/v1beta1 with the real operator (default)
@@ -24,10 +27,12 @@
 #
 # Environment: OC_CNV_CLUSTER (cluster name, default oc-cnv; use another name for a second
 # cluster), NODES (worker nodes, default 3), OC_CNV_CACHE (cache directory, default
-# ${XDG_CACHE_HOME:-~/.cache}/oc-cnv), CNV_NAMESPACE (default openshift-cnv), SIM_WEBHOOK_PORT
-# (the simulator's eviction webhook, default 9444; give a second cluster another port), SIM_RACE=1
-# (build the simulator with the race detector; its log then names any data race). Only one
-# cluster at a time can run the operator: its webhook port (9443) is fixed in its code.
+# ${XDG_CACHE_HOME:-~/.cache}/oc-cnv), CNV_NAMESPACE (default openshift-cnv), VIRT_API_PORT
+# (virt-api's port on 127.0.0.1, where the API server calls its webhooks; default
+# SIM_WEBHOOK_PORT, the older name, else 9444; give a second cluster another port),
+# KUBEVIRT_VERSION (default v1.6.0), SIM_RACE=1 (build the simulator with the race detector;
+# its log then names any data race). Only one cluster at a time can run the operator: its
+# webhook port (9443) is fixed in its code.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,9 +41,13 @@ ETCD_VERSION=v3.6.5
 KWOK_VERSION=v0.7.0
 NMO_VERSION=v0.17.0
 NMO_MODULE=github.com/medik8s/node-maintenance-operator
-# KubeVirt whose own virt-operator code writes the KubeVirt certificate estate
-# (hack/tools/kubevirt); another version gets its go.mod from that version's own replace block.
+# KubeVirt whose own virt-operator code writes the KubeVirt certificate estate and whose virt-api
+# runs in the cluster (hack/tools/kubevirt); another version gets its go.mod from that version's
+# own replace block.
 KUBEVIRT_VERSION=${KUBEVIRT_VERSION:-v1.6.0}
+# virt-api listens here on 127.0.0.1 only; SIM_WEBHOOK_PORT is the port's older name, from when
+# the simulator served the eviction webhook itself.
+VIRT_API_PORT=${VIRT_API_PORT:-${SIM_WEBHOOK_PORT:-9444}}
 
 CACHE=${OC_CNV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/oc-cnv}
 CLUSTER=${OC_CNV_CLUSTER:-oc-cnv}
@@ -178,27 +187,29 @@ build_components() {
 	exec 8>&-
 }
 
-# build_kubevirt builds hack/tools/kubevirt's programs against KUBEVIRT_VERSION. The
-# committed go.mod is for v1.6.0; for another version a copy of the module gets that version's
-# replace block (kubevirt's go.mod, its staging directories turned into modules) and is tidied.
+# build_kubevirt builds hack/tools/kubevirt's programs and upstream's virt-api against
+# KUBEVIRT_VERSION. The committed go.mod is for v1.6.0; for another version a copy of the module
+# gets that version's replace block (kubevirt's go.mod, its staging directories turned into
+# modules) and is tidied.
 build_kubevirt() {
-	log "building kubevirt-certs with kubevirt.io/kubevirt $KUBEVIRT_VERSION; about 12 minutes the first time"
+	log "building kubevirt-certs, virt-api-harness and virt-api with kubevirt.io/kubevirt $KUBEVIRT_VERSION; about 12 minutes the first time"
 	local src=$ROOT/hack/tools/kubevirt
 	if [[ $KUBEVIRT_VERSION != v1.6.0 ]]; then
 		local up
 		up=$(cd /tmp && go mod download -json "kubevirt.io/kubevirt@$KUBEVIRT_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 		[[ -n $up && -f $up/go.mod ]] || die "could not download kubevirt.io/kubevirt@$KUBEVIRT_VERSION"
 		src=$CACHE/src/kubevirt-tools-$KUBEVIRT_VERSION
-		rm -rf "$src" && mkdir -p "$src" && cp -r "$ROOT/hack/tools/kubevirt/kubevirt-certs" "$src/"
+		rm -rf "$src" && mkdir -p "$src" && cp -r "$ROOT/hack/tools/kubevirt/kubevirt-certs" "$ROOT/hack/tools/kubevirt/virt-api-harness" "$ROOT/hack/tools/kubevirt/tools.go" "$src/"
 		{
 			printf 'module github.com/oc-cnv/oc-cnv/hack/tools/kubevirt\n\ngo 1.24.0\n\nrequire kubevirt.io/kubevirt %s\n\n' "$KUBEVIRT_VERSION"
 			sed -n '/^replace (/,/^)/p' "$up/go.mod" | sed "s#=> ./staging/src/kubevirt.io/api#=> kubevirt.io/api $KUBEVIRT_VERSION#; s#=> ./staging/src/kubevirt.io/client-go#=> kubevirt.io/client-go $KUBEVIRT_VERSION#"
 		} >"$src/go.mod"
 		(cd "$src" && GOFLAGS=-mod=mod go mod tidy)
 	fi
-	mkdir -p "$KUBEVIRT_BIN"
-	(cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$KUBEVIRT_BIN/kubevirt-certs.tmp" ./kubevirt-certs)
-	mv "$KUBEVIRT_BIN/kubevirt-certs.tmp" "$KUBEVIRT_BIN/kubevirt-certs"
+	mkdir -p "$KUBEVIRT_BIN.tmp"
+	(cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X kubevirt.io/client-go/version.gitVersion=$KUBEVIRT_VERSION" \
+		-o "$KUBEVIRT_BIN.tmp/" ./kubevirt-certs ./virt-api-harness kubevirt.io/kubevirt/cmd/virt-api)
+	rm -rf "$KUBEVIRT_BIN" && mv "$KUBEVIRT_BIN.tmp" "$KUBEVIRT_BIN"
 }
 
 # start_kubevirt_certs runs virt-operator's certificate code (kubevirt-certs) for the estates the
@@ -222,7 +233,7 @@ built() {
 	etcd) [[ -x $ETCD_BIN/etcd ]] ;;
 	kwok) [[ -x $KWOK_BIN/kwok && -x $KWOK_BIN/kwokctl ]] ;;
 	nmo) [[ -x $NMO_BIN/node-maintenance-operator ]] ;;
-	kubevirt) [[ -x $KUBEVIRT_BIN/kubevirt-certs ]] ;;
+	kubevirt) [[ -x $KUBEVIRT_BIN/kubevirt-certs && -x $KUBEVIRT_BIN/virt-api-harness && -x $KUBEVIRT_BIN/virt-api ]] ;;
 	*) return 1 ;;
 	esac
 }
@@ -260,6 +271,34 @@ wait_until() {
 # Daemons must not inherit the lock's fd 9, or they would hold the lock for their lifetime.
 kwokctl() { KWOK_WORKDIR=$STATE/kwok KWOK_KUBE_VERSION=$K8S_VERSION "$KWOK_BIN/kwokctl" "$@" 9>&-; }
 
+# front_proxy_pki makes the front-proxy (requestheader) CA and the API server's proxy client
+# certificate. virt-api refuses to start without a requestheader CA in kube-system's
+# extension-apiserver-authentication ConfigMap (pkg/virt-api/api.go readRequestHeader), which the
+# API server publishes only when started with one, as every real cluster is.
+front_proxy_pki() {
+	local d=$STATE/pki
+	[[ -s $d/front-proxy-client.crt ]] && return
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=front-proxy-ca \
+		-keyout "$d/front-proxy-ca.key" -out "$d/front-proxy-ca.crt" >/dev/null 2>&1
+	openssl req -newkey rsa:2048 -nodes -subj /CN=front-proxy-client \
+		-keyout "$d/front-proxy-client.key" -out "$d/front-proxy-client.csr" >/dev/null 2>&1
+	openssl x509 -req -days 3650 -in "$d/front-proxy-client.csr" -CA "$d/front-proxy-ca.crt" -CAkey "$d/front-proxy-ca.key" \
+		-CAcreateserial -extfile <(printf 'extendedKeyUsage=clientAuth\n') -out "$d/front-proxy-client.crt.tmp" >/dev/null 2>&1
+	mv "$d/front-proxy-client.crt.tmp" "$d/front-proxy-client.crt"
+}
+
+# The API server flags of a front proxy, as kubeadm sets them.
+front_proxy_args() {
+	local d=$STATE/pki a
+	for a in "requestheader-client-ca-file=$d/front-proxy-ca.crt" requestheader-allowed-names=front-proxy-client \
+		requestheader-username-headers=X-Remote-User requestheader-group-headers=X-Remote-Group \
+		requestheader-extra-headers-prefix=X-Remote-Extra- "proxy-client-cert-file=$d/front-proxy-client.crt" \
+		"proxy-client-key-file=$d/front-proxy-client.key"; do
+		printf '%s\n' --extra-args "kube-apiserver=$a"
+	done
+}
+
 start_control_plane() {
 	mkdir -p "$STATE"/{logs,pids,kwok}
 	if [[ -f $KUBECONFIG_FILE ]] && k get --raw /readyz >/dev/null 2>&1; then
@@ -275,7 +314,10 @@ start_control_plane() {
 	fi
 	if ! kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
 		log "creating control plane of $CLUSTER (kube $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
-		kwokctl create cluster --name "$CLUSTER" --runtime binary \
+		front_proxy_pki
+		local fp=()
+		mapfile -t fp < <(front_proxy_args)
+		kwokctl create cluster --name "$CLUSTER" --runtime binary "${fp[@]}" \
 			--kube-apiserver-binary "$K8S_BIN/kube-apiserver" \
 			--kube-controller-manager-binary "$K8S_BIN/kube-controller-manager" \
 			--kube-scheduler-binary "$K8S_BIN/kube-scheduler" \
@@ -312,6 +354,10 @@ apply_crds() {
 	wait_until "CRDs to be established" 60 k wait --for condition=established --timeout=5s crd --all
 	k create namespace "$CNV_NAMESPACE" --dry-run=client -o yaml | k apply -f - >/dev/null
 	k apply -n "$CNV_NAMESPACE" -f "$ROOT/hack/manifests/kubevirt-cr.yaml" >/dev/null
+	# virt-operator reports the phase; KubeVirt's components use a KubeVirt CR's configuration
+	# only once it has one (pkg/virt-config/configuration.go GetConfigFromKubeVirtCR).
+	k -n "$CNV_NAMESPACE" patch kubevirt kubevirt-kubevirt-hyperconverged --subresource=status --type=merge \
+		-p '{"status":{"phase":"Deployed"}}' >/dev/null
 	echo "$api" >"$STATE/nm-api"
 }
 
@@ -381,12 +427,69 @@ start_simulator() {
 	# setsid: in a session of its own, the daemon outlives the shell (and process group) that
 	# started it, such as a test or an interrupted command.
 	setsid nohup "$STATE/bin/kubevirt-sim" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
-		--webhook-port "${SIM_WEBHOOK_PORT:-9444}" --kubevirt-certs-external \
-		>"$STATE/logs/kubevirt-sim.log" 2>&1 9>&- &
+		--kubevirt-certs-external >"$STATE/logs/kubevirt-sim.log" 2>&1 9>&- &
 	echo $! >"$STATE/pids/kubevirt-sim"
-	# Ready when its eviction webhook is registered and the certificate owners issued the CA.
-	wait_until "the KubeVirt simulator's eviction webhook" 60 bash -c "'$KUBECTL' --kubeconfig '$KUBECONFIG_FILE' get validatingwebhookconfigurations -o jsonpath='{..resources}' | grep -q pods/eviction"
+	# Ready when the certificate owners issued the CA.
 	wait_until "the simulated certificate owners" 60 k -n "$CNV_NAMESPACE" get secret kubevirt-ca
+}
+
+# start_virt_api runs KubeVirt's own virt-api (kubevirt.io/kubevirt/cmd/virt-api at
+# KUBEVIRT_VERSION) on 127.0.0.1:VIRT_API_PORT, with virt-api-harness (hack/tools/kubevirt)
+# playing the kubelet's Secret volumes and virt-operator's registration of its webhooks
+# (docs/simulator.md). It needs the Secrets kubevirt-certs writes once the simulator made the
+# virt-operator Deployment, so it comes after both.
+start_virt_api() {
+	[[ -n $(k -n kube-system get configmap extension-apiserver-authentication -o jsonpath='{.data.requestheader-client-ca-file}' 2>/dev/null) ]] ||
+		die "the API server of cluster $CLUSTER has no front-proxy (requestheader) CA, which virt-api needs: the cluster was made before it ran virt-api; run hack/cluster.sh down, then up"
+	local dir=$STATE/virt-api
+	mkdir -p "$dir" "$STATE/bin"
+	if ! alive "$STATE/pids/virt-api-harness" || ! cmp -s "$KUBEVIRT_BIN/virt-api-harness" "$STATE/bin/virt-api-harness"; then
+		stop_pid virt-api-harness
+		cp "$KUBEVIRT_BIN/virt-api-harness" "$STATE/bin/virt-api-harness"
+		log "starting virt-api-harness (virt-api's Secret volumes and webhook registration, kubevirt $KUBEVIRT_VERSION)"
+		setsid nohup "$STATE/bin/virt-api-harness" --kubeconfig "$KUBECONFIG_FILE" --namespace "$CNV_NAMESPACE" --port "$VIRT_API_PORT" \
+			--serving-dir "$dir/certificates" --handler-dir "$dir/clientcertificates" \
+			>"$STATE/logs/virt-api-harness.log" 2>&1 9>&- &
+		echo $! >"$STATE/pids/virt-api-harness"
+	fi
+	wait_until "virt-api's serving certificate from $CNV_NAMESPACE/kubevirt-virt-api-certs" 60 test -s "$dir/certificates/tls.crt"
+	if ! alive "$STATE/pids/virt-api" || ! cmp -s "$KUBEVIRT_BIN/virt-api" "$STATE/bin/virt-api"; then
+		stop_pid virt-api
+		cp "$KUBEVIRT_BIN/virt-api" "$STATE/bin/virt-api"
+		log "starting virt-api (kubevirt $KUBEVIRT_VERSION) on 127.0.0.1:$VIRT_API_PORT"
+		# virt-api takes its namespace from the file every pod gets at
+		# /var/run/secrets/kubernetes.io/serviceaccount/namespace (kubevirt.io/client-go
+		# util.GetNamespace; "kubevirt" without it). It gets one in a mount namespace of its own,
+		# on a tmpfs over /run there, so nothing is written to the host's /run.
+		local userns=()
+		(($(id -u) == 0)) || userns=(--map-root-user)
+		setsid nohup unshare "${userns[@]}" --mount --propagation private sh -c '
+			mount -t tmpfs -o size=1m,mode=0755 tmpfs /run &&
+				mkdir -p /run/secrets/kubernetes.io/serviceaccount &&
+				printf %s "$1" >/run/secrets/kubernetes.io/serviceaccount/namespace &&
+				shift && exec "$@"' virt-api "$CNV_NAMESPACE" \
+			"$STATE/bin/virt-api" --kubeconfig "$KUBECONFIG_FILE" --listen 127.0.0.1 --port "$VIRT_API_PORT" --subresources-only \
+			--tls-cert-file "$dir/certificates/tls.crt" --tls-key-file "$dir/certificates/tls.key" \
+			--handler-cert-file "$dir/clientcertificates/tls.crt" --handler-key-file "$dir/clientcertificates/tls.key" \
+			>"$STATE/logs/virt-api.log" 2>&1 9>&- &
+		echo $! >"$STATE/pids/virt-api"
+	fi
+	local start=$SECONDS
+	until virt_api_answers; do
+		alive "$STATE/pids/virt-api" || { tail -n 20 "$STATE/logs/virt-api.log" >&2; die "virt-api exited; its log is $STATE/logs/virt-api.log"; }
+		((SECONDS - start < 120)) || die "timed out after 120s waiting for virt-api to serve on 127.0.0.1:$VIRT_API_PORT; its log is $STATE/logs/virt-api.log"
+		sleep 0.2
+	done
+	wait_until "virt-api's webhooks to be registered at 127.0.0.1:$VIRT_API_PORT" 60 bash -c "'$KUBECTL' --kubeconfig '$KUBECONFIG_FILE' get validatingwebhookconfiguration virt-api-validator -o jsonpath='{..url}' | grep -q 'https://127.0.0.1:$VIRT_API_PORT/launcher-eviction-validate'"
+}
+
+# virt_api_answers: virt-api completes a TLS handshake on its port with a certificate that the
+# kubevirt-ca bundle verifies for 127.0.0.1, as the API server checks it when it calls a webhook.
+virt_api_answers() {
+	k -n "$CNV_NAMESPACE" get configmap kubevirt-ca -o jsonpath='{.data.ca-bundle}' >"$STATE/virt-api/ca-bundle.crt" &&
+		[[ -s $STATE/virt-api/ca-bundle.crt ]] &&
+		openssl s_client -connect "127.0.0.1:$VIRT_API_PORT" -CAfile "$STATE/virt-api/ca-bundle.crt" -verify_ip 127.0.0.1 \
+			-verify_return_error </dev/null >/dev/null 2>&1
 }
 
 stop_pid() {
@@ -422,10 +525,13 @@ up() {
 	if [[ $api == medik8s ]]; then start_nmo; else stop_pid nmo; fi
 	start_kubevirt_certs
 	start_simulator
+	start_virt_api
 	log "cluster $CLUSTER is up: export KUBECONFIG=$KUBECONFIG_FILE"
 }
 
 down() {
+	stop_pid virt-api
+	stop_pid virt-api-harness
 	stop_pid kubevirt-sim
 	stop_pid kubevirt-certs
 	stop_pid nmo
@@ -439,7 +545,7 @@ down() {
 status() {
 	printf 'cluster:     %s\nkubeconfig:  %s\nlogs:        %s\n' "$CLUSTER" "$KUBECONFIG_FILE" "$STATE/logs"
 	if [[ -f $KUBECONFIG_FILE ]] && k get --raw /readyz >/dev/null 2>&1; then echo "apiserver:   ready"; else echo "apiserver:   down"; fi
-	for p in nmo kubevirt-sim kubevirt-certs; do
+	for p in nmo kubevirt-sim kubevirt-certs virt-api virt-api-harness; do
 		if alive "$STATE/pids/$p"; then echo "$p: running (pid $(cat "$STATE/pids/$p"))"; else echo "$p: stopped"; fi
 	done
 	[[ -f $STATE/nm-api ]] && echo "nm-api:      $(cat "$STATE/nm-api")"
@@ -453,7 +559,7 @@ logs() {
 	[[ -d $STATE ]] || { log "cluster $CLUSTER is not up: no logs"; return 0; }
 	status
 	local f
-	for f in "$STATE/logs/kubevirt-sim.log" "$STATE/logs/kubevirt-certs.log" "$STATE/logs/nmo.log"; do
+	for f in "$STATE/logs/kubevirt-sim.log" "$STATE/logs/kubevirt-certs.log" "$STATE/logs/virt-api.log" "$STATE/logs/virt-api-harness.log" "$STATE/logs/nmo.log"; do
 		[[ -f $f ]] || continue
 		printf '\n=== last %s lines of %s\n' "$lines" "$f"
 		tail -n "$lines" "$f"
@@ -479,6 +585,24 @@ operator() {
 	esac
 }
 
+# virt-api stop|start: virt-api's process only; its webhook configurations stay registered with
+# failurePolicy Fail, so the API server refuses evictions of VM pods while it is stopped, as on a
+# cluster whose virt-api has no ready pod. start waits until it serves again.
+virt_api() {
+	[[ -f $STATE/nm-api ]] || die "cluster $CLUSTER is not up; start it with hack/cluster.sh up"
+	case ${1:-} in
+	stop)
+		stop_pid virt-api
+		log "virt-api of $CLUSTER stopped; its webhooks stay registered and fail closed"
+		;;
+	start)
+		start_virt_api
+		log "virt-api of $CLUSTER is serving and its webhooks are registered"
+		;;
+	*) die "usage: hack/cluster.sh virt-api stop|start" ;;
+	esac
+}
+
 # One up/down at a time per cluster: tests and people may run them concurrently.
 lock() {
 	mkdir -p "$CACHE/clusters"
@@ -495,5 +619,6 @@ kubectl) echo "$KUBECTL" ;;
 status) status ;;
 logs) shift; logs "$@" ;;
 operator) shift; lock; operator "$@" ;;
+virt-api) shift; lock; virt_api "$@" ;;
 *) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

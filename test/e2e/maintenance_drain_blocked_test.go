@@ -19,7 +19,7 @@ import (
 // TestMaintenanceDrainMethodBlockedByVM drives `maintenance start --method=drain` (oc-cnv
 // cordons and drains the node itself, no NodeMaintenance) on a node that runs a VM which can
 // neither be live-migrated nor evicted: evictionStrategy LiveMigrate with a ReadWriteOnce disk,
-// so the simulator's KubeVirt eviction webhook answers every eviction of its launcher pod with
+// so KubeVirt's virt-api (its eviction webhook) answers every eviction of its launcher pod with
 // 429. The plan refuses without --force; with --force the drain cordons the node and then stalls
 // on the VM. The default --stall-timeout (30s) is shorter than --timeout 45s, so the wait ends as
 // stuck (exit 4, blocked), not as timed out (exit 3). The node stays cordoned with the VM still

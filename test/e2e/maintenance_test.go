@@ -24,7 +24,7 @@ import (
 )
 
 // These tests drive `oc-cnv maintenance` end to end: the real binary, the real Node Maintenance
-// Operator (medik8s v0.17.0) draining through the KubeVirt simulator's eviction webhook. Each
+// Operator (medik8s v0.17.0) draining through KubeVirt's own virt-api eviction webhook. Each
 // test owns its kwok nodes and namespace, so they run beside other tests on the shared cluster.
 
 var mtNMGVR = framework.NodeMaintenanceGVRs[0]

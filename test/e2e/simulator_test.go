@@ -22,7 +22,7 @@ import (
 
 // These tests prove the KubeVirt simulator (test/kubevirt-sim, docs/simulator.md) against the
 // real parts of the local cluster: the scheduler, kwok, the garbage collector and the medik8s
-// Node Maintenance Operator draining through the simulator's eviction webhook.
+// Node Maintenance Operator draining through KubeVirt's own virt-api eviction webhook.
 
 var simNodeMaintenanceGVR = schema.GroupVersionResource{Group: "nodemaintenance.medik8s.io", Version: "v1beta1", Resource: "nodemaintenances"}
 

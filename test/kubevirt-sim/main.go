@@ -2,8 +2,8 @@
 //
 // It runs beside the real control plane of the local test cluster (hack/cluster.sh) and plays
 // the parts of KubeVirt that cannot run without real nodes and libvirt: VirtualMachines and their
-// VirtualMachineInstances, virt-launcher pods, the eviction admission webhook, evacuations and
-// live migrations, and the operators that issue and re-issue the components' TLS certificates.
+// VirtualMachineInstances, virt-launcher pods, evacuations and live migrations, and the operators
+// that issue and re-issue the components' TLS certificates. virt-api is KubeVirt's own process.
 // It is never part of the oc-cnv binary. docs/simulator.md says what it does and does not model.
 package main
 

@@ -2,7 +2,6 @@ package vms
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -40,8 +39,9 @@ type simulator struct {
 }
 
 // Run plays KubeVirt's VM side (virt-controller's VM, VMI, evacuation and migration
-// controllers, virt-api's eviction webhook, and the bits of virt-handler that report a
-// domain as running or migrated) against cfg until ctx is done.
+// controllers, and the bits of virt-handler that report a domain as running or migrated)
+// against cfg until ctx is done. virt-api, with its eviction webhook, is KubeVirt's own
+// process (hack/cluster.sh).
 func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 	kube, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
@@ -54,13 +54,6 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 	s := newSimulator(kube, virt, o)
 	s.events = newRecorders(ctx, kube)
 
-	webhook, err := newEvictionWebhook(s)
-	if err != nil {
-		return err
-	}
-	errs := make(chan error, 1)
-	go func() { errs <- webhook.serve(ctx) }()
-
 	for _, inf := range []cache.SharedIndexInformer{s.vms, s.vmis, s.vmims, s.kvs, s.pods, s.pvcs} {
 		go inf.RunWithContext(ctx)
 	}
@@ -68,12 +61,7 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 		s.kvs.HasSynced, s.pods.HasSynced, s.pvcs.HasSynced) {
 		return ctx.Err()
 	}
-	// Register the webhook only once its server and the caches it reads are up, so the API
-	// server never calls a simulator that cannot answer yet.
-	if err := webhook.register(ctx); err != nil {
-		return fmt.Errorf("registering the eviction webhook: %w", err)
-	}
-	klog.Infof("vms: simulating KubeVirt VMs, eviction webhook on 127.0.0.1:%d", o.WebhookPort)
+	klog.Infof("vms: simulating KubeVirt VMs")
 
 	workers := max(o.Workers, 1)
 	go s.vmCtl.run(ctx, workers)
@@ -83,13 +71,8 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 	go s.migrationCtl.run(ctx, workers)
 	go s.reportHealth(ctx)
 
-	select {
-	case <-ctx.Done():
-		return nil
-	case err := <-errs:
-		// serve returns nil only once ctx has ended and the server has shut down.
-		return err
-	}
+	<-ctx.Done()
+	return nil
 }
 
 func newSimulator(kube kubernetes.Interface, virt kubevirt.Interface, o *Options) *simulator {
