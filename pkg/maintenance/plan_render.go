@@ -150,7 +150,7 @@ func (e *BlockingError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "refusing to start maintenance on node %s: %d VM(s) would block the drain", e.Node, len(e.Blocking))
 	for _, v := range e.Blocking {
-		fmt.Fprintf(&b, "\n  %s: evictionStrategy %s but %s", v.Key(), v.Strategy, migratableText(v))
+		fmt.Fprintf(&b, "\n  %s: evictionStrategy %s but %s", v.Key(), strategyText(v), migratableText(v))
 	}
 	return b.String()
 }

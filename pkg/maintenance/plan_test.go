@@ -106,7 +106,7 @@ func TestBuildPlanUsesClusterDefaultAndGroups(t *testing.T) {
 		t.Fatalf("blocking = %+v", b)
 	}
 	be := &BlockingError{Node: "node-1", Blocking: plan.Blocking()}
-	wantErr := "refusing to start maintenance on node node-1: 1 VM(s) would block the drain\n  default/vm-rwo: evictionStrategy LiveMigrate but DisksNotLiveMigratable: PVC rootdisk is not shared"
+	wantErr := "refusing to start maintenance on node node-1: 1 VM(s) would block the drain\n  default/vm-rwo: evictionStrategy LiveMigrate (cluster default) but DisksNotLiveMigratable: PVC rootdisk is not shared"
 	if be.Error() != wantErr {
 		t.Fatalf("error text:\n%s\nwant:\n%s", be.Error(), wantErr)
 	}

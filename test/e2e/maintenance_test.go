@@ -130,7 +130,8 @@ var mtAge = regexp.MustCompile(`\b\d+(s|m|h|d)(\d+(s|m))?\b`)
 func TestMaintenanceMigratesRestartsListsDescribesAndStops(t *testing.T) {
 	mtRequireOperator(t)
 	env, ns, nodes := mtEstate(t, 3, func(n framework.TestNodes) string {
-		return mtVM("live", n, "LiveMigrate", "", "") + mtVM("plain", n, "", "", "")
+		// plain says None itself: the cluster default is LiveMigrate, as HCO sets it.
+		return mtVM("live", n, "LiveMigrate", "", "") + mtVM("plain", n, "None", "", "")
 	}, "live", "plain")
 	n0 := nodes.Names[0]
 	ctx := context.Background()
@@ -152,7 +153,7 @@ func TestMaintenanceMigratesRestartsListsDescribesAndStops(t *testing.T) {
   Will live-migrate (1):
     %[2]s/live  LiveMigrate
   Will be shut down and restarted elsewhere (1):
-    %[2]s/plain  None (built-in default)
+    %[2]s/plain  None
   VMs can go to: %[3]s, %[4]s
   Other pods to evict: 0
 NodeMaintenance %[1]s-maintenance created for node %[1]s.

@@ -40,7 +40,7 @@ func TestSimulatorDrainMigratesRecreatesAndBlocks(t *testing.T) {
 
 	// Start every VM on the node that will be drained: keep the others cordoned meanwhile.
 	env.Cordon(t, nodes.Names[1:], true)
-	env.Apply(t, ns, framework.RWOClaimYAML+simVM("migratable", nodes, "LiveMigrate", "")+simVM("plain", nodes, "", "")+
+	env.Apply(t, ns, framework.RWOClaimYAML+simVM("migratable", nodes, "LiveMigrate", "")+simVM("plain", nodes, "None", "")+
 		simVM("rwo", nodes, "LiveMigrate", framework.RWOVolumeYAML))
 
 	before := map[string]*virtv1.VirtualMachineInstance{}
@@ -114,7 +114,7 @@ func TestSimulatorDrainMigratesRecreatesAndBlocks(t *testing.T) {
 	}
 	simWaitPodGone(t, env, ns, sourcePod)
 
-	// No eviction strategy: the pod is evicted, the VMI fails, the VM starts a new one elsewhere.
+	// Eviction strategy None: the pod is evicted, the VMI fails, the VM starts a new one elsewhere.
 	recreated := simWaitVMIRunning(t, env, ns, "plain", func(v *virtv1.VirtualMachineInstance) bool {
 		return v.UID != before["plain"].UID && v.Status.NodeName != drained
 	})

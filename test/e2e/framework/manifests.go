@@ -4,7 +4,9 @@ import "fmt"
 
 // VMSpec is what differs between the VirtualMachines the tests apply.
 type VMSpec struct {
-	// EvictionStrategy is left out when empty, so that the cluster-wide default applies.
+	// EvictionStrategy is left out when empty, so that the cluster-wide default applies: the
+	// test cluster's KubeVirt CR sets LiveMigrate, as HCO does on a multi-node cluster. A VM that
+	// must not migrate says None.
 	EvictionStrategy string
 	// MigrationDuration is how long the simulator takes to live-migrate the VMI; 1s when empty.
 	MigrationDuration string
