@@ -44,6 +44,8 @@ NMO_MODULE=github.com/medik8s/node-maintenance-operator
 # KubeVirt whose own virt-operator code writes the KubeVirt certificate estate and whose virt-api
 # runs in the cluster (hack/tools/kubevirt); another version gets its go.mod from that version's
 # own replace block.
+# The simulator reports it on the KubeVirt CR's status (observedKubeVirtVersion), as
+# virt-operator does, and behaves as that release where KubeVirt's behaviour changed.
 KUBEVIRT_VERSION=${KUBEVIRT_VERSION:-v1.6.0}
 # virt-api listens here on 127.0.0.1 only; SIM_WEBHOOK_PORT is the port's older name, from when
 # the simulator served the eviction webhook itself.
@@ -427,10 +429,11 @@ start_simulator() {
 	# setsid: in a session of its own, the daemon outlives the shell (and process group) that
 	# started it, such as a test or an interrupted command.
 	setsid nohup "$STATE/bin/kubevirt-sim" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
-		--kubevirt-certs-external >"$STATE/logs/kubevirt-sim.log" 2>&1 9>&- &
+		--kubevirt-certs-external --kubevirt-version "$KUBEVIRT_VERSION" >"$STATE/logs/kubevirt-sim.log" 2>&1 9>&- &
 	echo $! >"$STATE/pids/kubevirt-sim"
 	# Ready when the certificate owners issued the CA.
 	wait_until "the simulated certificate owners" 60 k -n "$CNV_NAMESPACE" get secret kubevirt-ca
+	wait_until "the KubeVirt CR to report version $KUBEVIRT_VERSION" 60 bash -c "'$KUBECTL' --kubeconfig '$KUBECONFIG_FILE' -n '$CNV_NAMESPACE' get kubevirts -o jsonpath='{.items[*].status.observedKubeVirtVersion}' | grep -q ."
 }
 
 # start_virt_api runs KubeVirt's own virt-api (kubevirt.io/kubevirt/cmd/virt-api at

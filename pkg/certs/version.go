@@ -8,6 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilversion "k8s.io/apimachinery/pkg/util/version"
+
+	"github.com/oc-cnv/oc-cnv/pkg/kubevirtversion"
 )
 
 // Where each component tells which version of its own code runs. A Deployment's
@@ -15,8 +17,7 @@ import (
 // Virtualization (SSP copies that label from its CR onto its operands,
 // kubevirt/ssp-operator internal/common/labels.go), and images are pinned by digest.
 var (
-	gvrKubeVirt = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "kubevirts"}
-	gvrSSPs     = []schema.GroupVersionResource{
+	gvrSSPs = []schema.GroupVersionResource{
 		{Group: "ssp.kubevirt.io", Version: "v1beta2", Resource: "ssps"},
 		{Group: "ssp.kubevirt.io", Version: "v1beta1", Resource: "ssps"},
 	}
@@ -31,7 +32,9 @@ var (
 func (r *Rotator) componentVersion(ctx context.Context, comp Component, ns string, op *appsv1.Deployment) string {
 	switch comp.Name {
 	case CompKubeVirt:
-		return r.crStatus(ctx, []schema.GroupVersionResource{gvrKubeVirt}, ns, "observedKubeVirtVersion")
+		if v := kubevirtversion.Read(ctx, r.Dynamic, ns); v.Known() {
+			return v.String()
+		}
 	case CompSSP:
 		if v := r.crStatus(ctx, gvrSSPs, ns, "observedVersion"); v != "" {
 			return v

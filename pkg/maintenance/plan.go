@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	kvv1 "kubevirt.io/api/core/v1"
 	"kubevirt.io/client-go/kubevirt"
+
+	"github.com/oc-cnv/oc-cnv/pkg/kubevirtversion"
 )
 
 // Plan is the impact of draining one node, computed before anything is written: the text
@@ -134,7 +136,9 @@ func BuildPlan(ctx context.Context, c Clients, node string, clusterDefault *kvv1
 	if p.Incoming, err = incomingVMIs(ctx, c.KubeVirt, node); err != nil {
 		return nil, err
 	}
-	pods = p.attachHotplugPods(pods, vmis)
+	if hasHotplugPods(pods) && kubevirtversion.Read(ctx, c.Dynamic, metav1.NamespaceAll).Has(hotplugHeldSince) {
+		pods = p.attachHotplugPods(pods, vmis)
+	}
 	p.OtherPods, p.StayingPods = splitPods(pods)
 	return p, nil
 }
@@ -199,8 +203,8 @@ func runStrategyOf(ctx context.Context, kv kubevirt.Interface, vmi *kvv1.Virtual
 }
 
 // attachHotplugPods moves each hotplug volume pod to the VM whose launcher pod owns it and
-// returns the other pods. Such a pod belongs to its VM, not to the "other pods": from KubeVirt
-// v1.7.0 its eviction is refused (429 "cannot evict hotplug pod") while the launcher runs, so it
+// returns the other pods (KubeVirt v1.7.0 and later, or an unknown version). Such a pod belongs
+// to its VM, not to the "other pods": from KubeVirt v1.7.0 its eviction is refused (429 "cannot evict hotplug pod") while the launcher runs, so it
 // leaves when the VM does. KubeVirt's template service names it hp-volume-*, labels it
 // kubevirt.io=hotplug-disk and makes the launcher pod its controller.
 func (p *Plan) attachHotplugPods(pods []corev1.Pod, vmis []kvv1.VirtualMachineInstance) []corev1.Pod {
@@ -226,6 +230,23 @@ func (p *Plan) attachHotplugPods(pods []corev1.Pod, vmis []kvv1.VirtualMachineIn
 
 // hotplugDiskApp is the kubevirt.io label value of hotplug volume pods.
 const hotplugDiskApp = "hotplug-disk"
+
+// hotplugHeldSince is the KubeVirt release whose virt-api refuses to evict a hotplug volume pod
+// while its launcher runs (pkg/virt-api/webhooks/validating-webhook/admitters/
+// pod-eviction-admitter.go, v1.7.0). Before it, such a pod was evicted like any other pod, so
+// the plan counts it among the other pods there.
+const hotplugHeldSince = "v1.7.0"
+
+// hasHotplugPods tells whether any of the pods is a hotplug volume pod, so the KubeVirt version
+// is read only when it matters.
+func hasHotplugPods(pods []corev1.Pod) bool {
+	for i := range pods {
+		if pods[i].Labels[kvv1.AppLabel] == hotplugDiskApp {
+			return true
+		}
+	}
+	return false
+}
 
 // IsVirtLauncher tells a VMI's pod from other pods; KubeVirt labels them kubevirt.io=virt-launcher.
 func IsVirtLauncher(pod *corev1.Pod) bool {

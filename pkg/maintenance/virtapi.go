@@ -7,6 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/oc-cnv/oc-cnv/pkg/kubevirtversion"
 )
 
 // From KubeVirt v1.5.0 virt-api's launcher-eviction webhook has failurePolicy Fail (v1.4 had
@@ -28,9 +30,10 @@ func explainLastError(msg string) string {
 	return msg
 }
 
-// VirtAPIWarning says, before a drain, that virt-api has no ready pod: the drain would then
-// wait on every VM. Empty when it is ready, when KubeVirt is not installed, or when its pods
-// cannot be read (this is advice, not a check that may stop the command).
+// VirtAPIWarning says, before a drain, that virt-api has no ready pod, and what that does to
+// the drain on the KubeVirt version the cluster runs. Empty when it is ready, when KubeVirt is
+// not installed, or when its pods cannot be read (this is advice, not a check that may stop
+// the command).
 func VirtAPIWarning(ctx context.Context, c Clients) string {
 	kvs, err := c.KubeVirt.KubevirtV1().KubeVirts(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
 	if err != nil || len(kvs.Items) == 0 {
@@ -46,8 +49,26 @@ func VirtAPIWarning(ctx context.Context, c Clients) string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("virt-api has no ready pod in namespace %s: from KubeVirt v1.5.0 its eviction webhook fails closed, "+
-		"so VM pods cannot be evicted and the drain waits until virt-api is back", ns)
+	return virtAPIDownText(ns, kubevirtversion.Read(ctx, c.Dynamic, ns))
+}
+
+// virtAPIDownText words the warning for version v. Before v1.5.0 the webhook failed open: the
+// API server evicts without asking virt-api, so nothing marks a VM for evacuation, and a VM
+// with an eviction strategy is held only by the PodDisruptionBudget virt-controller keeps for
+// it (pkg/virt-controller/watch/drain/disruptionbudget, v1.4.0), while the others go as
+// planned. An unknown version gets the current behaviour.
+func virtAPIDownText(ns string, v kubevirtversion.Version) string {
+	switch {
+	case !v.Known():
+		return fmt.Sprintf("virt-api has no ready pod in namespace %s: from KubeVirt v1.5.0 its eviction webhook fails closed, "+
+			"so VM pods cannot be evicted and the drain waits until virt-api is back", ns)
+	case v.AtLeast("v1.5.0"):
+		return fmt.Sprintf("virt-api has no ready pod in namespace %s: the eviction webhook of KubeVirt %s fails closed, "+
+			"so VM pods cannot be evicted and the drain waits until virt-api is back", ns, v)
+	}
+	return fmt.Sprintf("virt-api has no ready pod in namespace %s: the eviction webhook of KubeVirt %s fails open, "+
+		"so no VM is live-migrated: VMs with an eviction strategy wait, held by their PodDisruptionBudgets, "+
+		"until virt-api is back, and the others are shut down as planned", ns, v)
 }
 
 func podReady(p *corev1.Pod) bool {

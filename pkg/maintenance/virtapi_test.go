@@ -45,3 +45,24 @@ func TestVirtAPIWarning(t *testing.T) {
 		t.Errorf("no KubeVirt: %q", w)
 	}
 }
+
+// The warning follows the version the KubeVirt CR reports: the webhook fails closed from
+// v1.5.0, open before; an unknown version gets the current behaviour.
+func TestVirtAPIWarningPerVersion(t *testing.T) {
+	kv := &kvv1.KubeVirt{ObjectMeta: metav1.ObjectMeta{Namespace: "openshift-cnv", Name: "kubevirt"}}
+	ctx := context.Background()
+	for _, c := range []struct{ version, want string }{
+		{"v1.6.0", "virt-api has no ready pod in namespace openshift-cnv: the eviction webhook of KubeVirt v1.6.0 fails closed, " +
+			"so VM pods cannot be evicted and the drain waits until virt-api is back"},
+		{"v1.4.2", "virt-api has no ready pod in namespace openshift-cnv: the eviction webhook of KubeVirt v1.4.2 fails open, " +
+			"so no VM is live-migrated: VMs with an eviction strategy wait, held by their PodDisruptionBudgets, until virt-api is back, " +
+			"and the others are shut down as planned"},
+		{"", "virt-api has no ready pod in namespace openshift-cnv: from KubeVirt v1.5.0 its eviction webhook fails closed, " +
+			"so VM pods cannot be evicted and the drain waits until virt-api is back"},
+	} {
+		cl := Clients{Kube: kubefake.NewSimpleClientset(), KubeVirt: kvfake.NewSimpleClientset(kv), Dynamic: kubeVirtCRDynamic("openshift-cnv", c.version)}
+		if got := VirtAPIWarning(ctx, cl); got != c.want {
+			t.Errorf("KubeVirt %q:\n got %q\nwant %q", c.version, got, c.want)
+		}
+	}
+}

@@ -1,14 +1,9 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
 )
@@ -17,24 +12,15 @@ import (
 // virt-operator reports on the KubeVirt CR; what cannot be read is unknown, never a failure.
 func TestVersionShowsServerVersions(t *testing.T) {
 	env := framework.Get(t)
-	ctx := context.Background()
-	kvGVR := schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "kubevirts"}
-	list, err := env.Dynamic.Resource(kvGVR).Namespace("").List(ctx, metav1.ListOptions{})
-	if err != nil || len(list.Items) == 0 {
-		t.Fatalf("the cluster's KubeVirt CR: %v", err)
+	// The simulator reports the KubeVirt version the cluster runs, as virt-operator does.
+	if own := env.KubeVirtCR(t).Status.ObservedKubeVirtVersion; own == "" {
+		t.Errorf("the KubeVirt CR reports no observedKubeVirtVersion")
+	} else if res := env.Run(t, "version"); res.ExitCode != 0 || !strings.HasSuffix(res.Stdout, "\nserver kubevirt: "+own+"\n") {
+		t.Errorf("version on the cluster's own KubeVirt %s: exit %d\n%s", own, res.ExitCode, res.Stdout)
 	}
-	cr := list.Items[0]
-	// The simulator leaves the CR's status empty: play virt-operator's report for the test.
+	// Another release, as after an upgrade.
 	observed := "v1.6.0-e2e-" + framework.ID(t)
-	res := env.Dynamic.Resource(kvGVR).Namespace(cr.GetNamespace())
-	patch := func(v any) {
-		b, _ := json.Marshal(map[string]any{"status": map[string]any{"observedKubeVirtVersion": v}})
-		if _, err := res.Patch(ctx, cr.GetName(), types.MergePatchType, b, metav1.PatchOptions{}, "status"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	patch(observed)
-	t.Cleanup(func() { patch(nil) })
+	env.SetKubeVirtVersion(t, observed)
 	sv, err := env.Kube.Discovery().ServerVersion()
 	if err != nil {
 		t.Fatal(err)

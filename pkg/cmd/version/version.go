@@ -11,11 +11,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"kubevirt.io/client-go/kubevirt"
 	"sigs.k8s.io/yaml"
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/kubevirtversion"
 	"github.com/oc-cnv/oc-cnv/pkg/version"
 )
 
@@ -30,7 +31,7 @@ type Options struct {
 }
 
 // Unknown stands for a server version that could not be read.
-const Unknown = "unknown"
+const Unknown = kubevirtversion.Unknown
 
 // output is what -o json|yaml prints: the client's fields as before, and the server's.
 type output struct {
@@ -129,16 +130,9 @@ func (o *Options) serverVersions(ctx context.Context) (kube, kv string) {
 			kube = sv.GitVersion
 		}
 	}
-	if c, err := kubevirt.NewForConfig(cfg); err == nil {
+	if c, err := dynamic.NewForConfig(cfg); err == nil {
 		// The KubeVirt CR's status is what virt-operator reports as deployed.
-		if list, err := c.KubevirtV1().KubeVirts(metav1.NamespaceAll).List(ctx, metav1.ListOptions{}); err == nil {
-			for _, k := range list.Items {
-				if k.Status.ObservedKubeVirtVersion != "" {
-					kv = k.Status.ObservedKubeVirtVersion
-					break
-				}
-			}
-		}
+		kv = kubevirtversion.Read(ctx, c, metav1.NamespaceAll).String()
 	}
 	return kube, kv
 }

@@ -19,6 +19,9 @@ type clusterConfig struct {
 	EvictionStrategy          *virtv1.EvictionStrategy
 	OutboundMigrationsPerNode int
 	MigrationsPerCluster      int
+	// Version is the KubeVirt version the CR's status reports as deployed (operator_status.go
+	// writes it); empty when none is.
+	Version string
 }
 
 // configFrom reads the configuration of the single KubeVirt CR (KubeVirt refuses a second
@@ -41,6 +44,7 @@ func configFrom(kvs []*virtv1.KubeVirt) clusterConfig {
 		return live[i].CreationTimestamp.Before(&live[j].CreationTimestamp)
 	})
 	c := live[0].Spec.Configuration
+	cfg.Version = live[0].Status.ObservedKubeVirtVersion
 	cfg.EvictionStrategy = c.EvictionStrategy
 	if m := c.MigrationConfiguration; m != nil {
 		if m.ParallelOutboundMigrationsPerNode != nil {

@@ -33,7 +33,9 @@ type simulator struct {
 	vms, vmis, vmims, kvs, pods, pvcs cache.SharedIndexInformer
 
 	vmCtl, vmiCtl, evacuationCtl, migrationCtl *loop
-	evacuation                                 *evacuationController
+	// statusCtl reports the deployed KubeVirt version on the KubeVirt CR (operator_status.go).
+	statusCtl  *loop
+	evacuation *evacuationController
 	// events records KubeVirt's migration events; nil (no events) in unit tests.
 	events *recorders
 }
@@ -69,6 +71,7 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 	// One evacuation worker: its parallel-migration limits are counted under one lock.
 	go s.evacuationCtl.run(ctx, 1)
 	go s.migrationCtl.run(ctx, workers)
+	go s.statusCtl.run(ctx, 1)
 	go s.reportHealth(ctx)
 
 	<-ctx.Done()
@@ -106,6 +109,7 @@ func newSimulator(kube kubernetes.Interface, virt kubevirt.Interface, o *Options
 	s.evacuation = newEvacuationController(s)
 	s.evacuationCtl = s.evacuation.loop
 	s.migrationCtl = newMigrationController(s)
+	s.statusCtl = newOperatorStatusController(s)
 	return s
 }
 
