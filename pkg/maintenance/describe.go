@@ -31,6 +31,9 @@ type Description struct {
 type DescribedVMI struct {
 	Impact         VMIImpact
 	MigrationState *kvv1.VirtualMachineInstanceMigrationState
+	// QueuePos and QueueLen: its migration waits in Pending, QueuePos-th of QueueLen (queue.go);
+	// zero otherwise.
+	QueuePos, QueueLen int
 }
 
 // DescribedMigration is a VirtualMachineInstanceMigration of one of the node's VMIs that has not
@@ -40,6 +43,8 @@ type DescribedMigration struct {
 	Phase                string
 	Target               string
 	Created              metav1.Time
+	// QueuePos and QueueLen: as DescribedVMI's, for a migration waiting in Pending.
+	QueuePos, QueueLen int
 }
 
 // MaxEvents bounds the events shown, newest kept.
@@ -133,8 +138,10 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 			vmisOfNode[ns+"/"+name] = true
 		}
 	}
+	var queue []*kvv1.VirtualMachineInstanceMigration
 	if migs != nil {
-		for _, m := range migs.Items {
+		for i := range migs.Items {
+			m := &migs.Items[i]
 			onNode := namespaces[m.Namespace][m.Spec.VMIName]
 			if onNode || m.Annotations[kvv1.EvacuationMigrationAnnotation] == nodeName ||
 				(m.Status.MigrationState != nil && m.Status.MigrationState.SourceNode == nodeName) {
@@ -144,6 +151,7 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 			if !onNode || migrationFinal(m.Status.Phase) {
 				continue
 			}
+			queue = append(queue, m)
 			dm := DescribedMigration{Namespace: m.Namespace, Name: m.Name, VMI: m.Spec.VMIName, Phase: string(m.Status.Phase), Created: m.CreationTimestamp}
 			if ms := m.Status.MigrationState; ms != nil {
 				dm.Target = ms.TargetNode
@@ -151,8 +159,29 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 			d.Migrations = append(d.Migrations, dm)
 		}
 	}
+	pos, queued := queuePositions(queue)
+	for i := range d.Migrations {
+		m := &d.Migrations[i]
+		if p := pos[m.Namespace+"/"+m.VMI]; p > 0 && (m.Phase == "" || m.Phase == string(kvv1.MigrationPending)) {
+			m.QueuePos, m.QueueLen = p, queued
+		}
+	}
+	for i := range d.VMIs {
+		v := &d.VMIs[i]
+		if p := pos[v.Impact.Key()]; p > 0 {
+			v.QueuePos, v.QueueLen = p, queued
+		}
+	}
+	// Those moving VMs first, by name; then those waiting, in the order they will start.
 	sort.Slice(d.Migrations, func(i, j int) bool {
-		return d.Migrations[i].Namespace+"/"+d.Migrations[i].Name < d.Migrations[j].Namespace+"/"+d.Migrations[j].Name
+		a, b := d.Migrations[i], d.Migrations[j]
+		if (a.QueuePos > 0) != (b.QueuePos > 0) {
+			return a.QueuePos == 0
+		}
+		if a.QueuePos != b.QueuePos {
+			return a.QueuePos < b.QueuePos
+		}
+		return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
 	})
 
 	d.Events, err = recentEvents(ctx, c, d.Maintenance.Name, nodeName)

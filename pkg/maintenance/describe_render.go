@@ -89,7 +89,11 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 
 	migrations := make([]string, 0, len(d.Migrations))
 	for _, m := range d.Migrations {
-		migrations = append(migrations, fmt.Sprintf("%s/%s\t%s\t%s\t%s\t%s", m.Namespace, m.Name, m.VMI, orWaiting(m.Phase), orNone(m.Target),
+		phase := orWaiting(m.Phase)
+		if m.QueuePos > 0 {
+			phase = queueText(m.QueuePos, m.QueueLen)
+		}
+		migrations = append(migrations, fmt.Sprintf("%s/%s\t%s\t%s\t%s\t%s", m.Namespace, m.Name, m.VMI, phase, orNone(m.Target),
 			duration.HumanDuration(now.Sub(m.Created.Time))))
 	}
 	if err := renderSection(w, "Migrations in flight", "NAME\tVMI\tPHASE\tTARGET\tAGE", migrations); err != nil {
@@ -160,6 +164,10 @@ func migratableCell(v VMIImpact) string {
 }
 
 func migrationCell(v DescribedVMI) string {
+	if v.QueuePos > 0 {
+		// A migration waiting its turn, whatever an earlier one left in the VMI's state.
+		return queueText(v.QueuePos, v.QueueLen)
+	}
 	ms := v.MigrationState
 	if ms == nil {
 		return "<none>"

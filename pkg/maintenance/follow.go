@@ -63,6 +63,10 @@ type followState struct {
 	migs      map[string]*kvv1.VirtualMachineInstanceMigration
 	started   time.Time
 	drainDone bool
+	// queuePos and queueLen are the queue of the node's migrations waiting in Pending, as of
+	// the last snapshot (refreshQueue).
+	queuePos map[string]int
+	queueLen int
 }
 
 type trackedVMI struct {
@@ -435,6 +439,10 @@ func (s *followState) vmProgress(key string) VMProgress {
 
 	imp := Classify(vmi, s.f.ClusterDefault)
 	switch {
+	case mig != nil && queuedMigration(mig) && s.queuePos[key] > 0:
+		p.State = VMQueued
+		p.MigrationPhase = string(kvv1.MigrationPending)
+		p.QueuePos, p.QueueLen = s.queuePos[key], s.queueLen
 	case mig != nil && !migrationFinal(mig.Status.Phase):
 		p.State = VMMigrating
 		if p.MigrationPhase == "" {
@@ -481,7 +489,23 @@ func (s *followState) stalled() bool {
 	return left > 0
 }
 
+// refreshQueue numbers the node's VMs whose latest migration waits in Pending.
+func (s *followState) refreshQueue() {
+	var migs []*kvv1.VirtualMachineInstanceMigration
+	for _, key := range s.order {
+		t := s.vmis[key]
+		if !t.onNode {
+			continue
+		}
+		if m := s.latestMigration(t.last.Namespace, t.last.Name); m != nil {
+			migs = append(migs, m)
+		}
+	}
+	s.queuePos, s.queueLen = queuePositions(migs)
+}
+
 func (s *followState) snapshot(stalled bool) Snapshot {
+	s.refreshQueue()
 	snap := Snapshot{Node: s.f.Node, Name: s.f.Name, Method: s.f.Method, Started: s.started, Stalled: stalled}
 	if snap.Method == "" {
 		snap.Method = MethodOperator

@@ -16,7 +16,11 @@ func describeLeft(s Snapshot) string {
 	}
 	b.WriteString("\nstill on node " + s.Node + ":")
 	for _, v := range vms {
-		fmt.Fprintf(&b, "\n  VM %s: %s", v.Key(), v.State)
+		if v.State == VMQueued {
+			fmt.Fprintf(&b, "\n  VM %s: migration %s", v.Key(), queueText(v.QueuePos, v.QueueLen))
+		} else {
+			fmt.Fprintf(&b, "\n  VM %s: %s", v.Key(), v.State)
+		}
 		if v.MigrationPhase != "" && v.State == VMMigrating {
 			fmt.Fprintf(&b, " (migration %s)", v.MigrationPhase)
 		}

@@ -9,6 +9,7 @@ type VMState string
 
 const (
 	VMWaiting         VMState = "Waiting"
+	VMQueued          VMState = "Queued" // its migration waits in Pending for its turn (queue.go)
 	VMMigrating       VMState = "Migrating"
 	VMMigrated        VMState = "Migrated"
 	VMMigrationFailed VMState = "MigrationFailed"
@@ -24,7 +25,10 @@ type VMProgress struct {
 	State           VMState
 	// MigrationPhase is the VirtualMachineInstanceMigration's phase while one exists.
 	MigrationPhase string
-	Source, Target string
+	// QueuePos and QueueLen place a Queued VM among the node's VMs whose migration waits in
+	// Pending, in the order KubeVirt starts them.
+	QueuePos, QueueLen int
+	Source, Target     string
 	// Started is when the VM started moving (migration created or shutdown seen); zero while
 	// it waits. Finished is set once it left the node.
 	Started, Finished time.Time

@@ -183,6 +183,9 @@ func evicted(s Snapshot) int64 {
 }
 
 func stateText(v VMProgress) string {
+	if v.State == VMQueued {
+		return fmt.Sprintf("Queued (%d of %d)", v.QueuePos, v.QueueLen)
+	}
 	if v.State == VMMigrating && v.MigrationPhase != "" {
 		return string(v.State) + " (" + v.MigrationPhase + ")"
 	}
@@ -248,8 +251,10 @@ func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
 		v := cur[k]
 		line := vmChangeLine(s.Node, k, v)
 		// A change the line does not show (say, the migration's last phase after the VM already
-		// reads Migrated) would only repeat the previous line.
-		if pv, ok := prevVMs[k]; ok && vmChangeLine(s.Node, k, pv) == line {
+		// reads Migrated) would only repeat the previous line. A queued VM moving up the queue
+		// is not news either: with many migrations queued at once (KubeVirt v1.9), every one
+		// that starts would otherwise reprint all the others.
+		if pv, ok := prevVMs[k]; ok && (vmChangeLine(s.Node, k, pv) == line || pv.State == VMQueued && v.State == VMQueued) {
 			continue
 		}
 		out = append(out, line)

@@ -1,8 +1,10 @@
 package vms
 
 import (
+	"slices"
 	"sort"
 
+	utilversion "k8s.io/apimachinery/pkg/util/version"
 	virtv1 "kubevirt.io/api/core/v1"
 )
 
@@ -22,6 +24,24 @@ type clusterConfig struct {
 	// Version is the KubeVirt version the CR's status reports as deployed (operator_status.go
 	// writes it); empty when none is.
 	Version string
+	// FeatureGates are spec.configuration.developerConfiguration.featureGates.
+	FeatureGates []string
+}
+
+// migrationPriorityQueue tells whether the cluster's KubeVirt queues migrations by priority:
+// its evacuation controller then creates a migration for every candidate at once, with
+// spec.priority, and leaves the parallel limits to the migration controller, which holds the
+// rest in Pending. GA in v1.9.0; the MigrationPriorityQueue feature gate from v1.7.0 (alpha)
+// and v1.8.0 (beta, still off by default): kubevirt pkg/virt-config/featuregate/active.go and
+// pkg/virt-controller/watch/drain/evacuation/evacuation.go at v1.8.0 and v1.9.0. An unknown
+// version keeps the older behaviour.
+func (c clusterConfig) migrationPriorityQueue() bool {
+	v, err := utilversion.ParseGeneric(c.Version)
+	if err != nil {
+		return false
+	}
+	return v.AtLeast(utilversion.MustParseGeneric("v1.9.0")) ||
+		(v.AtLeast(utilversion.MustParseGeneric("v1.7.0")) && slices.Contains(c.FeatureGates, "MigrationPriorityQueue"))
 }
 
 // configFrom reads the configuration of the single KubeVirt CR (KubeVirt refuses a second
@@ -45,6 +65,9 @@ func configFrom(kvs []*virtv1.KubeVirt) clusterConfig {
 	})
 	c := live[0].Spec.Configuration
 	cfg.Version = live[0].Status.ObservedKubeVirtVersion
+	if d := c.DeveloperConfiguration; d != nil {
+		cfg.FeatureGates = d.FeatureGates
+	}
 	cfg.EvictionStrategy = c.EvictionStrategy
 	if m := c.MigrationConfiguration; m != nil {
 		if m.ParallelOutboundMigrationsPerNode != nil {

@@ -15,7 +15,15 @@ import (
 // evacuation): a VMI the eviction webhook marked with status.evacuationNodeName, still on
 // that node, with no unfinished migration and one active pod, gets a
 // VirtualMachineInstanceMigration named kubevirt-evacuation-xxxxx, annotated
-// kubevirt.io/evacuationMigration=<node>, within the parallel-migration limits.
+// kubevirt.io/evacuationMigration=<node>.
+//
+// Two styles, after the KubeVirt version the cluster runs (clusterConfig.migrationPriorityQueue):
+//   - up to v1.8 (v1.6.0 evacuation.go sync): only as many migrations as the parallel limits
+//     leave room for; the others are created later, when a slot frees up;
+//   - from v1.9 (v1.9.0 evacuation.go sync and GenerateNewMigration): one migration for every
+//     candidate at once, with spec.priority system-critical (system-maintenance when the
+//     descheduler asked for the eviction); the migration controller holds those over the
+//     limits in Pending and starts them by priority.
 
 // noSlotsRetry is how soon KubeVirt looks again when the limits leave no room.
 const noSlotsRetry = 5 * time.Second
@@ -96,8 +104,8 @@ func (c *evacuationController) sync(ctx context.Context, key string) error {
 	if _, pending := c.created[key]; pending {
 		return nil
 	}
-	busy := c.unfinishedMigrations()
-	if migrationSlots(cfg, vmi.Status.NodeName, busy) <= 0 {
+	queue := cfg.migrationPriorityQueue()
+	if !queue && migrationSlots(cfg, vmi.Status.NodeName, c.unfinishedMigrations()) <= 0 {
 		c.loop.addAfter(key, noSlotsRetry)
 		return nil
 	}
@@ -111,6 +119,9 @@ func (c *evacuationController) sync(ctx context.Context, key string) error {
 		},
 		Spec: virtv1.VirtualMachineInstanceMigrationSpec{VMIName: vmi.Name},
 	}
+	if queue {
+		m.Spec.Priority = evacuationPriority(vmi)
+	}
 	created, err := c.s.virt.KubevirtV1().VirtualMachineInstanceMigrations(vmi.Namespace).Create(ctx, m, metav1.CreateOptions{})
 	if err != nil {
 		return fmt.Errorf("creating evacuation migration: %w", err)
@@ -119,6 +130,15 @@ func (c *evacuationController) sync(ctx context.Context, key string) error {
 	c.s.events.evacuationCreated(vmi, created.Name)
 	klog.Infof("evacuation: created migration %s for VMI %s on node %s", created.Name, key, vmi.Status.NodeName)
 	return nil
+}
+
+// evacuationPriority is the priority KubeVirt v1.9 gives an evacuation migration.
+func evacuationPriority(vmi *virtv1.VirtualMachineInstance) *virtv1.MigrationPriority {
+	p := virtv1.PrioritySystemCritical
+	if vmi.Annotations[virtv1.EvictionSourceAnnotation] == "descheduler" {
+		p = virtv1.PrioritySystemMaintenance
+	}
+	return &p
 }
 
 // unfinishedMigrations counts every migration not yet final, Pending included, so that

@@ -76,3 +76,36 @@ func phaseTime(m *virtv1.VirtualMachineInstanceMigration, phase virtv1.VirtualMa
 	}
 	return time.Time{}
 }
+
+// queuePriority ranks a migration as KubeVirt's migration queue does (v1.9.0
+// pkg/util/migrations/migrations.go PriorityFromMigration): a higher one starts first.
+func queuePriority(m *virtv1.VirtualMachineInstanceMigration) int {
+	if m.Spec.Priority == nil {
+		return 0
+	}
+	switch *m.Spec.Priority {
+	case virtv1.PrioritySystemCritical:
+		return 100
+	case virtv1.PriorityUserTriggered:
+		return 50
+	case virtv1.PrioritySystemMaintenance:
+		return 20
+	}
+	return 0
+}
+
+// queueOrder sorts migrations waiting in Pending in the order KubeVirt's migration controller
+// gives them a free slot: by priority (it re-enqueues the highest-priority Pending migrations
+// when one ends, v1.9.0 migration.go reEnqueueHighestPriorityPendingMigrations), then oldest
+// first.
+func queueOrder(ms []*virtv1.VirtualMachineInstanceMigration) {
+	sort.SliceStable(ms, func(i, j int) bool {
+		if pi, pj := queuePriority(ms[i]), queuePriority(ms[j]); pi != pj {
+			return pi > pj
+		}
+		if !ms[i].CreationTimestamp.Equal(&ms[j].CreationTimestamp) {
+			return ms[i].CreationTimestamp.Before(&ms[j].CreationTimestamp)
+		}
+		return ms[i].Namespace+"/"+ms[i].Name < ms[j].Namespace+"/"+ms[j].Name
+	})
+}

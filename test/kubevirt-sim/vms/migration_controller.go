@@ -57,11 +57,16 @@ func newMigrationController(s *simulator) *loop {
 	must2(s.vmims.AddEventHandler(handlerFor(func(obj interface{}) {
 		c.loop.addObj(obj)
 		if m, ok := unwrap(obj).(*virtv1.VirtualMachineInstanceMigration); ok && m.IsFinal() {
-			// A slot may have freed up for migrations waiting in Pending.
+			// A slot may have freed up for migrations waiting in Pending: offer it in queue order.
+			var pending []*virtv1.VirtualMachineInstanceMigration
 			for _, other := range s.allMigrations() {
 				if other.Status.Phase == virtv1.MigrationPending {
-					c.loop.addObj(other)
+					pending = append(pending, other)
 				}
+			}
+			queueOrder(pending)
+			for _, other := range pending {
+				c.loop.addObj(other)
 			}
 		}
 	})))
