@@ -63,7 +63,7 @@ func TestVirtAPIServesItsSecretAndFollowsItsRotation(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		defer conn.Close()
+		defer func() { _ = conn.Close() }()
 		return conn.ConnectionState().PeerCertificates[0], nil
 	}
 	secretCert := func() (*x509.Certificate, error) {
@@ -87,7 +87,7 @@ func TestVirtAPIServesItsSecretAndFollowsItsRotation(t *testing.T) {
 			}
 			got, err := served()
 			if err != nil {
-				return false, nil // virt-api may be reloading
+				return false, nil //nolint:nilerr // virt-api may be reloading: keep waiting
 			}
 			return got.SerialNumber.Cmp(want.SerialNumber) == 0 && slices.Equal(got.DNSNames, want.DNSNames) && got.NotAfter.Equal(want.NotAfter), nil
 		})
