@@ -340,6 +340,8 @@ ensure_nodes() {
 	fi
 	# Mark the shared workers so tests that make their own nodes can tell them apart.
 	k label nodes -l type=kwok node-role.kubernetes.io/worker= --overwrite >/dev/null
+	# virt-handler labels the nodes that can run VMs; every launcher pod selects the label.
+	k label nodes -l type=kwok kubevirt.io/schedulable=true --overwrite >/dev/null
 	wait_until "$NODES Ready nodes" 60 bash -c "[[ \$('$KUBECTL' --kubeconfig '$KUBECONFIG_FILE' get nodes -l type=kwok -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}' | grep -c True) -ge $NODES ]]"
 }
 

@@ -50,6 +50,7 @@ var Requests = []Request{
 	{Verb: "watch", Resource: "nodes", Ops: []Op{OpRead}},
 	{Verb: "list", Resource: "pods", Ops: []Op{OpRead, OpStartDrain}},
 	{Verb: "get", Resource: "pods", Ops: []Op{OpStartDrain}},
+	{Verb: "watch", Resource: "pods", Ops: []Op{OpRead}},
 	{Verb: "list", Resource: "events", Ops: []Op{OpRead}},
 	{Verb: "create", Group: "authorization.k8s.io", Resource: "selfsubjectaccessreviews", Ops: []Op{OpRead}},
 	{Verb: "list", Group: "kubevirt.io", Resource: "kubevirts", Ops: []Op{OpRead}},

@@ -62,6 +62,9 @@ type VMIImpact struct {
 	MigratableMsg    string
 
 	Outcome Outcome
+	// NoPlace, set by Plan.SetDestinations, says why no node outside the request accepts the
+	// VM; a migrating VM with nowhere to go blocks the drain.
+	NoPlace string
 }
 
 // Key is namespace/name.

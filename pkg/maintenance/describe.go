@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/types"
 	kvv1 "kubevirt.io/api/core/v1"
 )
 
@@ -45,6 +46,10 @@ type DescribedMigration struct {
 	Created              metav1.Time
 	// QueuePos and QueueLen: as DescribedVMI's, for a migration waiting in Pending.
 	QueuePos, QueueLen int
+	// TargetPod and Unschedulable: a target pod the scheduler cannot place, with its reason.
+	TargetPod, Unschedulable string
+
+	uid types.UID
 }
 
 // MaxEvents bounds the events shown, newest kept.
@@ -152,7 +157,7 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 				continue
 			}
 			queue = append(queue, m)
-			dm := DescribedMigration{Namespace: m.Namespace, Name: m.Name, VMI: m.Spec.VMIName, Phase: string(m.Status.Phase), Created: m.CreationTimestamp}
+			dm := DescribedMigration{Namespace: m.Namespace, Name: m.Name, VMI: m.Spec.VMIName, Phase: string(m.Status.Phase), Created: m.CreationTimestamp, uid: m.UID}
 			if ms := m.Status.MigrationState; ms != nil {
 				dm.Target = ms.TargetNode
 			}
@@ -171,6 +176,9 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 		if p := pos[v.Impact.Key()]; p > 0 {
 			v.QueuePos, v.QueueLen = p, queued
 		}
+	}
+	if err := markUnschedulableTargets(ctx, c, d.Migrations); err != nil {
+		return nil, err
 	}
 	// Those moving VMs first, by name; then those waiting, in the order they will start.
 	sort.Slice(d.Migrations, func(i, j int) bool {
@@ -306,4 +314,28 @@ func eventTime(e corev1.Event) metav1.Time {
 		return metav1.Time{Time: e.EventTime.Time}
 	}
 	return e.FirstTimestamp
+}
+
+// markUnschedulableTargets finds, with one label-selected list whatever the number of VMs, the
+// target pods of the migrations in flight that the scheduler cannot place.
+func markUnschedulableTargets(ctx context.Context, c Clients, migs []DescribedMigration) error {
+	if len(migs) == 0 {
+		return nil
+	}
+	pods, err := c.Kube.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: kvv1.MigrationJobLabel})
+	if err != nil {
+		return fmt.Errorf("listing migration target pods: %w", err)
+	}
+	for i := range migs {
+		for j := range pods.Items {
+			pod := &pods.Items[j]
+			if types.UID(pod.Labels[kvv1.MigrationJobLabel]) != migs[i].uid {
+				continue
+			}
+			if reason, ok := podUnschedulable(pod); ok {
+				migs[i].TargetPod, migs[i].Unschedulable = pod.Name, reason
+			}
+		}
+	}
+	return nil
 }

@@ -99,6 +99,18 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 	if err := renderSection(w, "Migrations in flight", "NAME\tVMI\tPHASE\tTARGET\tAGE", migrations); err != nil {
 		return err
 	}
+	// Shown only when there are some: a drain behind such a migration does not move.
+	var unschedulable []string
+	for _, m := range d.Migrations {
+		if m.Unschedulable != "" {
+			unschedulable = append(unschedulable, fmt.Sprintf("%s/%s	%s	%s", m.Namespace, m.Name, m.TargetPod, m.Unschedulable))
+		}
+	}
+	if len(unschedulable) > 0 {
+		if err := renderSection(w, "Unschedulable migrations", "NAME\tTARGET POD\tSCHEDULER", unschedulable); err != nil {
+			return err
+		}
+	}
 
 	events := make([]string, 0, len(d.Events))
 	for _, e := range d.Events {

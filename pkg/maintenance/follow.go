@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 	kvv1 "kubevirt.io/api/core/v1"
@@ -54,13 +55,15 @@ type Follower struct {
 }
 
 type followState struct {
-	f         *Follower
-	nm        *NodeMaintenance
-	nmSeen    bool
-	gone      bool
-	vmis      map[string]*trackedVMI
-	order     []string
-	migs      map[string]*kvv1.VirtualMachineInstanceMigration
+	f      *Follower
+	nm     *NodeMaintenance
+	nmSeen bool
+	gone   bool
+	vmis   map[string]*trackedVMI
+	order  []string
+	migs   map[string]*kvv1.VirtualMachineInstanceMigration
+	// targets are the migration target pods the scheduler cannot place, by migration UID.
+	targets   map[types.UID]unschedulableTarget
 	started   time.Time
 	drainDone bool
 	// queuePos and queueLen are the queue of the node's migrations waiting in Pending, as of
@@ -88,7 +91,8 @@ func (f *Follower) Wait(ctx context.Context) error {
 	if f.OperatorGrace == 0 {
 		f.OperatorGrace = DefaultOperatorGrace
 	}
-	st := &followState{f: f, vmis: map[string]*trackedVMI{}, migs: map[string]*kvv1.VirtualMachineInstanceMigration{}, started: f.Now()}
+	st := &followState{f: f, vmis: map[string]*trackedVMI{}, migs: map[string]*kvv1.VirtualMachineInstanceMigration{},
+		targets: map[types.UID]unschedulableTarget{}, started: f.Now()}
 
 	informerCtx, stopInformers := context.WithCancel(context.Background())
 	defer stopInformers()
@@ -108,7 +112,8 @@ func (f *Follower) Wait(ctx context.Context) error {
 	}
 	kubevirtServed := f.kubeVirtServed()
 	if kubevirtServed {
-		synced = append(synced, f.runVMIInformer(informerCtx, emit), f.runMigrationInformer(informerCtx, emit))
+		synced = append(synced, f.runVMIInformer(informerCtx, emit), f.runMigrationInformer(informerCtx, emit),
+			f.runTargetPodInformer(informerCtx, emit))
 	}
 	statusCh := f.Status
 	// Report once the informers have their initial lists, even if no change follows: an
@@ -448,6 +453,10 @@ func (s *followState) vmProgress(key string) VMProgress {
 		if p.MigrationPhase == "" {
 			p.MigrationPhase = string(kvv1.MigrationPending)
 		}
+		if u, ok := s.targets[mig.UID]; ok {
+			p.Unschedulable = true
+			p.Message = fmt.Sprintf("target pod %s cannot be scheduled: %s", u.pod, u.reason)
+		}
 	case vmi.DeletionTimestamp != nil:
 		p.State = VMShuttingDown
 		p.Started = vmi.DeletionTimestamp.Time
@@ -469,24 +478,32 @@ func (s *followState) vmProgress(key string) VMProgress {
 	return p
 }
 
-// stalled: the drain is running, VMs are left, and every one of them refuses eviction with
-// nothing migrating. A VM that is migrating or shutting down means the drain still moves.
+// stalled: the drain is running, VMs are left, and none of them can leave: each refuses
+// eviction, or its migration's target pod cannot be scheduled, or it waits for a migration
+// slot or queue place that such a migration holds. A VM that is migrating (its target placed)
+// or shutting down means the drain still moves.
 func (s *followState) stalled() bool {
 	if s.nm == nil || s.nm.Phase == PhaseSucceeded || s.nm.Phase == PhaseFailed {
 		return false
 	}
-	left := 0
+	left, unschedulable, waiting := 0, 0, 0
 	for _, key := range s.order {
 		p := s.vmProgress(key)
 		if !p.OnNode() {
 			continue
 		}
 		left++
-		if p.State != VMBlocked && p.State != VMExternal {
+		switch {
+		case p.State == VMBlocked || p.State == VMExternal:
+		case p.Unschedulable:
+			unschedulable++
+		case p.State == VMWaiting || p.State == VMQueued:
+			waiting++
+		default:
 			return false
 		}
 	}
-	return left > 0
+	return left > 0 && (waiting == 0 || unschedulable > 0)
 }
 
 // refreshQueue numbers the node's VMs whose latest migration waits in Pending.

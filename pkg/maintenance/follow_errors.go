@@ -62,12 +62,29 @@ type StalledError struct {
 }
 
 func (e *StalledError) Error() string {
+	if e.unschedulable() {
+		return fmt.Sprintf("the drain of node %s is stuck: for %s no VM left has been able to leave, because the scheduler cannot place their migrations' target pods; the maintenance stays in place",
+			e.Snapshot.Node, e.After) + describeLeft(e.Snapshot)
+	}
 	return fmt.Sprintf("the drain of node %s is stuck: for %s only VMs that cannot be evicted are left; the maintenance stays in place",
 		e.Snapshot.Node, e.After) + describeLeft(e.Snapshot)
 }
 
+func (e *StalledError) unschedulable() bool {
+	for _, v := range e.Snapshot.VMs {
+		if v.Unschedulable {
+			return true
+		}
+	}
+	return false
+}
+
 // Hint says how to unblock.
 func (e *StalledError) Hint() string {
+	if e.unschedulable() {
+		return "give the migrating VMs a node the scheduler accepts (see its reason above: free resources, uncordon or add a node, or relax the VMs' placement rules); " +
+			"the drain continues by itself once they can move"
+	}
 	return "make the blocking VMs live-migratable, stop them, or change their evictionStrategy; the drain continues by itself once they are gone"
 }
 

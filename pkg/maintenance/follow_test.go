@@ -51,6 +51,7 @@ func newFollowHarness(t *testing.T, objs []runtime.Object, kvObjs ...runtime.Obj
 	}
 	h.dyn.PrependWatchReactor("*", count)
 	h.kv.PrependWatchReactor("*", count)
+	h.kube.PrependWatchReactor("*", count)
 	return h
 }
 
@@ -59,7 +60,7 @@ func (h *followHarness) start(ctx context.Context, f *Follower) {
 	f.OnProgress = func(s Snapshot) { h.snaps <- s }
 	go func() { h.result <- f.Wait(ctx) }()
 	deadline := time.Now().Add(5 * time.Second)
-	for h.watches.Load() < 3 {
+	for h.watches.Load() < 4 {
 		if time.Now().After(deadline) {
 			h.t.Fatalf("informers did not start watching")
 		}

@@ -98,6 +98,9 @@ func podNames(keys []string) []string {
 func verdictNote(v VMIImpact) string {
 	switch v.Outcome {
 	case OutcomeBlock:
+		if v.NoPlace != "" {
+			return v.NoPlace
+		}
 		return "not live-migratable: " + migratableText(v)
 	case OutcomeRestart, OutcomeShutdown:
 		var parts []string
@@ -106,6 +109,8 @@ func verdictNote(v VMIImpact) string {
 		}
 		if v.Outcome == OutcomeShutdown {
 			parts = append(parts, notRestartedBecause(v))
+		} else if v.NoPlace != "" {
+			parts = append(parts, "it stays Pending until a node takes it: "+v.NoPlace)
 		}
 		return strings.Join(parts, "; ")
 	}
@@ -150,13 +155,24 @@ func (e *BlockingError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "refusing to start maintenance on node %s: %d VM(s) would block the drain", e.Node, len(e.Blocking))
 	for _, v := range e.Blocking {
-		fmt.Fprintf(&b, "\n  %s: evictionStrategy %s but %s", v.Key(), strategyText(v), migratableText(v))
+		why := migratableText(v)
+		if v.NoPlace != "" {
+			why = v.NoPlace
+		}
+		fmt.Fprintf(&b, "\n  %s: evictionStrategy %s but %s", v.Key(), strategyText(v), why)
 	}
 	return b.String()
 }
 
 // Hint says how to get the VMs out of the way.
 func (e *BlockingError) Hint() string {
+	for _, v := range e.Blocking {
+		if v.NoPlace != "" {
+			return "give the VMs a node to go to (relax the nodeSelector, node affinity or tolerations that pin them, or make a matching node schedulable), " +
+				"make the others live-migratable, stop them, or set their evictionStrategy to None; " +
+				"or pass --force to start anyway (the drain then waits until they are gone)"
+		}
+	}
 	return "make them live-migratable (e.g. ReadWriteMany storage), stop them, or set their evictionStrategy to LiveMigrateIfPossible or None; " +
 		"or pass --force to start anyway (the drain then waits until they are gone)"
 }

@@ -36,6 +36,9 @@ type VMProgress struct {
 	Message string
 	// OwnedByVM: a VirtualMachine owns the VMI, so a shut-down VM may be started again.
 	OwnedByVM bool
+	// Unschedulable: its migration's target pod cannot be placed; Message has the scheduler's
+	// reason.
+	Unschedulable bool
 }
 
 // Key is namespace/name.

@@ -260,7 +260,13 @@ func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
 		out = append(out, line)
 	}
 	if s.Stalled && !prev.Stalled {
-		out = append(out, fmt.Sprintf("%s: the drain is not progressing: every VM left blocks it", s.Node))
+		why := "every VM left blocks it"
+		for _, v := range s.VMs {
+			if v.Unschedulable {
+				why = "no VM left can leave (a migration cannot be scheduled)"
+			}
+		}
+		out = append(out, fmt.Sprintf("%s: the drain is not progressing: %s", s.Node, why))
 	}
 	return out
 }

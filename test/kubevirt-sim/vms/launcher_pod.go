@@ -73,7 +73,7 @@ func launcherPod(vmi *virtv1.VirtualMachineInstance) *corev1.Pod {
 		Spec: corev1.PodSpec{
 			RestartPolicy:                 corev1.RestartPolicyNever,
 			TerminationGracePeriodSeconds: &grace,
-			NodeSelector:                  copyMap(vmi.Spec.NodeSelector),
+			NodeSelector:                  launcherNodeSelector(vmi),
 			Affinity:                      vmi.Spec.Affinity.DeepCopy(),
 			Tolerations:                   append([]corev1.Toleration(nil), vmi.Spec.Tolerations...),
 			SchedulerName:                 vmi.Spec.SchedulerName,
@@ -141,4 +141,16 @@ func podReady(pod *corev1.Pod) bool {
 		}
 	}
 	return false
+}
+
+// launcherNodeSelector is the VMI's nodeSelector plus kubevirt.io/schedulable=true, which
+// KubeVirt adds to every launcher pod, migration targets included, so that only nodes whose
+// virt-handler is ready take VMs (v1.6.0 pkg/virt-controller/services/nodeselectorrenderer.go).
+func launcherNodeSelector(vmi *virtv1.VirtualMachineInstance) map[string]string {
+	sel := copyMap(vmi.Spec.NodeSelector)
+	if sel == nil {
+		sel = map[string]string{}
+	}
+	sel[virtv1.NodeSchedulable] = "true"
+	return sel
 }

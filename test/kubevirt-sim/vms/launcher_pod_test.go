@@ -38,6 +38,12 @@ func TestLauncherPodCarriesKubeVirtsLabelsAndPlacement(t *testing.T) {
 	if pod.Spec.NodeSelector["zone"] != "a" || len(pod.Spec.Tolerations) != 1 || pod.Spec.Containers[0].Name != "compute" {
 		t.Errorf("placement/container: %+v", pod.Spec)
 	}
+	if pod.Spec.NodeSelector[virtv1.NodeSchedulable] != "true" || len(pod.Spec.NodeSelector) != 2 {
+		t.Errorf("nodeSelector %v: want the VMI's plus kubevirt.io/schedulable=true", pod.Spec.NodeSelector)
+	}
+	if _, ok := vmi.Spec.NodeSelector[virtv1.NodeSchedulable]; ok {
+		t.Error("the VMI's own nodeSelector was changed")
+	}
 }
 
 func TestMigrationTargetPodAvoidsTheVMIsOtherPods(t *testing.T) {

@@ -95,7 +95,7 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	blockErr := errors.Join(blocking...)
 	if blockErr != nil && o.Force {
-		fmt.Fprintf(o.streams.ErrOut, "warning: --force: the drain cannot finish while the VMs that block it are on the node; it waits for them to be stopped or made migratable\n")
+		fmt.Fprintf(o.streams.ErrOut, "warning: --force: the drain cannot finish while the VMs that block it are on the node; it waits for them to be stopped, made migratable or given a node to go to\n")
 		blockErr = nil
 	}
 

@@ -123,7 +123,7 @@ func NewCmdStart(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "Do not ask for confirmation")
 	fl.BoolVar(&o.Wait, "wait", o.Wait, "Follow the drain until it finishes; --wait=false returns once the maintenance is created")
 	fl.DurationVar(&o.Timeout, "timeout", 0, "Give up waiting after this long (0: no limit); the maintenance stays in place")
-	fl.DurationVar(&o.StallTimeout, "stall-timeout", o.StallTimeout, "Give up when, for this long, only VMs that block the drain are left on a node")
+	fl.DurationVar(&o.StallTimeout, "stall-timeout", o.StallTimeout, "Give up when, for this long, no VM left on a node can leave (they block the drain, or the scheduler cannot place their migrations)")
 	fl.StringVar(&o.DryRun, "dry-run", o.DryRun, `"client" prints the plan and the object; "server" also has the API server validate the object. Nothing is changed`)
 	fl.Lookup("dry-run").NoOptDefVal = "client"
 	fl.IntVar(&o.MaxConcurrent, "max-concurrent", o.MaxConcurrent, "How many nodes to drain at the same time")
