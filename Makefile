@@ -78,7 +78,7 @@ bench: build ## Benchmarks beside kubectl and the rotate-certs.sh call sequence,
 	OC_CNV_CLUSTER=bench VIRT_API_PORT=9454 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
 	rc=0; OC_CNV_CLUSTER=bench OC_CNV_BENCH_KUBECONFIG="$$(OC_CNV_CLUSTER=bench hack/cluster.sh kubeconfig)" \
 		OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
-		go test -count=1 -v -timeout 60m ./test/bench/ || rc=$$?; \
+		go test -tags bench -count=1 -v -timeout 60m ./test/bench/ || rc=$$?; \
 		OC_CNV_CLUSTER=bench hack/cluster.sh down; exit $$rc
 
 .PHONY: release-check
@@ -86,13 +86,13 @@ release-check: ## goreleaser check and snapshot build, krew manifest validation 
 	hack/release-check.sh
 
 .PHONY: unit
-unit: ## Unit tests (no cluster)
-	go test -count=1 $$(go list ./... | grep -v /test/e2e)
+unit: ## Unit tests (no cluster; the e2e and bench suites build only with -tags e2e / -tags bench)
+	go test -count=1 ./...
 
 .PHONY: e2e
 e2e: build cluster-up ## End-to-end tests of the real binary on the local cluster
 	OC_CNV_E2E_KUBECONFIG="$$(hack/cluster.sh kubeconfig)" OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
-		go test -count=1 -timeout $(E2E_TIMEOUT) ./test/e2e/...
+		go test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) ./test/e2e/...
 
 # The NodeMaintenance APIs older operators served, and none at all: each on a small cluster of
 # its own (CRD only; the real operator serves only the medik8s API), running the tests that
@@ -105,7 +105,7 @@ e2e-apis: build ## End-to-end tests of the older NodeMaintenance APIs and of no 
 		export OC_CNV_CLUSTER=nm-$$api VIRT_API_PORT=$$port NODES=2; port=$$((port + 1)); \
 		hack/cluster.sh up --nm-api=$$api; \
 		OC_CNV_E2E_KUBECONFIG="$$(hack/cluster.sh kubeconfig)" OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
-			go test -count=1 -timeout 10m -run '$(LEGACY_API_TESTS)' ./test/e2e/ || { hack/cluster.sh logs 80; hack/cluster.sh down; exit 1; }; \
+			go test -tags e2e -count=1 -timeout 10m -run '$(LEGACY_API_TESTS)' ./test/e2e/ || { hack/cluster.sh logs 80; hack/cluster.sh down; exit 1; }; \
 		hack/cluster.sh down; \
 	done
 
@@ -116,7 +116,7 @@ e2e-restart: build ## End-to-end tests of commands across an API server restart,
 	OC_CNV_CLUSTER=restart VIRT_API_PORT=9468 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
 	rc=0; OC_CNV_CLUSTER=restart OC_CNV_BENCH_KUBECONFIG="$$(OC_CNV_CLUSTER=restart hack/cluster.sh kubeconfig)" \
 		OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
-		go test -count=1 -v -timeout 20m -run '^TestFault' ./test/bench/ || { rc=$$?; OC_CNV_CLUSTER=restart hack/cluster.sh logs 80; }; \
+		go test -tags bench -count=1 -v -timeout 20m -run '^TestFault' ./test/bench/ || { rc=$$?; OC_CNV_CLUSTER=restart hack/cluster.sh logs 80; }; \
 		OC_CNV_CLUSTER=restart hack/cluster.sh down; exit $$rc
 
 .PHONY: cluster-up

@@ -13,11 +13,14 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/pager"
 )
 
 // Status is the verdict on one certificate.
@@ -286,20 +289,52 @@ func keepCert(rep *Report, c Certificate) {
 
 func (s *Scanner) scanSecrets(ctx context.Context, ns string, cat []Component, rep *Report, bundles bundleIndex) error {
 	s.progress("listing Secrets in %s", nsLabel(ns))
-	opts := metav1.ListOptions{Limit: s.pageSize()}
-	for {
-		list, err := s.Client.CoreV1().Secrets(ns).List(ctx, opts)
-		if err != nil {
-			return fmt.Errorf("listing Secrets in %s: %w", nsLabel(ns), err)
-		}
-		for i := range list.Items {
-			s.addSecret(&list.Items[i], cat, rep, bundles)
-		}
-		if list.Continue == "" {
+	err := s.eachItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return s.Client.CoreV1().Secrets(ns).List(ctx, opts)
+	}, func(obj runtime.Object) error {
+		s.addSecret(obj.(*corev1.Secret), cat, rep, bundles)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("listing Secrets in %s: %w", nsLabel(ns), err)
+	}
+	return nil
+}
+
+// eachItem lists page by page through client-go's pager, without reading ahead, so memory stays
+// about one page whatever the namespace holds. A continue token that expires between pages (410
+// Gone: a long listing of a busy cluster) falls back to one full list, as the pager's List does,
+// and hands on only the objects not seen yet.
+func (s *Scanner) eachItem(ctx context.Context, list pager.ListPageFunc, fn func(runtime.Object) error) error {
+	p := pager.New(list)
+	p.PageSize = s.pageSize()
+	p.PageBufferSize = 0
+	seen := map[string]bool{}
+	err := p.EachListItem(ctx, metav1.ListOptions{}, func(obj runtime.Object) error {
+		seen[objectKey(obj)] = true
+		return fn(obj)
+	})
+	if !apierrors.IsResourceExpired(err) || len(seen) == 0 {
+		return err
+	}
+	all, err := list(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	return meta.EachListItem(all, func(obj runtime.Object) error {
+		if seen[objectKey(obj)] {
 			return nil
 		}
-		opts.Continue = list.Continue
+		return fn(obj)
+	})
+}
+
+func objectKey(obj runtime.Object) string {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return ""
 	}
+	return m.GetNamespace() + "/" + m.GetName()
 }
 
 func nsLabel(ns string) string {
@@ -447,49 +482,48 @@ func subjectName(cn, full string) string {
 
 func (s *Scanner) scanConfigMaps(ctx context.Context, ns string, cat []Component, rep *Report, bundles bundleIndex) error {
 	s.progress("listing ConfigMaps in %s", nsLabel(ns))
-	opts := metav1.ListOptions{Limit: s.pageSize()}
-	for {
-		list, err := s.Client.CoreV1().ConfigMaps(ns).List(ctx, opts)
-		if err != nil {
-			return fmt.Errorf("listing ConfigMaps in %s: %w", nsLabel(ns), err)
+	err := s.eachItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return s.Client.CoreV1().ConfigMaps(ns).List(ctx, opts)
+	}, func(obj runtime.Object) error {
+		s.addConfigMap(obj.(*corev1.ConfigMap), cat, rep, bundles)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("listing ConfigMaps in %s: %w", nsLabel(ns), err)
+	}
+	return nil
+}
+
+func (s *Scanner) addConfigMap(cmap *corev1.ConfigMap, cat []Component, rep *Report, bundles bundleIndex) {
+	// kube-root-ca.crt is in every namespace and belongs to the cluster, not to CNV.
+	if cmap.Name == "kube-root-ca.crt" {
+		return
+	}
+	component := componentOfBundle(cat, KindConfigMap, cmap.Name, cmap.Namespace, cmap.Labels)
+	keys := make([]string, 0, len(cmap.Data))
+	for k := range cmap.Data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		data := []byte(cmap.Data[k])
+		if !HasPEMCertificate(data) {
+			continue
 		}
-		for i := range list.Items {
-			cmap := &list.Items[i]
-			// kube-root-ca.crt is in every namespace and belongs to the cluster, not to CNV.
-			if cmap.Name == "kube-root-ca.crt" {
-				continue
-			}
-			component := componentOfBundle(cat, KindConfigMap, cmap.Name, cmap.Namespace, cmap.Labels)
-			keys := make([]string, 0, len(cmap.Data))
-			for k := range cmap.Data {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				data := []byte(cmap.Data[k])
-				if !HasPEMCertificate(data) {
-					continue
-				}
-				certs, err := ParsePEMBundle(data)
-				if len(certs) == 0 {
-					rep.Warnings = append(rep.Warnings, fmt.Sprintf("configmap %s/%s key %s: %v", cmap.Namespace, cmap.Name, k, err))
-					continue
-				}
-				bundles.set(cat, cmap.Namespace, KindConfigMap, cmap.Name, k, certs)
-				for idx, c := range certs {
-					cert := newCert(component, KindConfigMap, cmap.Namespace, cmap.Name, k, idx, c, RoleBundle)
-					cert.owner = ownerInfo{component: component != "-", controller: controllerOf(cmap.OwnerReferences)}
-					if cmap.Name == serviceCABundle {
-						cert.owner = ownerInfo{injected: true}
-					}
-					keepCert(rep, cert)
-				}
-			}
+		certs, err := ParsePEMBundle(data)
+		if len(certs) == 0 {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("configmap %s/%s key %s: %v", cmap.Namespace, cmap.Name, k, err))
+			continue
 		}
-		if list.Continue == "" {
-			return nil
+		bundles.set(cat, cmap.Namespace, KindConfigMap, cmap.Name, k, certs)
+		for idx, c := range certs {
+			cert := newCert(component, KindConfigMap, cmap.Namespace, cmap.Name, k, idx, c, RoleBundle)
+			cert.owner = ownerInfo{component: component != "-", controller: controllerOf(cmap.OwnerReferences)}
+			if cmap.Name == serviceCABundle {
+				cert.owner = ownerInfo{injected: true}
+			}
+			keepCert(rep, cert)
 		}
-		opts.Continue = list.Continue
 	}
 }
 
@@ -552,30 +586,20 @@ func newWebhookView(kind, name string, configs []admissionregistrationv1.Webhook
 func (s *Scanner) scanWebhooks(ctx context.Context, inScope func(string) bool, cat []Component, rep *Report, bundles bundleIndex) error {
 	s.progress("listing webhook configurations")
 	api := s.Client.AdmissionregistrationV1()
-	validating, err := s.listWebhookViews(rep, "validating", func(opts metav1.ListOptions) ([]webhookView, string, error) {
-		list, err := api.ValidatingWebhookConfigurations().List(ctx, opts)
-		if err != nil {
-			return nil, "", err
-		}
-		views := make([]webhookView, 0, len(list.Items))
-		for i := range list.Items {
-			views = append(views, newWebhookView(KindValidating, list.Items[i].Name, validatingConfigs(&list.Items[i])))
-		}
-		return views, list.Continue, nil
+	validating, err := s.listWebhookViews(ctx, rep, "validating", func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return api.ValidatingWebhookConfigurations().List(ctx, opts)
+	}, func(obj runtime.Object) webhookView {
+		c := obj.(*admissionregistrationv1.ValidatingWebhookConfiguration)
+		return newWebhookView(KindValidating, c.Name, validatingConfigs(c))
 	})
 	if err != nil {
 		return err
 	}
-	mutating, err := s.listWebhookViews(rep, "mutating", func(opts metav1.ListOptions) ([]webhookView, string, error) {
-		list, err := api.MutatingWebhookConfigurations().List(ctx, opts)
-		if err != nil {
-			return nil, "", err
-		}
-		views := make([]webhookView, 0, len(list.Items))
-		for i := range list.Items {
-			views = append(views, newWebhookView(KindMutating, list.Items[i].Name, mutatingConfigs(&list.Items[i])))
-		}
-		return views, list.Continue, nil
+	mutating, err := s.listWebhookViews(ctx, rep, "mutating", func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return api.MutatingWebhookConfigurations().List(ctx, opts)
+	}, func(obj runtime.Object) webhookView {
+		c := obj.(*admissionregistrationv1.MutatingWebhookConfiguration)
+		return newWebhookView(KindMutating, c.Name, mutatingConfigs(c))
 	})
 	if err != nil {
 		return err
@@ -588,24 +612,20 @@ func (s *Scanner) scanWebhooks(ctx context.Context, inScope func(string) bool, c
 
 // listWebhookViews pages through one kind of webhook configuration. Not being allowed to list
 // them is a warning: Secrets and ConfigMaps are still worth reporting.
-func (s *Scanner) listWebhookViews(rep *Report, kind string, list func(metav1.ListOptions) ([]webhookView, string, error)) ([]webhookView, error) {
+func (s *Scanner) listWebhookViews(ctx context.Context, rep *Report, kind string, list pager.ListPageFunc, view func(runtime.Object) webhookView) ([]webhookView, error) {
 	var views []webhookView
-	opts := metav1.ListOptions{Limit: s.pageSize()}
-	for {
-		page, next, err := list(opts)
-		if apierrors.IsForbidden(err) {
-			rep.Warnings = append(rep.Warnings, "cannot list "+kind+"webhookconfigurations: "+err.Error())
-			return views, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("listing %s webhook configurations: %w", kind, err)
-		}
-		views = append(views, page...)
-		if next == "" {
-			return views, nil
-		}
-		opts.Continue = next
+	err := s.eachItem(ctx, list, func(obj runtime.Object) error {
+		views = append(views, view(obj))
+		return nil
+	})
+	if apierrors.IsForbidden(err) {
+		rep.Warnings = append(rep.Warnings, "cannot list "+kind+"webhookconfigurations: "+err.Error())
+		return views, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("listing %s webhook configurations: %w", kind, err)
+	}
+	return views, nil
 }
 
 // addCABundles records the distinct caBundles of a webhook configuration (or APIService) whose
@@ -643,31 +663,26 @@ func (s *Scanner) scanAPIServices(ctx context.Context, inScope func(string) bool
 		return
 	}
 	s.progress("listing APIServices")
-	opts := metav1.ListOptions{Limit: s.pageSize()}
-	for {
-		list, err := s.Dynamic.Resource(gvrAPIService).List(ctx, opts)
+	err := s.eachItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return s.Dynamic.Resource(gvrAPIService).List(ctx, opts)
+	}, func(obj runtime.Object) error {
+		item := obj.(*unstructured.Unstructured)
+		ns, _, _ := unstructured.NestedString(item.Object, "spec", "service", "namespace")
+		svc, _, _ := unstructured.NestedString(item.Object, "spec", "service", "name")
+		ca, _, _ := unstructured.NestedString(item.Object, "spec", "caBundle")
+		if ns == "" {
+			return nil
+		}
+		raw, err := base64.StdEncoding.DecodeString(ca)
 		if err != nil {
-			rep.Warnings = append(rep.Warnings, "cannot list apiservices: "+err.Error())
-			return
+			return nil //nolint:nilerr // an unreadable caBundle is not a bundle to check
 		}
-		for _, item := range list.Items {
-			ns, _, _ := unstructured.NestedString(item.Object, "spec", "service", "namespace")
-			svc, _, _ := unstructured.NestedString(item.Object, "spec", "service", "name")
-			ca, _, _ := unstructured.NestedString(item.Object, "spec", "caBundle")
-			if ns == "" {
-				continue
-			}
-			raw, err := base64.StdEncoding.DecodeString(ca)
-			if err != nil {
-				continue
-			}
-			v := webhookView{kind: KindAPIService, name: item.GetName(), hooks: []hookRef{{ns, svc, raw}}}
-			s.addCABundles(v, inScope, cat, rep, bundles)
-		}
-		if list.GetContinue() == "" {
-			return
-		}
-		opts.Continue = list.GetContinue()
+		v := webhookView{kind: KindAPIService, name: item.GetName(), hooks: []hookRef{{ns, svc, raw}}}
+		s.addCABundles(v, inScope, cat, rep, bundles)
+		return nil
+	})
+	if err != nil {
+		rep.Warnings = append(rep.Warnings, "cannot list apiservices: "+err.Error())
 	}
 }
 
@@ -713,44 +728,38 @@ func (s *Scanner) scanRoutes(ctx context.Context, ns string, cat []Component, re
 	if s.Dynamic == nil {
 		return
 	}
-	opts := metav1.ListOptions{Limit: s.pageSize()}
-	for {
-		list, err := s.Dynamic.Resource(gvrRoute).Namespace(ns).List(ctx, opts)
-		if err != nil {
-			return
-		}
-		for _, item := range list.Items {
-			comp := componentOfBundle(cat, KindRoute, item.GetName(), item.GetNamespace(), item.GetLabels())
-			for _, key := range []string{"destinationCACertificate", "caCertificate", "certificate"} {
-				val, _, _ := unstructured.NestedString(item.Object, "spec", "tls", key)
-				if !HasPEMCertificate([]byte(val)) {
-					continue
-				}
-				certs, _ := ParsePEMBundle([]byte(val))
-				if key != "certificate" {
-					bundles.set(cat, item.GetNamespace(), KindRoute, item.GetName(), key, certs)
-					for idx, c := range certs {
-						cert := newCert(comp, KindRoute, item.GetNamespace(), item.GetName(), key, idx, c, RoleBundle)
-						cert.owner = ownerInfo{component: comp != "-"}
-						keepCert(rep, cert)
-					}
-					continue
-				}
-				if len(certs) == 0 {
-					continue
-				}
-				c := newCert(comp, KindRoute, item.GetNamespace(), item.GetName(), key, 0, certs[0], roleOf(certs[0]))
-				c.owner = ownerInfo{component: comp != "-"}
-				c.intermediates = certs[1:]
-				if k, _, _ := unstructured.NestedString(item.Object, "spec", "tls", "key"); k != "" {
-					c.keyMismatch = !KeyMatches(certs[0], []byte(k))
-				}
-				keepCert(rep, c)
+	// No Route API (plain Kubernetes) or no access: no Routes to read.
+	_ = s.eachItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return s.Dynamic.Resource(gvrRoute).Namespace(ns).List(ctx, opts)
+	}, func(obj runtime.Object) error {
+		item := obj.(*unstructured.Unstructured)
+		comp := componentOfBundle(cat, KindRoute, item.GetName(), item.GetNamespace(), item.GetLabels())
+		for _, key := range []string{"destinationCACertificate", "caCertificate", "certificate"} {
+			val, _, _ := unstructured.NestedString(item.Object, "spec", "tls", key)
+			if !HasPEMCertificate([]byte(val)) {
+				continue
 			}
+			certs, _ := ParsePEMBundle([]byte(val))
+			if key != "certificate" {
+				bundles.set(cat, item.GetNamespace(), KindRoute, item.GetName(), key, certs)
+				for idx, c := range certs {
+					cert := newCert(comp, KindRoute, item.GetNamespace(), item.GetName(), key, idx, c, RoleBundle)
+					cert.owner = ownerInfo{component: comp != "-"}
+					keepCert(rep, cert)
+				}
+				continue
+			}
+			if len(certs) == 0 {
+				continue
+			}
+			c := newCert(comp, KindRoute, item.GetNamespace(), item.GetName(), key, 0, certs[0], roleOf(certs[0]))
+			c.owner = ownerInfo{component: comp != "-"}
+			c.intermediates = certs[1:]
+			if k, _, _ := unstructured.NestedString(item.Object, "spec", "tls", "key"); k != "" {
+				c.keyMismatch = !KeyMatches(certs[0], []byte(k))
+			}
+			keepCert(rep, c)
 		}
-		if list.GetContinue() == "" {
-			return
-		}
-		opts.Continue = list.GetContinue()
-	}
+		return nil
+	})
 }

@@ -35,8 +35,6 @@ const (
 	// ExitDeclined: the confirmation question was answered with anything but yes. Nothing was
 	// changed.
 	ExitDeclined = 8
-	// ExitNotImplemented: the command exists but is not built yet.
-	ExitNotImplemented = 9
 	// ExitInterrupted: stopped by SIGINT/SIGTERM (128+SIGINT, as shells report it).
 	ExitInterrupted = 130
 )
@@ -68,11 +66,6 @@ func Errorf(code int, format string, a ...any) error {
 
 // UsageErrorf reports bad user input; the process exits 2.
 func UsageErrorf(format string, a ...any) error { return Errorf(ExitUsage, format, a...) }
-
-// NotImplemented is returned by verbs that exist in the command tree but are not built yet.
-func NotImplemented(commandPath string) error {
-	return Errorf(ExitNotImplemented, "%s is not implemented yet", commandPath)
-}
 
 // ExitCode maps err to the process exit code: an explicit *Error wins, then well-known API and
 // network failures, then 1.

@@ -35,7 +35,6 @@ func TestExitCode(t *testing.T) {
 		{"cobra unknown command", errors.New(`unknown command "frob" for "oc cnv"`), ExitUsage},
 		{"cobra arg count", errors.New("accepts 1 arg(s), received 2"), ExitUsage},
 		{"not found stays generic", apierrors.NewNotFound(gr, "x"), ExitError},
-		{"not implemented", NotImplemented("oc cnv x"), ExitNotImplemented},
 	}
 	for _, c := range cases {
 		if got := ExitCode(c.err); got != c.want {

@@ -20,10 +20,11 @@ func IsTerminal(s any) bool {
 	return term.IsTerminal(int(f.Fd()))
 }
 
-// ColorEnabled reports whether w may receive ANSI colour: a terminal, NO_COLOR unset
-// (https://no-color.org: any value disables), and TERM not "dumb".
+// ColorEnabled reports whether w may receive ANSI colour: a terminal, NO_COLOR empty or unset
+// (https://no-color.org: present and not empty disables, whatever its value), and TERM not
+// "dumb".
 func ColorEnabled(w io.Writer) bool {
-	if _, set := os.LookupEnv("NO_COLOR"); set {
+	if os.Getenv("NO_COLOR") != "" {
 		return false
 	}
 	if os.Getenv("TERM") == "dumb" {

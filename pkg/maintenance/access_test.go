@@ -142,7 +142,7 @@ func TestEveryRequestIsInTheAccessTable(t *testing.T) {
 	// list, describe, stop.
 	_, err = Describe(ctx, c, &api, "n1")
 	must("describe", err)
-	nms, _, err := ListMaintenances(ctx, dyn, api)
+	nms, err := ListMaintenances(ctx, dyn, api)
 	must("list", err)
 	must("delete", DeleteMaintenance(ctx, c, api, nms[0]))
 	goneCtx, cancel := context.WithTimeout(ctx, time.Second)

@@ -15,11 +15,14 @@ const NodeMaintenanceResource = "nodemaintenances"
 // KnownAPIs lists the group/versions that have served NodeMaintenance, newest first. The
 // medik8s operator is the one shipped today; nodemaintenance.kubevirt.io is what the operator
 // served before it moved to medik8s; kubevirt.io/v1alpha1 is the group the product docs'
-// original example uses. The first one the cluster serves wins.
-var KnownAPIs = []schema.GroupVersion{
-	{Group: "nodemaintenance.medik8s.io", Version: "v1beta1"},
-	{Group: "nodemaintenance.kubevirt.io", Version: "v1beta1"},
-	{Group: "kubevirt.io", Version: "v1alpha1"},
+// original example uses. The first one the cluster serves wins. A function, not a variable, so
+// that no caller can change what the others see.
+func KnownAPIs() []schema.GroupVersion {
+	return []schema.GroupVersion{
+		{Group: "nodemaintenance.medik8s.io", Version: "v1beta1"},
+		{Group: "nodemaintenance.kubevirt.io", Version: "v1beta1"},
+		{Group: "kubevirt.io", Version: "v1alpha1"},
+	}
 }
 
 // API is the NodeMaintenance resource chosen for this cluster.
@@ -51,7 +54,7 @@ func (NoAPIError) Hint() string {
 
 func knownAPIList() string {
 	s := ""
-	for i, gv := range KnownAPIs {
+	for i, gv := range KnownAPIs() {
 		if i > 0 {
 			s += ", "
 		}
@@ -64,7 +67,7 @@ func knownAPIList() string {
 // served. Asking for each known group/version (rather than fetching every API group) keeps it
 // to at most three small requests and does not fail when an unrelated aggregated API is down.
 func ResolveAPI(d discovery.DiscoveryInterface) (API, error) {
-	for _, gv := range KnownAPIs {
+	for _, gv := range KnownAPIs() {
 		list, err := d.ServerResourcesForGroupVersion(gv.String())
 		if err != nil {
 			if apierrors.IsNotFound(err) || discovery.IsGroupDiscoveryFailedError(err) {

@@ -52,7 +52,7 @@ func TestResolveAPINoneServed(t *testing.T) {
 }
 
 func TestNodeMaintenanceViewReadsEveryField(t *testing.T) {
-	u := NewObject(API{GVR: KnownAPIs[1].WithResource(NodeMaintenanceResource), Kind: "NodeMaintenance"}, "n-maintenance", "n", "why")
+	u := NewObject(API{GVR: KnownAPIs()[1].WithResource(NodeMaintenanceResource), Kind: "NodeMaintenance"}, "n-maintenance", "n", "why")
 	u.Object["status"] = map[string]interface{}{
 		"phase": "Running", "drainProgress": int64(40), "totalpods": int64(5), "evictionPods": int64(4),
 		"pendingPods": []interface{}{"a", "b"}, "lastError": "e", "lastUpdate": "2026-11-25T12:00:00Z", "errorOnLeaseCount": float64(2),

@@ -61,7 +61,7 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 	var all []NodeMaintenance
 	if api != nil {
 		var err error
-		all, _, err = ListMaintenances(ctx, c.Dynamic, *api)
+		all, err = ListMaintenances(ctx, c.Dynamic, *api)
 		if err != nil {
 			return nil, err
 		}

@@ -10,10 +10,10 @@ import (
 )
 
 // ListMaintenances reads every NodeMaintenance with one list request, sorted by node.
-func ListMaintenances(ctx context.Context, dyn dynamic.Interface, api API) ([]NodeMaintenance, string, error) {
+func ListMaintenances(ctx context.Context, dyn dynamic.Interface, api API) ([]NodeMaintenance, error) {
 	list, err := dyn.Resource(api.GVR).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return nil, "", fmt.Errorf("listing %s: %w", api.GVR.GroupResource(), err)
+		return nil, fmt.Errorf("listing %s: %w", api.GVR.GroupResource(), err)
 	}
 	out := make([]NodeMaintenance, 0, len(list.Items))
 	for i := range list.Items {
@@ -25,7 +25,7 @@ func ListMaintenances(ctx context.Context, dyn dynamic.Interface, api API) ([]No
 		}
 		return out[i].Name < out[j].Name
 	})
-	return out, list.GetResourceVersion(), nil
+	return out, nil
 }
 
 // ForNode finds the maintenance of a node by spec.nodeName: the object's name is whatever its
@@ -41,7 +41,7 @@ func ForNode(all []NodeMaintenance, node string) (NodeMaintenance, bool) {
 
 // FindForNode lists and picks the node's maintenance.
 func FindForNode(ctx context.Context, dyn dynamic.Interface, api API, node string) (NodeMaintenance, bool, error) {
-	all, _, err := ListMaintenances(ctx, dyn, api)
+	all, err := ListMaintenances(ctx, dyn, api)
 	if err != nil {
 		return NodeMaintenance{}, false, err
 	}

@@ -118,7 +118,7 @@ func Preflight(ctx context.Context, c Clients, api *API, method Method, nodes []
 
 	var existing []NodeMaintenance
 	if api != nil {
-		existing, _, err = ListMaintenances(ctx, c.Dynamic, *api)
+		existing, err = ListMaintenances(ctx, c.Dynamic, *api)
 		if err != nil {
 			return nil, err
 		}

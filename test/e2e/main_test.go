@@ -1,3 +1,5 @@
+//go:build e2e
+
 // Package e2e holds the end-to-end tests: the real oc-cnv binary against the local cluster
 // (hack/cluster.sh), with the real Node Maintenance Operator and the KubeVirt simulator.
 package e2e

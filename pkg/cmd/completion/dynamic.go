@@ -115,7 +115,7 @@ func nodesInMaintenance(ctx context.Context, f *cmdutil.Factory, nodes []corev1.
 	if err != nil {
 		return busy
 	}
-	all, _, err := maintenance.ListMaintenances(ctx, dyn, api)
+	all, err := maintenance.ListMaintenances(ctx, dyn, api)
 	if err != nil {
 		return busy
 	}

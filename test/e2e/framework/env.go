@@ -42,15 +42,12 @@ var shared *Env
 // Main is the TestMain of e2e packages. The cluster comes from OC_CNV_E2E_KUBECONFIG (make test
 // sets it after `hack/cluster.sh up`); the binary from OC_CNV_BIN, else it is built here.
 func Main(m *testing.M) {
+	// The suite builds only with -tags e2e, so whoever asked for it meant it to run: without a
+	// cluster it fails, never passing on nothing.
 	kc := os.Getenv("OC_CNV_E2E_KUBECONFIG")
 	if kc == "" {
-		msg := "e2e: OC_CNV_E2E_KUBECONFIG is not set; run `make test` or `make e2e`, which bring the local cluster up"
-		if os.Getenv("CI") != "" {
-			fmt.Fprintln(os.Stderr, msg)
-			os.Exit(1)
-		}
-		fmt.Fprintln(os.Stderr, msg+" (skipping)")
-		os.Exit(0)
+		fmt.Fprintln(os.Stderr, "e2e: OC_CNV_E2E_KUBECONFIG is not set, so no test ran; run `make e2e` (or `make test`), which brings the local cluster up and sets it")
+		os.Exit(1)
 	}
 	env, cleanup, err := newEnv(kc)
 	if err != nil {

@@ -133,7 +133,7 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	var all []maintenance.NodeMaintenance
 	if api != nil {
-		if all, _, err = maintenance.ListMaintenances(ctx, c.Dynamic, *api); err != nil {
+		if all, err = maintenance.ListMaintenances(ctx, c.Dynamic, *api); err != nil {
 			return err
 		}
 	}
