@@ -307,14 +307,14 @@ start_control_plane() {
 		log "control plane of $CLUSTER already running"
 		return
 	fi
-	if kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
+	if grep -qx "$CLUSTER" <<<"$(kwokctl get clusters 2>/dev/null)"; then
 		log "restarting control plane of $CLUSTER"
 		kwokctl --name "$CLUSTER" start cluster --wait 60s >"$STATE/logs/kwokctl.log" 2>&1 || {
 			log "restart failed; recreating the cluster"
 			kwokctl --name "$CLUSTER" delete cluster >>"$STATE/logs/kwokctl.log" 2>&1 || true
 		}
 	fi
-	if ! kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
+	if ! grep -qx "$CLUSTER" <<<"$(kwokctl get clusters 2>/dev/null)"; then
 		log "creating control plane of $CLUSTER (kube $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
 		front_proxy_pki
 		local fp=()
@@ -540,7 +540,7 @@ down() {
 	stop_pid kubevirt-sim
 	stop_pid kubevirt-certs
 	stop_pid nmo
-	if [[ -x $KWOK_BIN/kwokctl ]] && kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
+	if [[ -x $KWOK_BIN/kwokctl ]] && grep -qx "$CLUSTER" <<<"$(kwokctl get clusters 2>/dev/null)"; then
 		kwokctl --name "$CLUSTER" delete cluster >>"$STATE/logs/kwokctl.log" 2>&1 || true
 	fi
 	rm -rf "$STATE"

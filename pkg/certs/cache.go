@@ -10,7 +10,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/client-go/informers"
+	admissioninformers "k8s.io/client-go/informers/admissionregistration/v1"
+	appsinformers "k8s.io/client-go/informers/apps/v1"
+	coreinformers "k8s.io/client-go/informers/core/v1"
 	"k8s.io/client-go/kubernetes"
 	admissionlisters "k8s.io/client-go/listers/admissionregistration/v1"
 	appslisters "k8s.io/client-go/listers/apps/v1"
@@ -76,34 +78,31 @@ func startCache(ctx context.Context, c kubernetes.Interface, namespaces []string
 		})
 		synced = append(synced, inf.HasSynced)
 	}
-	var factories []informers.SharedInformerFactory
+	// Informers of exactly these kinds, not a SharedInformerFactory: the factory links the
+	// informers of every API group into the binary.
+	var informers []cache.SharedIndexInformer
+	start := func(inf cache.SharedIndexInformer) cache.Indexer {
+		watch(inf)
+		informers = append(informers, inf)
+		return inf.GetIndexer()
+	}
+	byNamespace := cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc}
 	for _, ns := range namespaces {
 		if _, ok := cr.namespaced[ns]; ok {
 			continue
 		}
-		f := informers.NewSharedInformerFactoryWithOptions(c, 0, informers.WithNamespace(ns))
-		l := &namespaceListers{
-			secrets:     f.Core().V1().Secrets().Lister().Secrets(ns),
-			configMaps:  f.Core().V1().ConfigMaps().Lister().ConfigMaps(ns),
-			deployments: f.Apps().V1().Deployments().Lister().Deployments(ns),
-			daemonSets:  f.Apps().V1().DaemonSets().Lister().DaemonSets(ns),
+		cr.namespaced[ns] = &namespaceListers{
+			secrets:     corelisters.NewSecretLister(start(coreinformers.NewSecretInformer(c, ns, 0, byNamespace))).Secrets(ns),
+			configMaps:  corelisters.NewConfigMapLister(start(coreinformers.NewConfigMapInformer(c, ns, 0, byNamespace))).ConfigMaps(ns),
+			deployments: appslisters.NewDeploymentLister(start(appsinformers.NewDeploymentInformer(c, ns, 0, byNamespace))).Deployments(ns),
+			daemonSets:  appslisters.NewDaemonSetLister(start(appsinformers.NewDaemonSetInformer(c, ns, 0, byNamespace))).DaemonSets(ns),
 		}
-		watch(f.Core().V1().Secrets().Informer())
-		watch(f.Core().V1().ConfigMaps().Informer())
-		watch(f.Apps().V1().Deployments().Informer())
-		watch(f.Apps().V1().DaemonSets().Informer())
-		cr.namespaced[ns] = l
-		factories = append(factories, f)
 	}
-	f := informers.NewSharedInformerFactory(c, 0)
-	cr.validating = f.Admissionregistration().V1().ValidatingWebhookConfigurations().Lister()
-	cr.mutating = f.Admissionregistration().V1().MutatingWebhookConfigurations().Lister()
-	watch(f.Admissionregistration().V1().ValidatingWebhookConfigurations().Informer())
-	watch(f.Admissionregistration().V1().MutatingWebhookConfigurations().Informer())
-	factories = append(factories, f)
+	cr.validating = admissionlisters.NewValidatingWebhookConfigurationLister(start(admissioninformers.NewValidatingWebhookConfigurationInformer(c, 0, cache.Indexers{})))
+	cr.mutating = admissionlisters.NewMutatingWebhookConfigurationLister(start(admissioninformers.NewMutatingWebhookConfigurationInformer(c, 0, cache.Indexers{})))
 
-	for _, f := range factories {
-		f.Start(ctx.Done())
+	for _, inf := range informers {
+		go inf.Run(ctx.Done())
 	}
 	if !cache.WaitForCacheSync(sctx.Done(), synced...) {
 		errMu.Lock()
