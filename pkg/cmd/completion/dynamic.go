@@ -19,6 +19,12 @@ const lookupTimeout = 5 * time.Second
 
 const noFiles = cobra.ShellCompDirectiveNoFileComp
 
+// Words completes a flag from a fixed list, such as -o's formats; "jsonpath=" and the like
+// take their value right after, so no space is added.
+func Words(words ...string) cobra.CompletionFunc {
+	return cobra.FixedCompletions(words, noFiles|cobra.ShellCompDirectiveNoSpace)
+}
+
 // NodesForStart completes the nodes that can go into maintenance: schedulable and not already
 // in maintenance (by a NodeMaintenance or by --method=drain).
 func NodesForStart(f *cmdutil.Factory) cobra.CompletionFunc {

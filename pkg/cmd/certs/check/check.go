@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/oc-cnv/oc-cnv/pkg/certs"
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 )
 
@@ -105,6 +106,7 @@ Private keys are read only to compare them with their certificates and are never
 	fl := cmd.Flags()
 	fl.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Scan every namespace")
 	fl.StringVar(&o.CDINamespace, "cdi-namespace", "", "Namespace of CDI when it is not the CNV namespace (upstream installs)")
+	_ = cmd.RegisterFlagCompletionFunc("cdi-namespace", completion.Namespaces(f))
 	fl.Var(&o.WarnWithin, "warn-within", "Mark certificates expiring within this time EXPIRING (e.g. 30d, 12h)")
 	fl.Var(&o.FailWithin, "fail-within", "Exit 7 when a certificate expires within this time (0: only for expired and broken ones)")
 	fl.BoolVar(&o.NoHeaders, "no-headers", false, "Leave out the table's header line (and the summary), for scripts")

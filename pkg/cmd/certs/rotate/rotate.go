@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/oc-cnv/oc-cnv/pkg/certs"
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 )
 
@@ -125,6 +126,7 @@ interrupted (at the question: nothing was changed).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.CDINamespace, "cdi-namespace", "", "Namespace of CDI when it is not the CNV namespace (upstream installs)")
+	_ = cmd.RegisterFlagCompletionFunc("cdi-namespace", completion.Namespaces(f))
 	fl.StringSliceVar(&o.Components, "components", nil, "Components to rotate: "+strings.Join(certs.ComponentNames(), ", ")+" (default: every installed one)")
 	fl.StringVar(&o.Strategy, "strategy", o.Strategy, "reissue (have the owners re-issue, operators keep running) or recreate (CDI: scale cdi-operator down, delete its Secrets; for old releases)")
 	fl.BoolVar(&o.DryRun, "dry-run", false, "Print the plan per component and change nothing")

@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
@@ -47,6 +48,7 @@ func NewCmdDescribe(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cob
 			}
 			return o.Run(c.Context())
 		},
+		ValidArgsFunction: completion.NodesInMaintenance(f),
 	}
 	return cmd
 }

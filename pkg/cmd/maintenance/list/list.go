@@ -12,6 +12,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
@@ -61,6 +62,7 @@ func NewCmdList(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 	cmd.Flags().Lookup("output").Usage = "Output format: wide, or json|yaml|name for the NodeMaintenance objects (--method=drain nodes have none)"
 	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", false, "After listing, keep printing maintenances as they change")
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "Leave out the table's header line, for scripts")
+	_ = cmd.RegisterFlagCompletionFunc("output", completion.Words("wide", "json", "yaml", "name", "jsonpath=", "go-template="))
 	return cmd
 }
 

@@ -13,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
 
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
@@ -129,6 +130,8 @@ func NewCmdStart(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.
 	fl.IntVar(&o.MaxConcurrent, "max-concurrent", o.MaxConcurrent, "How many nodes to drain at the same time")
 	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().Lookup("output").Usage = "With --dry-run, print the object in this format: json|yaml|name"
+	cmd.ValidArgsFunction = completion.NodesForStart(f)
+	_ = cmd.RegisterFlagCompletionFunc("output", completion.Words("json", "yaml", "name"))
 	return cmd
 }
 

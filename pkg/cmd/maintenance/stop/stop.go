@@ -13,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
@@ -87,6 +88,8 @@ func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for the nodes to be released before reporting what holds them")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Print what stop would do (maintenances ended, nodes uncordoned, evacuations) and change nothing")
 	cmd.Flags().BoolVar(&o.CancelEvacuations, "cancel-evacuations", false, "Once a node is released, cancel the evacuations KubeVirt still runs off it: clear the VMs' evacuation mark and delete their Pending evacuation migrations")
+	cmd.ValidArgsFunction = completion.NodesInMaintenance(f)
+	_ = cmd.RegisterFlagCompletionFunc("output", completion.Words("name"))
 	return cmd
 }
 
