@@ -341,7 +341,7 @@ func summary(s maintenance.Snapshot) string {
 			shutDown++
 		}
 	}
-	return fmt.Sprintf("Node %s is in maintenance: %d VM(s) live-migrated, %d shut down to restart elsewhere, %d pod(s) evicted.",
+	return fmt.Sprintf("Node %s is in maintenance: %d VM(s) live-migrated, %d shut down, %d pod(s) evicted.",
 		s.Node, migrated, shutDown, s.EvictionPods)
 }
 
