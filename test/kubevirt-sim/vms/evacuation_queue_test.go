@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	k8stesting "k8s.io/client-go/testing"
 	virtv1 "kubevirt.io/api/core/v1"
 )
@@ -116,5 +118,50 @@ func TestQueueOrder(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "[crit-old crit-new user-trig maint user-old]" {
 		t.Errorf("queue order %v", got)
+	}
+}
+
+// The test world's virt-api (v1.6.0 by default) refuses spec.priority, a field it does not
+// know. Playing v1.9 beside it, the evacuation controller still creates the migration, without
+// the field, rather than retrying a refused create for ever.
+func TestEvacuationWithoutPriorityWhenVirtAPIRefusesIt(t *testing.T) {
+	f := newFakeCluster(t, 0)
+	refused := 0
+	f.virt.PrependReactor("create", "virtualmachineinstancemigrations", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		m := a.(k8stesting.CreateAction).GetObject().(*virtv1.VirtualMachineInstanceMigration)
+		if m.Spec.Priority != nil {
+			refused++
+			return true, nil, apierrors.NewInvalid(virtv1.VirtualMachineInstanceMigrationGroupVersionKind.GroupKind(), "",
+				field.ErrorList{field.Forbidden(field.NewPath("spec", "priority"), "spec.priority in body is a forbidden property")})
+		}
+		m.Name = m.GenerateName + "00001"
+		return false, nil, nil
+	})
+	kv := &virtv1.KubeVirt{
+		ObjectMeta: metav1.ObjectMeta{Name: "kv", Namespace: "openshift-cnv"},
+		Spec:       virtv1.KubeVirtSpec{Configuration: virtv1.KubeVirtConfiguration{EvictionStrategy: strategyPtr(virtv1.EvictionStrategyLiveMigrate)}},
+		Status:     virtv1.KubeVirtStatus{ObservedKubeVirtVersion: "v1.9.0"},
+	}
+	if _, err := f.virt.KubevirtV1().KubeVirts("openshift-cnv").Create(f.ctx, kv, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	vmi := withMigratable(runningVMI("a", "n1"), true)
+	vmi.Status.EvacuationNodeName = "n1"
+	if _, err := f.virt.KubevirtV1().VirtualMachineInstances("ns").Create(f.ctx, vmi, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.kube.CoreV1().Pods("ns").Create(f.ctx, launcherOn(vmi, "virt-launcher-a-x", "n1", corev1.PodRunning), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.settle()
+	if err := f.s.evacuationCtl.sync(f.ctx, "ns/a"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := f.virt.KubevirtV1().VirtualMachineInstanceMigrations("ns").List(f.ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if refused != 1 || len(list.Items) != 1 || list.Items[0].Spec.Priority != nil {
+		t.Fatalf("%d refused creates, %d migrations (%+v); want one refused with priority, then one created without", refused, len(list.Items), list.Items)
 	}
 }
