@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"k8s.io/client-go/dynamic"
@@ -14,6 +13,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"kubevirt.io/client-go/kubevirt"
+
+	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
 )
 
 // benchEnv is the bench cluster, its clients and the binaries compared.
@@ -35,9 +36,8 @@ func newBenchEnv(t *testing.T) *benchEnv {
 	}
 	if e.bin == "" {
 		e.bin = filepath.Join(t.TempDir(), "oc-cnv")
-		_, file, _, _ := runtime.Caller(0)
 		build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", e.bin, "./cmd/oc-cnv")
-		build.Dir = filepath.Join(filepath.Dir(file), "..", "..")
+		build.Dir = framework.RepoRoot()
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := build.CombinedOutput(); err != nil {
 			t.Fatalf("building oc-cnv: %v\n%s", err, out)
@@ -60,9 +60,4 @@ func newBenchEnv(t *testing.T) *benchEnv {
 		t.Fatal(err)
 	}
 	return e
-}
-
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }

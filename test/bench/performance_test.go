@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
 )
 
 // envInt reads a scale knob; the defaults are the sizes the issue asks for.
@@ -50,7 +52,7 @@ var statusKubeconfig = regexp.MustCompile(`(?m)^kubeconfig:\s+(\S+)$`)
 func stopSimulator(t *testing.T, e *benchEnv) {
 	t.Helper()
 	status := exec.Command("hack/cluster.sh", "status")
-	status.Dir = repoRoot()
+	status.Dir = framework.RepoRoot()
 	out, err := status.Output()
 	if err != nil {
 		t.Fatalf("hack/cluster.sh status: %v", err)

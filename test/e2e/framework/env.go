@@ -7,7 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -114,10 +114,23 @@ func newEnv(kubeconfig string) (*Env, func(), error) {
 	return env, cleanup, nil
 }
 
-// repoRoot is the module root, found from this file's location.
+// repoRoot is the module root: the nearest directory above the working directory (go test runs
+// a test in its package's) whose go.mod is this module's. Not the source file's path from
+// runtime.Caller, which -trimpath (the Makefile builds everything with it, so tests share the
+// binaries' compiled dependencies) turns into a module path.
 func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+	dir, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if mod, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.HasPrefix(string(mod), "module github.com/oc-cnv/oc-cnv\n") {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			panic("no go.mod of github.com/oc-cnv/oc-cnv above " + dir)
+		}
+	}
 }
 
 // RepoRoot returns the repository root, for tests that read fixtures or scripts.
