@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )

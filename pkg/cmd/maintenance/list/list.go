@@ -11,8 +11,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )

@@ -12,8 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
+	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
