@@ -33,6 +33,10 @@ func Advice(cs []Certificate) []string {
 		if !c.Fails {
 			continue
 		}
+		if c.Kind == KindPod {
+			add(servedAdvice(c))
+			continue
+		}
 		if c.owner.component && c.Component != "-" {
 			k := compKey{c.Namespace, c.Component}
 			f, ok := comps[k]
@@ -63,6 +67,22 @@ func Advice(cs []Certificate) []string {
 		compLines = append(compLines, fmt.Sprintf("%s: `%s`", k.comp, how))
 	}
 	return append(compLines, lines...)
+}
+
+// servedAdvice fixes what a pod serves: a pod that did not reload needs a restart (its Secret
+// is already right, so a rotation would not help); one its clients distrust needs its owner to
+// re-issue and rebuild the bundles.
+func servedAdvice(c *Certificate) string {
+	obj := c.ShortObject()
+	switch {
+	case c.Status == StatusServingStale && c.owner.controller != "":
+		return fmt.Sprintf("%s: serves an older certificate than its Secret (it did not reload): restart it: `oc rollout restart -n %s %s`", obj, c.Namespace, c.owner.controller)
+	case c.Status == StatusServingStale:
+		return fmt.Sprintf("%s: serves an older certificate than its Secret (it did not reload): delete the pod so that a new one reads the Secret", obj)
+	case c.Status == StatusServingUntrusted:
+		return fmt.Sprintf("%s: its clients would reject what it serves (%s): `oc cnv certs rotate -n %s --components %s`", obj, c.Reason, c.Namespace, c.Component)
+	}
+	return fmt.Sprintf("%s: serves a certificate that is %s: `oc cnv certs rotate -n %s --components %s`", obj, c.StatusText(), c.Namespace, c.Component)
 }
 
 func unownedAdvice(c *Certificate) string {

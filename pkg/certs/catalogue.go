@@ -66,6 +66,9 @@ type CertEntry struct {
 	TrustedBy []Ref `json:"trustedBy,omitempty"`
 	// Optional entries exist only on some releases.
 	Optional bool `json:"optional,omitempty"`
+	// Service is the Service whose pods present this serving certificate, and whose DNS name
+	// (<service>.<namespace>.svc) its clients dial: what certs check --served handshakes with.
+	Service string `json:"service,omitempty"`
 }
 
 // Workload is a Deployment or DaemonSet of a component.
@@ -112,6 +115,9 @@ func mwh(name string) Ref            { return Ref{Kind: KindMutating, Name: name
 func apisvc(name string) Ref         { return Ref{Kind: KindAPIService, Name: name} }
 func route(name string) Ref          { return Ref{Kind: KindRoute, Name: name, Key: "destinationCACertificate"} }
 func optional(e CertEntry) CertEntry { e.Optional = true; return e }
+
+// servedBy names the Service in front of the pods that present a serving certificate.
+func servedBy(svc string, e CertEntry) CertEntry { e.Service = svc; return e }
 func tls(secret string, role Role, trusted ...Ref) CertEntry {
 	return CertEntry{Secret: secret, CertKey: "tls.crt", KeyKey: "tls.key", Role: role, TrustedBy: trusted}
 }
@@ -137,13 +143,13 @@ func Catalogue() []Component {
 			Name:     CompKubeVirt,
 			Owner:    "virt-operator",
 			Operator: "virt-operator",
-			Source:   "kubevirt/kubevirt v1.6.0-v1.8.0 pkg/virt-operator/resource/generate/components/secrets.go (names, managed-by label, kubevirt.io/duration, ca-bundle key, MergeCABundle overlap, NextRotationDeadline); pkg/virt-operator/resource/apply/core.go (createOrUpdateCertificateSecrets: every Secret but the CAs signed by kubevirt-ca; certificationNeedsRotation: missing, duration annotation differs, not signed by the current CA, past NotAfter-renewBefore); apply/routes.go (route virt-exportproxy, destinationCACertificate from the kubevirt-ca bundle)",
+			Source:   "kubevirt/kubevirt v1.6.0-v1.8.0 pkg/virt-operator/resource/generate/components/secrets.go (names, managed-by label, kubevirt.io/duration, ca-bundle key, MergeCABundle overlap, NextRotationDeadline); pkg/virt-operator/resource/apply/core.go (createOrUpdateCertificateSecrets: every Secret but the CAs signed by kubevirt-ca; certificationNeedsRotation: missing, duration annotation differs, not signed by the current CA, past NotAfter-renewBefore); apply/routes.go (route virt-exportproxy, destinationCACertificate from the kubevirt-ca bundle); components/deployments.go NewApiServerService, NewExportProxyService and webhooks.go NewOperatorWebhookService (the Services in front of the serving pods, 443 to 8443 and to the port named webhooks)",
 			Certs: []CertEntry{
 				tls("kubevirt-ca", RoleCA, kvCABundle),
 				tls("kubevirt-export-ca", RoleCA, kvExportBundle),
 				optional(tls("kubevirt-backup-ca", RoleCA, cm("kubevirt-backup-ca", "ca-bundle"))), // v1.8+
-				tls("kubevirt-operator-certs", RoleServing, kvCABundle, vwh("virt-operator-validator")),
-				tls("kubevirt-virt-api-certs", RoleServing, kvCABundle, vwh("virt-api-validator"), mwh("virt-api-mutator"), apisvc("v1.subresources.kubevirt.io"), apisvc("v1alpha3.subresources.kubevirt.io")),
+				servedBy("kubevirt-operator-webhook", tls("kubevirt-operator-certs", RoleServing, kvCABundle, vwh("virt-operator-validator"))),
+				servedBy("virt-api", tls("kubevirt-virt-api-certs", RoleServing, kvCABundle, vwh("virt-api-validator"), mwh("virt-api-mutator"), apisvc("v1.subresources.kubevirt.io"), apisvc("v1alpha3.subresources.kubevirt.io"))),
 				tls("kubevirt-controller-certs", RoleServing, kvCABundle),
 				tls("kubevirt-virt-handler-server-certs", RoleServing, kvCABundle),
 				tls("kubevirt-virt-handler-certs", RoleClient, kvCABundle),
@@ -152,7 +158,7 @@ func Catalogue() []Component {
 				// destinationCACertificate, which is the kubevirt-ca bundle (apply/routes.go). The
 				// export CA signs only the export servers' certificates, which virt-controller
 				// makes at run time.
-				tls("kubevirt-exportproxy-certs", RoleServing, kvCABundle, route("virt-exportproxy")),
+				servedBy("virt-exportproxy", tls("kubevirt-exportproxy-certs", RoleServing, kvCABundle, route("virt-exportproxy"))),
 				// Secrets of later releases (components/secrets.go at each version).
 				optional(tls("kubevirt-synchronization-controller-certs", RoleClient, kvCABundle)),         // v1.6+
 				optional(tls("kubevirt-synchronization-controller-server-certs", RoleServing, kvCABundle)), // v1.6+
@@ -175,14 +181,14 @@ func Catalogue() []Component {
 			Owner:    "cdi-operator (openshift/library-go certrotation)",
 			Operator: "cdi-operator",
 			CDI:      true,
-			Source:   "kubevirt/containerized-data-importer pkg/operator/resources/cert/factory.go (signers, <signer>-bundle, targets, 48h/24h and 24h/12h defaults); pkg/operator/controller/certrotation.go (library-go RotatedSigningCASecret/CABundleConfigMap/RotatedSelfSignedCertKeySecret, forced refresh via auth.openshift.io/certificate-not-after); pkg/operator/controller/cr-manager.go and resources/utils/common.go (the Secrets and bundles are created first with the labels cdi.kubevirt.io, app=containerized-data-importer, app.kubernetes.io/managed-by=cdi-operator); library-go certrotation/target.go (a target is re-issued when its own times are due or its issuer's name is no longer in the bundle, not when a new signer appears); pkg/operator/resources/cluster/apiserver.go (webhooks cdi-api-datavolume-validate, cdi-api-validate, cdi-api-dataimportcron-validate, cdi-api-populator-validate, objecttransfer-api-validate, cdi-api-datavolume-mutate, all with the apiserver signer bundle) at v1.59.0; pkg/operator/controller/route.go (route cdi-uploadproxy, destinationCACertificate from the uploadproxy signer bundle)",
+			Source:   "kubevirt/containerized-data-importer pkg/operator/resources/cert/factory.go (signers, <signer>-bundle, targets, 48h/24h and 24h/12h defaults); pkg/operator/controller/certrotation.go (library-go RotatedSigningCASecret/CABundleConfigMap/RotatedSelfSignedCertKeySecret, forced refresh via auth.openshift.io/certificate-not-after); pkg/operator/controller/cr-manager.go and resources/utils/common.go (the Secrets and bundles are created first with the labels cdi.kubevirt.io, app=containerized-data-importer, app.kubernetes.io/managed-by=cdi-operator); library-go certrotation/target.go (a target is re-issued when its own times are due or its issuer's name is no longer in the bundle, not when a new signer appears); pkg/operator/resources/cluster/apiserver.go (webhooks cdi-api-datavolume-validate, cdi-api-validate, cdi-api-dataimportcron-validate, cdi-api-populator-validate, objecttransfer-api-validate, cdi-api-datavolume-mutate, all with the apiserver signer bundle) at v1.59.0; pkg/operator/controller/route.go (route cdi-uploadproxy, destinationCACertificate from the uploadproxy signer bundle); pkg/operator/resources/namespaced/apiserver.go and uploadproxy.go (Services cdi-api and cdi-uploadproxy, 443 to 8443)",
 			Certs: []CertEntry{
 				tls("cdi-apiserver-signer", RoleCA, cm("cdi-apiserver-signer-bundle", "ca-bundle.crt")),
 				tls("cdi-uploadproxy-signer", RoleCA, cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt")),
 				tls("cdi-uploadserver-signer", RoleCA, cm("cdi-uploadserver-signer-bundle", "ca-bundle.crt")),
 				tls("cdi-uploadserver-client-signer", RoleCA, cm("cdi-uploadserver-client-signer-bundle", "ca-bundle.crt")),
-				tls("cdi-apiserver-server-cert", RoleServing, append([]Ref{cm("cdi-apiserver-signer-bundle", "ca-bundle.crt"), apisvc("v1beta1.upload.cdi.kubevirt.io")}, cdiAPIWebhooks...)...),
-				tls("cdi-uploadproxy-server-cert", RoleServing, cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt"), route("cdi-uploadproxy")),
+				servedBy("cdi-api", tls("cdi-apiserver-server-cert", RoleServing, append([]Ref{cm("cdi-apiserver-signer-bundle", "ca-bundle.crt"), apisvc("v1beta1.upload.cdi.kubevirt.io")}, cdiAPIWebhooks...)...)),
+				servedBy("cdi-uploadproxy", tls("cdi-uploadproxy-server-cert", RoleServing, cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt"), route("cdi-uploadproxy"))),
 				tls("cdi-uploadserver-client-cert", RoleClient, cm("cdi-uploadserver-client-signer-bundle", "ca-bundle.crt")),
 			},
 			Bundles: append([]Ref{cm("cdi-apiserver-signer-bundle", "ca-bundle.crt"), cm("cdi-uploadproxy-signer-bundle", "ca-bundle.crt"),
@@ -203,7 +209,7 @@ func Catalogue() []Component {
 			Source:   "qinqon/kube-admission-webhook pkg/certificate/manager.go and secret.go (ca.crt/ca.key, kubevirt.io/kube-admission-webhook annotation, v0.21.1: rotation at NotAfter minus the overlap, at once on a failed chain check; since v0.15.0 the new CA is prepended to the caBundle and the first entry checked; controller.go watches the webhook configuration); k8snetworkplumbingwg/kubemacpool hack force-cert-rotation.sh and pkg/names (kubemacpool-mutator, kubemacpool-service, kubemacpool-cert-manager)",
 			Certs: []CertEntry{
 				{Secret: "kubemacpool-mutator-ca", CertKey: "ca.crt", KeyKey: "ca.key", Role: RoleCA, TrustedBy: []Ref{mwh("kubemacpool-mutator")}},
-				tls("kubemacpool-service", RoleServing, mwh("kubemacpool-mutator")),
+				servedBy("kubemacpool-service", tls("kubemacpool-service", RoleServing, mwh("kubemacpool-mutator"))),
 			},
 			Bundles: []Ref{mwh("kubemacpool-mutator")},
 			// No restart: kube-admission-webhook's controller watches the webhook configuration
@@ -220,7 +226,7 @@ func Catalogue() []Component {
 			Operator: "ssp-operator",
 			Source:   "OpenShift service-ca-operator (serving-cert-secret-name annotation; a deleted Secret is re-created); kubevirt/hyperconverged-cluster-operator tools/rotate-certs.sh (virt-template-validator-certs and its pods)",
 			Certs: []CertEntry{
-				tls("virt-template-validator-certs", RoleServing, vwh("virt-template-validator"), cm("openshift-service-ca.crt", "service-ca.crt")),
+				servedBy("virt-template-validator", tls("virt-template-validator-certs", RoleServing, vwh("virt-template-validator"), cm("openshift-service-ca.crt", "service-ca.crt"))),
 			},
 			Bundles: []Ref{vwh("virt-template-validator")},
 			// The validator watches its certificate files and reloads them (fsnotify,

@@ -489,6 +489,9 @@ func (r *Rotator) verify(ctx context.Context, cp *ComponentPlan) verifyState {
 				}
 			}
 		}
+		if msg := r.servedPending(ctx, cp, t, cur); msg != "" {
+			st.pending = append(st.pending, msg)
+		}
 	}
 	ws := append([]Workload{}, cp.comp.Workloads...)
 	isOperator := func(w Workload) bool { return w.Kind == "Deployment" && w.Name == cp.comp.Operator }
@@ -658,4 +661,54 @@ func refObject(r Ref) string {
 		return k + "/" + r.Name
 	}
 	return strings.ToLower(r.Kind) + "/" + r.Name
+}
+
+// servedProbeEvery spaces the handshakes of one certificate while its pods catch up.
+const servedProbeEvery = 2 * time.Second
+
+// servedPending says what is still awaited of the pods behind t's Service: that one of them
+// presents the re-issued certificate cur. "" when it does, when there is nothing to ask
+// (no Service, no --served) or when it was asked too recently to ask again.
+func (r *Rotator) servedPending(ctx context.Context, cp *ComponentPlan, t Target, cur *x509.Certificate) string {
+	if r.Served == nil || r.Served.Dialer == nil {
+		return ""
+	}
+	var entry *CertEntry
+	for i := range cp.comp.Certs {
+		if e := &cp.comp.Certs[i]; e.Secret == t.Secret && e.Service != "" {
+			entry = e
+		}
+	}
+	if entry == nil {
+		return ""
+	}
+	key, want := cp.Namespace+"/"+t.Secret, serialHex(cur)
+	if v, ok := r.servedSeen.Load(key); ok && v.(string) == want {
+		return ""
+	}
+	pending := fmt.Sprintf("service/%s to serve the new secret/%s", entry.Service, t.Secret)
+	if v, ok := r.servedAt.Load(key); ok && r.now().Sub(v.(time.Time)) < servedProbeEvery {
+		if last, ok := r.servedSeen.Load(key + "/pending"); ok {
+			return last.(string)
+		}
+		return pending
+	}
+	r.servedAt.Store(key, r.now())
+	ep, err := probe(ctx, r.Client, *r.Served, cp.Namespace, *entry)
+	switch {
+	case err != nil:
+		// What cannot be reached cannot be judged: said once, and not waited for, so that a
+		// component without a reachable endpoint does not hold the rotation until --timeout.
+		r.servedSeen.Store(key, want)
+		r.say(cp.Name, "what secret/%s is served as was not checked: %v", t.Secret, err)
+		return ""
+	case serialHex(ep.chain[0]) == want:
+		r.servedSeen.Store(key, want)
+		return ""
+	default:
+		r.servedSeen.Store(key, serialHex(ep.chain[0]))
+		pending = fmt.Sprintf("pod/%s to serve the new secret/%s (it still serves the old one)", ep.pod.Name, t.Secret)
+	}
+	r.servedSeen.Store(key+"/pending", pending)
+	return pending
 }

@@ -174,7 +174,14 @@ type Rotator struct {
 	// Poll is how often waits re-check besides when a watched object changes; default 500ms.
 	Poll time.Duration
 	Now  func() time.Time
+	// Served, when set, makes a certificate count as rotated only once a pod behind its
+	// Service presents it: a Secret re-issued under a pod that never reloads is not done.
+	Served *ServedOptions
 
+	// servedSeen holds, per namespace/secret, the serial a pod was last seen serving, and
+	// servedAt when it was last asked: a handshake per poll would be a needless load.
+	servedSeen sync.Map
+	servedAt   sync.Map
 	// cache serves the reads of Execute's waits; nil before and after.
 	cache *cachedReader
 	// generations holds, per workload, the generation of this run's last change to it: a

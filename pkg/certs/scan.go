@@ -37,7 +37,8 @@ const (
 
 // IsProblem reports whether s always fails a check, whatever --fail-within says.
 func (s Status) IsProblem() bool {
-	return s == StatusExpired || s == StatusUntrusted || s == StatusKeyMismatch || s == StatusNotYetValid
+	return s == StatusExpired || s == StatusUntrusted || s == StatusKeyMismatch || s == StatusNotYetValid ||
+		s == StatusServingStale || s == StatusServingUntrusted
 }
 
 // Certificate is one certificate found in the cluster. It never holds key material.
@@ -120,6 +121,9 @@ type Scanner struct {
 	FailWithin time.Duration
 	// Progress, when set, is told what is being listed.
 	Progress func(msg string)
+	// Served, when set, also checks what the pods behind each serving certificate's Service
+	// present (certs check --served).
+	Served *ServedOptions
 }
 
 var (
@@ -190,6 +194,11 @@ func (s *Scanner) Scan(ctx context.Context, namespaces []string) (*Report, error
 	now := s.now()
 	for i := range rep.Certificates {
 		classify(&rep.Certificates[i], bundles, now, s.WarnWithin)
+	}
+	if s.Served != nil && s.Served.Dialer != nil {
+		s.checkServed(ctx, cat, rep, bundles)
+	}
+	for i := range rep.Certificates {
 		s.markWithin(&rep.Certificates[i], now)
 	}
 	markBundleEntries(rep.Certificates)

@@ -34,7 +34,7 @@ const (
 // them, so that a row stays within 120 columns.
 var shortKinds = map[string]string{
 	KindSecret: "secret", KindConfigMap: "cm", KindValidating: "vwc", KindMutating: "mwc",
-	KindAPIService: "apiservice", KindRoute: "route",
+	KindAPIService: "apiservice", KindRoute: "route", KindPod: "pod",
 }
 
 // ShortObject is kind/name with the kind abbreviated as in the default table.
@@ -185,7 +185,7 @@ func dash(s string) string {
 // "20 OK", "2 EXPIRING (<30d)", "1 EXPIRED".
 func CountRows(cs []Certificate, wide bool) (rows int, byStatus []string) {
 	shown, _ := tableRows(cs, wide)
-	order := []Status{StatusOK, StatusExpiring, StatusExpired, StatusNotYetValid, StatusUntrusted, StatusKeyMismatch}
+	order := []Status{StatusOK, StatusExpiring, StatusExpired, StatusNotYetValid, StatusUntrusted, StatusKeyMismatch, StatusServingStale, StatusServingUntrusted}
 	counts := map[string]int{}
 	var texts []string
 	for _, s := range order {

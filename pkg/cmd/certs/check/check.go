@@ -32,6 +32,10 @@ type Options struct {
 	// AllowEmpty makes a scope without any certificate pass; otherwise it is taken for a wrong
 	// -n, since a cron job pointed at the wrong namespace would pass forever.
 	AllowEmpty bool
+	// Served also handshakes with one ready pod behind each serving certificate's Service,
+	// through pods/portforward, and compares what it presents with its Secret and its clients'
+	// bundles.
+	Served bool
 	// PrintFlags handle -o json|yaml|jsonpath=...|go-template=... as kubectl does; "" and
 	// "wide" are the table.
 	PrintFlags *genericclioptions.PrintFlags
@@ -41,6 +45,7 @@ type Options struct {
 	defaulted bool
 	client    kubernetes.Interface
 	dynamic   dynamic.Interface
+	dialer    certs.PodDialer
 	now       func() time.Time
 	genericiooptions.IOStreams
 }
@@ -73,6 +78,16 @@ STATUS is one of:
   UNTRUSTED      does not chain to the CA bundle its clients verify it with
   KEY MISMATCH   the Secret's private key does not belong to the certificate
 
+With --served, each serving certificate also gets a row for what one ready pod of its Service
+actually presents (OBJECT pod/NAME), reached through the API server's pods/portforward with the
+name its clients dial (<service>.<namespace>.svc), one handshake per Service, concurrently, each
+within 10s:
+  SERVING-STALE      the pod presents another certificate than its Secret holds: it did not
+                     reload it; restarting the workload (the error names the command) fixes it
+  SERVING-UNTRUSTED  the pod presents a certificate its clients would reject: not signed by a
+                     CA of the bundle they verify with, or not valid for the name they dial
+Without permission to create pods/portforward it says so once and checks the Secrets only.
+
 Namespace: -n names the namespace of the components. Without -n it is openshift-cnv (or
 kubevirt-hyperconverged when the components are there instead), never the namespace of the
 kubeconfig context.
@@ -88,6 +103,9 @@ Private keys are read only to compare them with their certificates and are never
 
   # Fail (exit 7) when anything expires within a week, e.g. from cron
   oc cnv certs check --fail-within 7d
+
+  # Also check what the pods actually serve, e.g. after a rotation
+  oc cnv certs check --served
 
   # Upstream layout with CDI in its own namespace, with serials and SANs
   oc cnv certs check -n kubevirt --cdi-namespace cdi -o wide`,
@@ -110,6 +128,7 @@ Private keys are read only to compare them with their certificates and are never
 	fl.Var(&o.WarnWithin, "warn-within", "Mark certificates expiring within this time EXPIRING (e.g. 30d, 12h)")
 	fl.Var(&o.FailWithin, "fail-within", "Exit 7 when a certificate expires within this time (0: only for expired and broken ones)")
 	fl.BoolVar(&o.NoHeaders, "no-headers", false, "Leave out the table's header line (and the summary), for scripts")
+	fl.BoolVar(&o.Served, "served", false, "Also handshake with a pod behind each serving certificate (pods/portforward) and compare what it serves")
 	fl.BoolVar(&o.AllowEmpty, "allow-empty", false, "Exit 0 when the namespace holds no certificate (otherwise exit 2: most likely the wrong -n)")
 	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().Lookup("output").Usage = "Output format: wide|json|yaml|jsonpath=...|go-template=..."
@@ -126,6 +145,9 @@ func (o *Options) Complete(f *cmdutil.Factory) error {
 	// APIServices and HCO's certConfig are optional extras of the report.
 	o.dynamic, _ = f.Dynamic()
 	o.Namespace = f.NamespaceFlag()
+	if o.Served {
+		o.dialer = &certs.PortForwardDialer{ConfigFunc: f.RESTConfig, Client: o.client}
+	}
 	return nil
 }
 
@@ -160,6 +182,9 @@ func validateNamespaces(ns, cdiNS string) error {
 	return nil
 }
 
+// servedTimeout bounds one endpoint's dial and handshake with --served.
+const servedTimeout = 10 * time.Second
+
 // Run scans, prints and sets the exit status.
 func (o *Options) Run(ctx context.Context) error {
 	if !o.AllNamespaces {
@@ -180,6 +205,9 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 	}
 	s := &certs.Scanner{Client: o.client, Dynamic: o.dynamic, Now: o.now, WarnWithin: time.Duration(o.WarnWithin), FailWithin: time.Duration(o.FailWithin)}
+	if o.dialer != nil {
+		s.Served = &certs.ServedOptions{Dialer: o.dialer, Timeout: servedTimeout}
+	}
 	rep, err := s.Scan(ctx, o.namespaces)
 	if err != nil {
 		return err

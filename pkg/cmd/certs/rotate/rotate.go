@@ -34,11 +34,15 @@ type Options struct {
 	Secrets []string
 	// Output is "" (text), json or yaml.
 	Output string
+	// Served makes the verification also wait until a pod behind each serving certificate's
+	// Service presents the new certificate (when the user may open pods/portforward).
+	Served bool
 
 	// componentsSet: --components was given, so an empty list is a mistake, not "all".
 	componentsSet bool
 	client        kubernetes.Interface
 	dynamic       dynamic.Interface
+	dialer        certs.PodDialer
 	// prompter asks before anything changes, unless --yes.
 	prompter *cmdutil.Prompter
 	genericiooptions.IOStreams
@@ -46,7 +50,7 @@ type Options struct {
 
 // NewCmdRotate returns `certs rotate`.
 func NewCmdRotate(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{IOStreams: streams, Strategy: certs.StrategyReissue, Timeout: 5 * time.Minute}
+	o := &Options{IOStreams: streams, Strategy: certs.StrategyReissue, Timeout: 5 * time.Minute, Served: true}
 	cmd := &cobra.Command{
 		Use:   "rotate [secret/NAME...]",
 		Short: "Have the operators re-issue the certificates, then verify",
@@ -131,6 +135,7 @@ interrupted (at the question: nothing was changed).`,
 	fl.StringVar(&o.Strategy, "strategy", o.Strategy, "reissue (have the owners re-issue, operators keep running) or recreate (CDI: scale cdi-operator down, delete its Secrets; for old releases)")
 	fl.BoolVar(&o.DryRun, "dry-run", false, "Print the plan per component and change nothing")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "Do not ask for confirmation")
+	fl.BoolVar(&o.Served, "served", o.Served, "Verify through pods/portforward that the pods serve the new certificates (skipped, with a note, without that permission)")
 	fl.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for each component's new certificates")
 	fl.StringVarP(&o.Output, "output", "o", "", "Print the result as json or yaml: the plan with --dry-run, else the outcome per certificate (progress and the plan's text go to stderr)")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
@@ -150,6 +155,10 @@ func (o *Options) Complete(f *cmdutil.Factory) error {
 	o.Namespace = f.NamespaceFlag()
 	if o.prompter == nil {
 		o.prompter = cmdutil.NewPrompter(o.In, o.ErrOut)
+	}
+	if o.Served && o.dialer == nil {
+		// Built only when the rotation runs: a dry run or a refused plan needs no stream.
+		o.dialer = &certs.PortForwardDialer{ConfigFunc: f.RESTConfig, Client: o.client}
 	}
 	return nil
 }
@@ -265,6 +274,7 @@ func (o *Options) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	o.armServed(ctx, r, plan, text)
 	res, err := r.Execute(ctx, plan, o.Timeout)
 	stopView()
 	if o.Output != "" {
@@ -281,7 +291,11 @@ func (o *Options) Run(ctx context.Context) error {
 	case errors.As(err, &re):
 		return err
 	case err == nil:
-		fmt.Fprintf(text, "\nAll %d certificate(s) re-issued and trusted; pods Ready.\n", len(res.Outcomes))
+		served := ""
+		if r.Served != nil {
+			served = ", served"
+		}
+		fmt.Fprintf(text, "\nAll %d certificate(s) re-issued and trusted%s; pods Ready.\n", len(res.Outcomes), served)
 		return nil
 	case errors.As(err, &te):
 		return cmdutil.WithCode(cmdutil.ExitTimeout, err)
@@ -290,6 +304,24 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	return err
 }
+
+// armServed turns on the served verification where the user may open pods/portforward in
+// every namespace of the plan, and says once why not otherwise.
+func (o *Options) armServed(ctx context.Context, r *certs.Rotator, plan *certs.Plan, text io.Writer) {
+	if o.dialer == nil {
+		return
+	}
+	for _, cp := range plan.Components {
+		if !certs.MayPortForward(ctx, o.client, cp.Namespace) {
+			fmt.Fprintf(text, "Not checking what the pods serve: you may not create pods/portforward in namespace %s (the Secrets and bundles are still verified).\n", cp.Namespace)
+			return
+		}
+	}
+	r.Served = &certs.ServedOptions{Dialer: o.dialer, Timeout: servedTimeout}
+}
+
+// servedTimeout bounds one handshake of the served verification.
+const servedTimeout = 10 * time.Second
 
 // parseArgs takes secret/NAME arguments; certificates are re-issued per Secret, so no other
 // kind is accepted.
