@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
 )
 
 // runResult is one finished process: its wall time (fork to exit, as a user waits for it),
@@ -74,22 +76,9 @@ func median(ds []time.Duration) time.Duration {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// waitFor polls cond every 50ms until it holds, failing after timeout.
+// waitFor is the e2e framework's wait: cond every 100ms until it holds, failing after timeout
+// with the condition's last error.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, error)) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var last error
-	for {
-		ok, err := cond()
-		if ok {
-			return
-		}
-		if err != nil {
-			last = err
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s: timed out after %s (last error: %v)", what, timeout, last)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	framework.WaitFor(t, timeout, what, cond)
 }

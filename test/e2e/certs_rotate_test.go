@@ -5,22 +5,17 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	authnv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
 )
@@ -287,38 +282,10 @@ func TestCertsRotateWithoutPermission(t *testing.T) {
 	env := framework.Get(t)
 	ns := newEstate(t, "kubevirt", nil)
 	waitDeploymentsReady(t, ns)
-	ctx := context.Background()
-	sa, err := env.Kube.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "viewer"}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = env.Kube.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "cert-viewer"}, Rules: []rbacv1.PolicyRule{
+	path, token := restrictedKubeconfig(t, ns, []rbacv1.PolicyRule{
 		{APIGroups: []string{""}, Resources: []string{"secrets", "configmaps", "pods"}, Verbs: []string{"get", "list"}},
 		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "daemonsets"}, Verbs: []string{"get", "list"}},
-	}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = env.Kube.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "cert-viewer"},
-		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "cert-viewer"},
-		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: sa.Name, Namespace: ns}}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := env.Kube.CoreV1().ServiceAccounts(ns).CreateToken(ctx, sa.Name, &authnv1.TokenRequest{Spec: authnv1.TokenRequestSpec{}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["c"] = &clientcmdapi.Cluster{Server: env.Config.Host, CertificateAuthorityData: env.Config.CAData, CertificateAuthority: env.Config.CAFile, InsecureSkipTLSVerify: env.Config.Insecure}
-	kc.AuthInfos["viewer"] = &clientcmdapi.AuthInfo{Token: tok.Status.Token}
-	kc.Contexts["viewer"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "viewer", Namespace: ns}
-	kc.CurrentContext = "viewer"
-	path := filepath.Join(t.TempDir(), "viewer.kubeconfig")
-	if err := clientcmd.WriteToFile(*kc, path); err != nil {
-		t.Fatal(err)
-	}
-	_ = os.Chmod(path, 0o600)
+	})
 
 	before := versions(t, ns)
 	res := env.RunWith(t, framework.RunOptions{Kubeconfig: path}, "certs", "rotate", "-n", ns, "--yes")
@@ -338,7 +305,7 @@ func TestCertsRotateWithoutPermission(t *testing.T) {
 			t.Errorf("%s changed (%s -> %s)", k, v, after[k])
 		}
 	}
-	if strings.Contains(res.Stdout+res.Stderr, tok.Status.Token) {
+	if strings.Contains(res.Stdout+res.Stderr, token) {
 		t.Error("the token was printed")
 	}
 }

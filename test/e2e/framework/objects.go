@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
@@ -239,24 +240,23 @@ func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() (bool
 	}
 }
 
-// Eventually is WaitFor without a test: it returns an error after timeout.
+// Eventually is WaitFor without a test: it returns an error after timeout, with the
+// condition's last error. A condition's error does not end the wait: what is waited for is
+// often not there yet.
 func Eventually(timeout time.Duration, cond func() (bool, error)) error {
-	deadline := time.Now().Add(timeout)
 	var last error
-	for {
+	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, timeout, true, func(context.Context) (bool, error) {
 		ok, err := cond()
-		if ok {
-			return nil
-		}
 		if err != nil {
 			last = err
 		}
-		if time.Now().After(deadline) {
-			if last != nil {
-				return fmt.Errorf("timed out after %s (last error: %w)", timeout, last)
-			}
-			return fmt.Errorf("timed out after %s", timeout)
-		}
-		time.Sleep(100 * time.Millisecond)
+		return ok, nil
+	})
+	switch {
+	case err == nil:
+		return nil
+	case last != nil:
+		return fmt.Errorf("timed out after %s (last error: %w)", timeout, last)
 	}
+	return fmt.Errorf("timed out after %s", timeout)
 }
