@@ -118,9 +118,9 @@ e2e-apis: build ## End-to-end tests of the older NodeMaintenance APIs and of no 
 .PHONY: e2e-restart
 e2e-restart: build ## End-to-end tests of commands across an API server restart, on a cluster of their own
 	OC_CNV_CLUSTER=restart VIRT_API_PORT=9468 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
-	rc=0; OC_CNV_CLUSTER=restart OC_CNV_BENCH_KUBECONFIG="$$(OC_CNV_CLUSTER=restart hack/cluster.sh kubeconfig)" \
+	rc=0; OC_CNV_CLUSTER=restart OC_CNV_E2E_KUBECONFIG="$$(OC_CNV_CLUSTER=restart hack/cluster.sh kubeconfig)" OC_CNV_E2E_RESTARTABLE=1 \
 		OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
-		go test -tags bench -count=1 -v -timeout 20m -run '^TestFault' ./test/bench/ || { rc=$$?; OC_CNV_CLUSTER=restart hack/cluster.sh logs 80; }; \
+		go test -tags e2e -count=1 -v -timeout 20m -run '^TestFault' ./test/e2e/ || { rc=$$?; OC_CNV_CLUSTER=restart hack/cluster.sh logs 80; }; \
 		OC_CNV_CLUSTER=restart hack/cluster.sh down; exit $$rc
 
 .PHONY: cluster-up
