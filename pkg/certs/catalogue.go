@@ -47,9 +47,13 @@ const (
 	// auth.openshift.io/certificate-not-after has passed; `oc adm ocp-certificates regenerate-*`
 	// forces rotation this way.
 	MechNotAfterAnnotation Mechanism = "not-after-annotation"
-	// MechRemoveCABundle: kube-admission-webhook rotates everything when its chain check fails;
-	// kubemacpool's force-cert-rotation.sh removes the webhook caBundle and restarts the pods.
-	MechRemoveCABundle Mechanism = "remove-cabundle"
+	// MechDeleteCASecret: kube-admission-webhook watches its CA Secret; once it is gone its chain
+	// check fails and it rotates everything: the new CA is prepended to the webhook's caBundle
+	// and the old ones are kept (triple.AddCertToPEM), so what the pods still serve stays
+	// trusted until they reload the re-issued serving certificate. kubemacpool's
+	// force-cert-rotation.sh removes the caBundle instead, which leaves the API server without
+	// any CA for the webhook until the manager reacts: every call fails meanwhile.
+	MechDeleteCASecret Mechanism = "delete-ca-secret"
 	// MechDeleteSecret: the owner re-creates a missing Secret (service-ca, OLM, and the fallback
 	// for the others).
 	MechDeleteSecret Mechanism = "delete-secret"
@@ -206,18 +210,18 @@ func Catalogue() []Component {
 			Owner:    "kubemacpool cert-manager (kube-admission-webhook)",
 			Operator: "kubemacpool-cert-manager",
 			DetectBy: []string{"kubemacpool-mac-controller-manager"},
-			Source:   "qinqon/kube-admission-webhook pkg/certificate/manager.go and secret.go (ca.crt/ca.key, kubevirt.io/kube-admission-webhook annotation, v0.21.1: rotation at NotAfter minus the overlap, at once on a failed chain check; since v0.15.0 the new CA is prepended to the caBundle and the first entry checked; controller.go watches the webhook configuration); k8snetworkplumbingwg/kubemacpool hack force-cert-rotation.sh and pkg/names (kubemacpool-mutator, kubemacpool-service, kubemacpool-cert-manager)",
+			Source:   "qinqon/kube-admission-webhook pkg/certificate/manager.go and secret.go (ca.crt/ca.key, kubevirt.io/kube-admission-webhook annotation, v0.21.1: rotation at NotAfter minus the overlap, at once on a failed chain check such as a missing CA Secret; since v0.15.0 the new CA is prepended to the caBundle, the old ones kept and the first entry checked; controller.go watches the webhook configuration and the CA and service Secrets); k8snetworkplumbingwg/kubemacpool hack force-cert-rotation.sh and pkg/names (kubemacpool-mutator, kubemacpool-service, kubemacpool-cert-manager)",
 			Certs: []CertEntry{
 				{Secret: "kubemacpool-mutator-ca", CertKey: "ca.crt", KeyKey: "ca.key", Role: RoleCA, TrustedBy: []Ref{mwh("kubemacpool-mutator")}},
 				servedBy("kubemacpool-service", tls("kubemacpool-service", RoleServing, mwh("kubemacpool-mutator"))),
 			},
 			Bundles: []Ref{mwh("kubemacpool-mutator")},
-			// No restart: kube-admission-webhook's controller watches the webhook configuration
-			// (pkg/certificate/controller.go), so removing the caBundle makes its chain check
+			// No restart: kube-admission-webhook's controller watches its Secrets
+			// (pkg/certificate/controller.go), so deleting the CA Secret makes its chain check
 			// fail and it rotates at once; kubemacpool's force-cert-rotation.sh restarts the pods
 			// too, which the watch made unnecessary.
 			Workloads: []Workload{{Kind: "Deployment", Name: "kubemacpool-cert-manager", Reloads: true}, {Kind: "Deployment", Name: "kubemacpool-mac-controller-manager", Reloads: true}},
-			Mechanism: MechRemoveCABundle,
+			Mechanism: MechDeleteCASecret,
 			Fallback:  MechDeleteSecret,
 		},
 		{

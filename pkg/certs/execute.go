@@ -315,8 +315,6 @@ func (r *Rotator) applyOnce(ctx context.Context, s Step, now time.Time) error {
 		if apierrors.IsNotFound(err) {
 			err = nil
 		}
-	case ActRemoveCABundle:
-		err = r.removeCABundle(ctx, s.Kind, s.Name)
 	case ActDeleteWebhook:
 		if s.Kind == KindMutating {
 			err = r.Client.AdmissionregistrationV1().MutatingWebhookConfigurations().Delete(ctx, s.Name, metav1.DeleteOptions{})
@@ -349,30 +347,6 @@ func (r *Rotator) annotateSecret(ctx context.Context, ns, name, key, value strin
 		// Already gone: its owner will create it anew, which is a re-issue too.
 		return nil
 	}
-	return err
-}
-
-func (r *Rotator) removeCABundle(ctx context.Context, kind, name string) error {
-	api := r.Client.AdmissionregistrationV1()
-	if kind == KindMutating {
-		w, err := api.MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		for i := range w.Webhooks {
-			w.Webhooks[i].ClientConfig.CABundle = nil
-		}
-		_, err = api.MutatingWebhookConfigurations().Update(ctx, w, metav1.UpdateOptions{})
-		return err
-	}
-	w, err := api.ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	for i := range w.Webhooks {
-		w.Webhooks[i].ClientConfig.CABundle = nil
-	}
-	_, err = api.ValidatingWebhookConfigurations().Update(ctx, w, metav1.UpdateOptions{})
 	return err
 }
 

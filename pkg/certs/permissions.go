@@ -115,8 +115,6 @@ func (p *Plan) Permissions() []Permission {
 				add(Permission{Verb: "patch", Resource: "secrets", Namespace: ns, Name: s.Name})
 			case ActDeleteSecret:
 				add(Permission{Verb: "delete", Resource: "secrets", Namespace: ns, Name: s.Name})
-			case ActRemoveCABundle:
-				add(Permission{Verb: "patch", Group: "admissionregistration.k8s.io", Resource: webhookResource(s.Kind), Name: s.Name})
 			case ActDeleteWebhook:
 				add(Permission{Verb: "delete", Group: "admissionregistration.k8s.io", Resource: webhookResource(s.Kind), Name: s.Name})
 			case ActDeleteRoute:

@@ -36,7 +36,6 @@ const ReplicasAnnotation = "certs.oc-cnv.io/replicas-before-rotation"
 const (
 	ActAnnotateDuration = "set kubevirt.io/duration"
 	ActExpireNotAfter   = "set auth.openshift.io/certificate-not-after to the past"
-	ActRemoveCABundle   = "remove caBundle"
 	ActRestart          = "restart"
 	ActDeleteSecret     = "delete secret"
 	ActScaleDown        = "scale to 0 (replicas recorded)"
@@ -79,8 +78,6 @@ func (s Step) String() string {
 		return fmt.Sprintf("restart %s%s", obj, when)
 	case ActDeleteSecret, ActDeleteWebhook, ActDeleteRoute:
 		return fmt.Sprintf("delete %s (its owner re-creates it)", obj)
-	case ActRemoveCABundle:
-		return fmt.Sprintf("remove the caBundle of %s (its owner's chain check fails and it rotates)", obj)
 	}
 	return fmt.Sprintf("%s on %s", s.Action, obj)
 }
@@ -468,10 +465,11 @@ func (r *Rotator) planComponent(ctx context.Context, comp Component, ns, version
 			cp.Steps = append(cp.Steps, Step{Action: ActDeleteSecret, Kind: "Secret", Namespace: ns, Name: t.Secret})
 		}
 	}
-	if comp.Mechanism == MechRemoveCABundle {
-		for _, b := range comp.Bundles {
-			if name, ok := r.webhookName(ctx, b, ns); ok {
-				cp.Steps = append(cp.Steps, Step{Action: ActRemoveCABundle, Kind: b.Kind, Name: name})
+	if comp.Mechanism == MechDeleteCASecret {
+		// Whichever of its certificates is asked for, the owner re-issues them all from a new CA.
+		for _, e := range comp.Certs {
+			if e.Role == RoleCA {
+				cp.Steps = append(cp.Steps, Step{Action: ActDeleteSecret, Kind: "Secret", Namespace: ns, Name: e.Secret})
 			}
 		}
 	}

@@ -173,3 +173,40 @@ func TestCheckPermissionsListsDenied(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// kubemacpool's owner is made to rotate by deleting its CA Secret only, whichever of its
+// certificates is asked for: the webhook keeps its caBundle (and with it the old CA), so what
+// the pods serve stays trusted until they reload.
+func TestPlanKubemacpoolDeletesOnlyItsCASecret(t *testing.T) {
+	now := time.Now()
+	ca := mkCert(t, "kubemacpool-mutator", true, nil, now.Add(-time.Hour), now.Add(365*24*time.Hour))
+	svc := mkCert(t, "kubemacpool-service.cnv", false, ca, now.Add(-time.Hour), now.Add(180*24*time.Hour))
+	sel := map[string]string{"control-plane": "cert-manager"}
+	c := fake.NewSimpleClientset(
+		&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "cnv", Name: "kubemacpool-cert-manager"},
+			Spec: appsv1.DeploymentSpec{Replicas: ptr.To[int32](1), Selector: &metav1.LabelSelector{MatchLabels: sel}}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "cnv", Name: "kubemacpool-mutator-ca"}, Data: map[string][]byte{"ca.crt": ca.certPEM, "ca.key": ca.keyPEM}},
+		tlsSecret("cnv", "kubemacpool-service", svc.certPEM, svc.keyPEM),
+	)
+	r := &Rotator{Client: c}
+	for _, secrets := range [][]string{nil, {"kubemacpool-service"}} {
+		p, err := r.Plan(context.Background(), RotateOptions{Namespace: "cnv", Components: []string{CompKubeMacPool}, Secrets: secrets})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Components) != 1 {
+			t.Fatalf("%v: planned %+v", secrets, p.Components)
+		}
+		var steps []string
+		for _, s := range p.Components[0].Steps {
+			steps = append(steps, s.String())
+		}
+		want := "delete secret/kubemacpool-mutator-ca (its owner re-creates it)"
+		if len(steps) != 1 || steps[0] != want {
+			t.Errorf("%v: steps %q, want only %q", secrets, steps, want)
+		}
+		if n := len(p.Components[0].Targets); n != 2 {
+			t.Errorf("%v: %d targets, want the CA and the service certificate", secrets, n)
+		}
+	}
+}

@@ -40,7 +40,7 @@ func (c Component) reissuedWith(secret string) []string {
 	}
 	var out []string
 	switch {
-	case c.Mechanism == MechRemoveCABundle:
+	case c.Mechanism == MechDeleteCASecret:
 		for _, e := range c.Certs {
 			if e.Secret != secret {
 				out = append(out, e.Secret)
