@@ -319,7 +319,10 @@ start_control_plane() {
 		front_proxy_pki
 		local fp=()
 		mapfile -t fp < <(front_proxy_args)
-		kwokctl create cluster --name "$CLUSTER" --runtime binary "${fp[@]}" \
+		# PortForward: kwok forwards a pod's port-forward to the address its PortForward object
+		# names; the simulator points the component pods' ports at 127.0.0.1 listeners
+		# (docs/simulator.md, served endpoints).
+		kwokctl create cluster --name "$CLUSTER" --runtime binary "${fp[@]}" --enable-crds=PortForward \
 			--kube-apiserver-binary "$K8S_BIN/kube-apiserver" \
 			--kube-controller-manager-binary "$K8S_BIN/kube-controller-manager" \
 			--kube-scheduler-binary "$K8S_BIN/kube-scheduler" \
@@ -329,6 +332,10 @@ start_control_plane() {
 	fi
 	kwokctl --name "$CLUSTER" get kubeconfig >"$KUBECONFIG_FILE.tmp" && mv "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"
 	wait_until "the API server" 60 k get --raw /readyz
+	# kwok reads PortForward objects only when the cluster was created with the CRD enabled; a
+	# kwok started without it would not act on the objects even if the CRD were added now.
+	k get crd portforwards.kwok.x-k8s.io >/dev/null 2>&1 ||
+		die "cluster $CLUSTER was created without kwok's PortForward CRD, which the served component endpoints need: run hack/cluster.sh down, then up"
 }
 
 ensure_nodes() {
