@@ -438,7 +438,7 @@ start_simulator() {
 	# setsid: in a session of its own, the daemon outlives the shell (and process group) that
 	# started it, such as a test or an interrupted command.
 	setsid nohup "$STATE/bin/kubevirt-sim" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
-		--kubevirt-certs-external --kubevirt-version "$KUBEVIRT_VERSION" >"$STATE/logs/kubevirt-sim.log" 2>&1 9>&- &
+		--kubevirt-certs-external --kubevirt-version "$KUBEVIRT_VERSION" --virt-api-port "$VIRT_API_PORT" >"$STATE/logs/kubevirt-sim.log" 2>&1 9>&- &
 	echo $! >"$STATE/pids/kubevirt-sim"
 	# Ready when the certificate owners issued the CA.
 	wait_until "the simulated certificate owners" 60 k -n "$CNV_NAMESPACE" get secret kubevirt-ca
