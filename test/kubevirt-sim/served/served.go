@@ -253,6 +253,10 @@ func (s *server) sync(ctx context.Context, key string) error {
 	if w == nil || !s.served(ns) {
 		return s.teardown(ctx, key, pod.UID)
 	}
+	if pod.DeletionTimestamp != nil {
+		// A terminating pod goes on serving what it has until it is gone; it gets nothing new.
+		return nil
+	}
 	target, err := s.ensureEndpoint(key, pod, w)
 	if err != nil {
 		return err
@@ -367,6 +371,11 @@ func (s *server) putPortForward(ctx context.Context, want *unstructured.Unstruct
 		return err
 	}
 	cur, err := api.Get(ctx, want.GetName(), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		// The garbage collector took the previous pod's object in between.
+		_, err = api.Create(ctx, want, metav1.CreateOptions{})
+		return err
+	}
 	if err != nil {
 		return err
 	}
