@@ -240,6 +240,8 @@ func (s *server) served(ns string) bool {
 func (s *server) sync(ctx context.Context, key string) error {
 	ns, name, err := cache.SplitMetaNamespaceKey(key)
 	if err != nil {
+		// Keys are made from pods; a bad one will not get better with retries.
+		klog.Errorf("served: %v", err)
 		return nil
 	}
 	pod, err := s.pods.Pods(ns).Get(name)

@@ -69,7 +69,7 @@ func served(t *testing.T, port int) []*x509.Certificate {
 	if err != nil {
 		t.Fatalf("handshake with 127.0.0.1:%d: %v", port, err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	return conn.ConnectionState().PeerCertificates
 }
 
@@ -141,7 +141,7 @@ func TestListenerWithoutReloadTakesTheFirstCertificateOfALateSecret(t *testing.T
 	defer ep.close()
 	conn, err := tls.Dial("tcp", net.JoinHostPort(loopback, strconv.Itoa(ep.port)), &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // expected to fail
 	if err == nil {
-		conn.Close()
+		_ = conn.Close()
 		t.Fatal("handshake succeeded without a Secret")
 	}
 	if err := idx.Add(issue(t, 5, false)); err != nil {
@@ -239,7 +239,7 @@ func TestPodsGetForwardsAndLoseThemWhenGone(t *testing.T) {
 	waitFor(t, "the deleted pod's listener to close", func() bool {
 		conn, err := net.DialTimeout("tcp", net.JoinHostPort(loopback, strconv.Itoa(int(port))), time.Second)
 		if err == nil {
-			conn.Close()
+			_ = conn.Close()
 		}
 		return err != nil
 	})
