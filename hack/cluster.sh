@@ -319,7 +319,10 @@ start_control_plane() {
 		front_proxy_pki
 		local fp=()
 		mapfile -t fp < <(front_proxy_args)
-		kwokctl create cluster --name "$CLUSTER" --runtime binary "${fp[@]}" \
+		# PortForward: kwok forwards a pod's port-forward to the address its PortForward object
+		# names; the simulator points the component pods' ports at 127.0.0.1 listeners
+		# (docs/simulator.md, served endpoints).
+		kwokctl create cluster --name "$CLUSTER" --runtime binary "${fp[@]}" --enable-crds=PortForward \
 			--kube-apiserver-binary "$K8S_BIN/kube-apiserver" \
 			--kube-controller-manager-binary "$K8S_BIN/kube-controller-manager" \
 			--kube-scheduler-binary "$K8S_BIN/kube-scheduler" \
@@ -329,6 +332,10 @@ start_control_plane() {
 	fi
 	kwokctl --name "$CLUSTER" get kubeconfig >"$KUBECONFIG_FILE.tmp" && mv "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"
 	wait_until "the API server" 60 k get --raw /readyz
+	# kwok reads PortForward objects only when the cluster was created with the CRD enabled; a
+	# kwok started without it would not act on the objects even if the CRD were added now.
+	k get crd portforwards.kwok.x-k8s.io >/dev/null 2>&1 ||
+		die "cluster $CLUSTER was created without kwok's PortForward CRD, which the served component endpoints need: run hack/cluster.sh down, then up"
 }
 
 ensure_nodes() {
@@ -431,7 +438,7 @@ start_simulator() {
 	# setsid: in a session of its own, the daemon outlives the shell (and process group) that
 	# started it, such as a test or an interrupted command.
 	setsid nohup "$STATE/bin/kubevirt-sim" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
-		--kubevirt-certs-external --kubevirt-version "$KUBEVIRT_VERSION" >"$STATE/logs/kubevirt-sim.log" 2>&1 9>&- &
+		--kubevirt-certs-external --kubevirt-version "$KUBEVIRT_VERSION" --virt-api-port "$VIRT_API_PORT" >"$STATE/logs/kubevirt-sim.log" 2>&1 9>&- &
 	echo $! >"$STATE/pids/kubevirt-sim"
 	# Ready when the certificate owners issued the CA.
 	wait_until "the simulated certificate owners" 60 k -n "$CNV_NAMESPACE" get secret kubevirt-ca

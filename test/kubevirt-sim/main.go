@@ -3,7 +3,8 @@
 // It runs beside the real control plane of the local test cluster (hack/cluster.sh) and plays
 // the parts of KubeVirt that cannot run without real nodes and libvirt: VirtualMachines and their
 // VirtualMachineInstances, virt-launcher pods, evacuations and live migrations, and the operators
-// that issue and re-issue the components' TLS certificates. virt-api is KubeVirt's own process.
+// that issue and re-issue the components' TLS certificates, and the TLS endpoints of those
+// components' pods. virt-api is KubeVirt's own process.
 // It is never part of the oc-cnv binary. docs/simulator.md says what it does and does not model.
 package main
 
@@ -19,6 +20,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/oc-cnv/oc-cnv/test/kubevirt-sim/certowners"
+	"github.com/oc-cnv/oc-cnv/test/kubevirt-sim/served"
 	"github.com/oc-cnv/oc-cnv/test/kubevirt-sim/vms"
 )
 
@@ -27,6 +29,7 @@ func main() {
 	kubeconfig := fs.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig of the cluster to simulate KubeVirt on")
 	vmOpts := vms.AddFlags(fs)
 	certOpts := certowners.AddFlags(fs)
+	servedOpts := served.AddFlags(fs)
 	_ = fs.Parse(os.Args[1:])
 
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
@@ -39,9 +42,13 @@ func main() {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 
-	errs := make(chan error, 2)
+	// The served endpoints belong to the pods of the certificate owners' estates.
+	servedOpts.Namespace = certOpts.Namespace
+
+	errs := make(chan error, 3)
 	go func() { errs <- fmt.Errorf("vms: %w", vms.Run(ctx, cfg, vmOpts)) }()
 	go func() { errs <- fmt.Errorf("certowners: %w", certowners.Run(ctx, cfg, certOpts)) }()
+	go func() { errs <- fmt.Errorf("served: %w", served.Run(ctx, cfg, servedOpts)) }()
 	err = <-errs
 	if ctx.Err() != nil {
 		klog.Info("kubevirt-sim: stopped")

@@ -72,6 +72,21 @@ func (r *reconciler) cdi(ctx context.Context, e *estate) error {
 			return err
 		}
 	}
+	// CDI v1.59.0 pkg/operator/resources/namespaced/apiserver.go createAPIServerService and
+	// uploadproxy.go createUploadProxyService: the SDK's CreateService selects
+	// cdi.kubevirt.io=<deployment> and labels the Service with that over CDI's common labels; one
+	// unnamed port 443 -> 8443.
+	for svc, workload := range map[string]string{"cdi-api": "cdi-apiserver", "cdi-uploadproxy": "cdi-uploadproxy"} {
+		sel := map[string]string{"cdi.kubevirt.io": workload}
+		labels := map[string]string{}
+		for k, v := range cdiLabels {
+			labels[k] = v
+		}
+		labels["cdi.kubevirt.io"] = workload
+		if _, err := r.ensureService(ctx, e.ns, svc, labels, sel, nil, httpsPort("", 8443)); err != nil {
+			return err
+		}
+	}
 	if err := r.cdiSigningKey(ctx, e); err != nil {
 		return err
 	}

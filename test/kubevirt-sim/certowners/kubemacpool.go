@@ -41,7 +41,9 @@ func (r *reconciler) kubemacpool(ctx context.Context, e *estate) error {
 	if err != nil || !ok {
 		return err
 	}
-	if _, err := r.ensureService(ctx, e.ns, kmpService, map[string]string{"app": "kubemacpool", "control-plane": "mac-controller-manager"}, nil); err != nil {
+	// kubemacpool v0.50.0 config/release/kubemacpool.yaml: selector control-plane only, 443 ->
+	// 8000, the manager's webhook-server port (not 8443).
+	if _, err := r.ensureService(ctx, e.ns, kmpService, nil, map[string]string{"control-plane": "mac-controller-manager"}, nil, httpsPort("", 8000)); err != nil {
 		return err
 	}
 	bundle, _, err := r.webhookCABundle(ctx, e, kmpWebhook)

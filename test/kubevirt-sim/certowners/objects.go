@@ -86,6 +86,7 @@ func deployment(ns, name string, labels map[string]string) *appsv1.Deployment {
 					Containers: []corev1.Container{{
 						Name:  name,
 						Image: "registry.invalid/kubevirt-sim/" + name + ":sim",
+						Ports: containerPorts[name],
 					}},
 					// kwok's fake nodes carry this taint in some setups; tolerating it keeps the
 					// pods schedulable either way.
@@ -96,14 +97,43 @@ func deployment(ns, name string, labels map[string]string) *appsv1.Deployment {
 	}
 }
 
-func (r *reconciler) ensureService(ctx context.Context, ns, name string, selector, annotations map[string]string) (*corev1.Service, error) {
+// containerPorts are the ports upstream declares in a component's pod template. They matter where
+// a Service's targetPort is a name (kubevirt-operator-webhook's "webhooks"), which a client
+// resolves in the pod's containers, as `oc cnv certs check --served` does.
+var containerPorts = map[string][]corev1.ContainerPort{
+	// kubevirt/kubevirt v1.6.0 pkg/virt-operator/resource/generate/components/deployments.go:
+	// NewOperatorDeployment, NewApiServerDeployment, NewExportProxyDeployment (whose container
+	// is called "exportproxy", so its port is too).
+	"virt-operator":    {tcpPort("metrics", 8443), tcpPort("webhooks", 8444)},
+	"virt-api":         {tcpPort("virt-api", 8443), tcpPort("metrics", 8443)},
+	"virt-exportproxy": {tcpPort("exportproxy", 8443), tcpPort("metrics", 8443)},
+	// k8snetworkplumbingwg/kubemacpool v0.50.0 config/release/kubemacpool.yaml.
+	"kubemacpool-mac-controller-manager": {tcpPort("webhook-server", 8000)},
+	// kubevirt/ssp-operator v0.24.1 internal/operands/template-validator/resources.go
+	// newDeployment (webhook and metrics share the server on 8443 there).
+	sspValidator: {tcpPort("webhook", 8443), tcpPort("http-metrics", 8443)},
+	// CDI v1.59.0 declares no ports for cdi-apiserver and cdi-uploadproxy
+	// (pkg/operator/resources/namespaced/apiserver.go, uploadproxy.go).
+}
+
+func tcpPort(name string, port int32) corev1.ContainerPort {
+	return corev1.ContainerPort{Name: name, ContainerPort: port, Protocol: corev1.ProtocolTCP}
+}
+
+// httpsPort is the 443 -> targetPort mapping every CNV component Service has; name is upstream's
+// port name ("" where it has none).
+func httpsPort(name string, target int32) corev1.ServicePort {
+	return corev1.ServicePort{Name: name, Port: 443, TargetPort: intstr.FromInt32(target), Protocol: corev1.ProtocolTCP}
+}
+
+func (r *reconciler) ensureService(ctx context.Context, ns, name string, labels, selector, annotations map[string]string, port corev1.ServicePort) (*corev1.Service, error) {
 	svc, err := r.c.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		svc, err = r.c.CoreV1().Services(ns).Create(ctx, &corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Annotations: annotations},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels, Annotations: annotations},
 			Spec: corev1.ServiceSpec{
 				Selector: selector,
-				Ports:    []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(8443)}},
+				Ports:    []corev1.ServicePort{port},
 			},
 		}, metav1.CreateOptions{})
 	}

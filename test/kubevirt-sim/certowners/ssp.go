@@ -36,7 +36,11 @@ func (r *reconciler) ssp(ctx context.Context, e *estate) error {
 	if err := r.ensureWorkload(ctx, e.ns, sspValidator, labels, false); err != nil {
 		return err
 	}
-	svc, err := r.ensureService(ctx, e.ns, sspValidator, labels, map[string]string{annServingSecret: sspCertSecret})
+	// ssp-operator v0.24.1 (the release built on kubevirt.io/api v1.6.0)
+	// internal/operands/template-validator/resources.go newService: port "webhook" 443 -> 8443,
+	// selected by kubevirt.io alone. Later releases move the webhook to 9443.
+	sel := map[string]string{"kubevirt.io": sspValidator}
+	svc, err := r.ensureService(ctx, e.ns, sspValidator, sel, sel, map[string]string{annServingSecret: sspCertSecret}, httpsPort("webhook", 8443))
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,10 @@
 //     (pkg/virt-operator/resource/apply/certificates.go);
 //   - when a certificate is due: components.LoadCertificates and NextRotationDeadline (which
 //     also re-issues a leaf the current CA did not sign);
-//   - the CA bundle with its overlap: components.MergeCABundle.
+//   - the CA bundle with its overlap: components.MergeCABundle;
+//   - the Services virt-api, virt-exportproxy and kubevirt-operator-webhook, through which
+//     clients reach the serving components: components.NewApiServerService,
+//     NewExportProxyService (deployments.go) and NewOperatorWebhookService (webhooks.go).
 //
 // What is this program's own, because it is not exported upstream: the order of the steps, the
 // comparison of the kubevirt.io/duration annotation with the configured duration, and writing
@@ -241,7 +244,7 @@ func (o *owner) reconcileLogged(ctx context.Context, e *estate) {
 
 // reconcile is createOrUpdateComponentsWithCertificates without the webhooks, APIServices and
 // Routes (the simulator keeps those, see docs/simulator.md): the two CAs, the CA ConfigMaps, and
-// every certificate Secret signed by kubevirt-ca.
+// every certificate Secret signed by kubevirt-ca; and the Services of the serving components.
 func (o *owner) reconcile(ctx context.Context, e *estate) error {
 	d, err := o.c.AppsV1().Deployments(e.ns).Get(ctx, operatorDeployment, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
@@ -252,6 +255,9 @@ func (o *owner) reconcile(ctx context.Context, e *estate) error {
 	}
 	if d.Spec.Replicas != nil && *d.Spec.Replicas == 0 {
 		return nil
+	}
+	if err := o.ensureServices(ctx, e.ns); err != nil {
+		return err
 	}
 	caDuration := apply.GetCADuration(e.selfSign)
 	caRenewBefore := apply.GetCARenewBefore(e.selfSign)
@@ -298,6 +304,20 @@ func (o *owner) reconcile(ctx context.Context, e *estate) error {
 		}
 		if _, err := o.ensureSecret(ctx, s, cas[components.KubeVirtCASecretName], certDuration, certRenewBefore, caRenewBefore); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// ensureServices creates, when missing, the Services through which clients reach the
+// components that serve KubeVirt's certificates, as upstream generates them (virt-api and
+// virt-exportproxy: 443 -> 8443; kubevirt-operator-webhook: 443 -> virt-operator's port named
+// "webhooks"). `oc cnv certs check --served` follows them to a pod. Like virt-operator, which
+// creates them from its install strategy, it leaves an existing one alone.
+func (o *owner) ensureServices(ctx context.Context, ns string) error {
+	for _, svc := range []*corev1.Service{components.NewApiServerService(ns), components.NewExportProxyService(ns), components.NewOperatorWebhookService(ns)} {
+		if _, err := o.c.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("service %s: %w", svc.Name, err)
 		}
 	}
 	return nil
