@@ -62,7 +62,10 @@ KWOK_BIN=$CACHE/bin/kwok-$KWOK_VERSION
 NMO_BIN=$CACHE/bin/nmo-$NMO_VERSION
 NMO_SRC=$CACHE/src/nmo-$NMO_VERSION
 KUBECTL=$K8S_BIN/kubectl
-KUBEVIRT_BIN=$CACHE/bin/kubevirt-$KUBEVIRT_VERSION
+# Keyed by the tools' own source too: a change to kubevirt-certs or virt-api-harness must be
+# built, not served from an earlier build of the same KubeVirt version.
+KUBEVIRT_TOOLS_HASH=$(cd "$ROOT/hack/tools/kubevirt" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-12)
+KUBEVIRT_BIN=$CACHE/bin/kubevirt-$KUBEVIRT_VERSION-$KUBEVIRT_TOOLS_HASH
 KUBECONFIG_FILE=$STATE/kubeconfig
 # The operator's webhook port is fixed in its main.go; its probes get ports of their own.
 NMO_WEBHOOK_PORT=9443
