@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/oc-cnv/oc-cnv/test/certgen"
 	"github.com/oc-cnv/oc-cnv/test/e2e/framework"
@@ -105,12 +106,17 @@ func deploymentReady(d *appsv1.Deployment) bool {
 func scale(t *testing.T, ns, name string, replicas int32) {
 	t.Helper()
 	env := framework.Get(t)
-	s, err := env.Kube.AppsV1().Deployments(ns).GetScale(context.Background(), name, metav1.GetOptions{})
+	// The owners write their Deployments too; a conflict is retried, as kubectl scale does.
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		s, err := env.Kube.AppsV1().Deployments(ns).GetScale(context.Background(), name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		s.Spec.Replicas = replicas
+		_, err = env.Kube.AppsV1().Deployments(ns).UpdateScale(context.Background(), name, s, metav1.UpdateOptions{})
+		return err
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	s.Spec.Replicas = replicas
-	if _, err := env.Kube.AppsV1().Deployments(ns).UpdateScale(context.Background(), name, s, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
