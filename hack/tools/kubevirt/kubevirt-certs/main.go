@@ -46,6 +46,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -96,6 +97,9 @@ type owner struct {
 	c             kubernetes.Interface
 	cnvNamespace  string
 	cnvComponents string
+	// services, when set, answers whether a Service exists without asking the API server on
+	// every tick.
+	services corelisters.ServiceLister
 }
 
 // run reconciles every estate on each tick and as soon as one of its objects changes, as
@@ -115,6 +119,7 @@ func (o *owner) run(ctx context.Context, interval time.Duration) {
 		AddFunc:    func(obj any) { notifyName(kick, obj) },
 		UpdateFunc: func(_, obj any) { notifyName(kick, obj) },
 	})
+	o.services = f.Core().V1().Services().Lister()
 	f.Start(ctx.Done())
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -316,6 +321,11 @@ func (o *owner) reconcile(ctx context.Context, e *estate) error {
 // creates them from its install strategy, it leaves an existing one alone.
 func (o *owner) ensureServices(ctx context.Context, ns string) error {
 	for _, svc := range []*corev1.Service{components.NewApiServerService(ns), components.NewExportProxyService(ns), components.NewOperatorWebhookService(ns)} {
+		if o.services != nil {
+			if _, err := o.services.Services(ns).Get(svc.Name); err == nil {
+				continue
+			}
+		}
 		if _, err := o.c.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("service %s: %w", svc.Name, err)
 		}
