@@ -12,7 +12,7 @@ import (
 // request is made.
 func TestUnknownOutputFormatListsWide(t *testing.T) {
 	streams, _, _, _ := genericiooptions.NewTestIOStreams()
-	cmd := NewCmdList(cmdutil.NewFactory(cmdutil.DefaultProgram()), streams)
+	cmd := NewCmdList(cmdutil.NewFactory(cmdutil.DefaultProgram()), streams, nil)
 	cmd.SetArgs([]string{"-o", "tabel"})
 	cmd.SilenceErrors = true
 	err := cmd.Execute()

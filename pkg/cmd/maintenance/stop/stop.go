@@ -33,8 +33,9 @@ type Options struct {
 	streams genericiooptions.IOStreams
 }
 
-// NewCmdStop returns the `stop` command.
-func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+// NewCmdStop returns the `stop` command. runF, when not nil, is called with the completed and
+// validated Options instead of Run, so that tests check the flags' mapping without a cluster.
+func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams, runF func(*Options) error) *cobra.Command {
 	o := &Options{Wait: true, Timeout: DefaultTimeout, factory: f, streams: streams}
 	cmd := &cobra.Command{
 		Use:   "stop NODE... | --all",
@@ -77,6 +78,9 @@ func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 			}
 			if err := o.Validate(); err != nil {
 				return err
+			}
+			if runF != nil {
+				return runF(o)
 			}
 			return o.Run(c.Context())
 		},
