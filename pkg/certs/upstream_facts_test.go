@@ -113,9 +113,9 @@ func TestPlanRestartsTemplateValidatorOnlyBeforeSSP022(t *testing.T) {
 	}
 }
 
-// kube-admission-webhook watches its webhook configuration: removing the caBundle is enough,
-// kubemacpool-cert-manager is not restarted.
-func TestPlanKubeMacPoolRemovesCABundleWithoutRestart(t *testing.T) {
+// kube-admission-webhook watches its CA Secret: deleting it is enough, kubemacpool-cert-manager
+// is not restarted.
+func TestPlanKubeMacPoolRotatesWithoutRestart(t *testing.T) {
 	now := time.Now()
 	ca := mkCert(t, "kubemacpool-mutator", true, nil, now.Add(-time.Hour), now.Add(48*time.Hour))
 	leaf := mkCert(t, "kubemacpool-service", false, ca, now.Add(-time.Hour), now.Add(24*time.Hour))

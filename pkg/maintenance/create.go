@@ -31,7 +31,7 @@ func Create(ctx context.Context, c Clients, api API, name, node, reason string, 
 		// a concurrent start of the same node can also lose here: if the node's maintenance now
 		// exists, the node is simply already in maintenance.
 		if !serverDryRun && (apierrors.IsForbidden(err) || apierrors.IsInvalid(err) || apierrors.IsBadRequest(err)) {
-			if existing, ok, ferr := FindForNode(ctx, c.Dynamic, api, node); ferr == nil && ok {
+			if existing, ok, ferr := FindForNode(ctx, c, api, node); ferr == nil && ok {
 				return nil, &AlreadyInMaintenanceError{Existing: existing}
 			}
 		}

@@ -58,13 +58,14 @@ const MaxEvents = 10
 // Describe resolves arg as a NodeMaintenance name or a node name and gathers the model.
 func Describe(ctx context.Context, c Clients, api *API, arg string) (*Description, error) {
 	d := &Description{}
-	var all []NodeMaintenance
+	// The NodeMaintenance objects only: a --method=drain node is read below by name, and a
+	// name that matches nothing is suggested from objects and their nodes.
+	objs, err := c.readObjects(ctx, api)
+	if err != nil {
+		return nil, err
+	}
+	all := objs.Objects
 	if api != nil {
-		var err error
-		all, err = ListMaintenances(ctx, c.Dynamic, *api)
-		if err != nil {
-			return nil, err
-		}
 		d.API = api.GVR.GroupResource().String() + "/" + api.GVR.Version
 	}
 	found := false
@@ -75,7 +76,7 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 		}
 	}
 	if !found {
-		d.Maintenance, found = ForNode(all, arg)
+		d.Maintenance, found = objs.ForNode(arg)
 	}
 	nodeName := arg
 	if found {

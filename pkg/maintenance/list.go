@@ -10,9 +10,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/kubectl/pkg/drain"
 )
@@ -31,27 +29,22 @@ type ListResult struct {
 	Objects *unstructured.UnstructuredList
 }
 
-// List reads every maintenance: one list request for the NodeMaintenance resources (when the
-// API is served) and one label-selected node list for --method=drain maintenances. With wide,
-// each row's VMs are read with a label-selected request for its node only.
+// List reads every maintenance from the Inventory: one list request for the NodeMaintenance
+// resources (when the API is served) and one label-selected node list for --method=drain
+// maintenances. With wide, each row's VMs are read with a label-selected request for its node
+// only.
 func List(ctx context.Context, c Clients, api *API, wide bool) (*ListResult, error) {
-	res := &ListResult{Objects: &unstructured.UnstructuredList{}}
-	if api != nil {
-		list, err := c.Dynamic.Resource(api.GVR).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("listing %s: %w", api.GVR.GroupResource(), err)
-		}
-		res.Objects = list
-		for i := range list.Items {
-			res.Entries = append(res.Entries, ListEntry{NodeMaintenance: FromUnstructured(&list.Items[i]), Method: MethodOperator})
-		}
-	}
-	nodes, err := c.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: DrainSelector()})
+	inv, err := c.Inventory(ctx, api)
 	if err != nil {
-		return nil, fmt.Errorf("listing nodes: %w", err)
+		return nil, err
 	}
-	for i := range nodes.Items {
-		e, ok, err := DrainEntry(ctx, c, &nodes.Items[i])
+	res := &ListResult{Objects: inv.ObjectList}
+	// Sorted by node below: an object comes before a --method=drain row of the same node.
+	for _, nm := range inv.Objects {
+		res.Entries = append(res.Entries, ListEntry{NodeMaintenance: nm, Method: MethodOperator})
+	}
+	for _, n := range inv.Drained {
+		e, ok, err := DrainEntry(ctx, c, n)
 		if err != nil {
 			return nil, err
 		}
@@ -68,12 +61,6 @@ func List(ctx context.Context, c Clients, api *API, wide bool) (*ListResult, err
 		}
 	}
 	return res, nil
-}
-
-// DrainSelector selects the nodes MarkNode labelled, so that listing and watching them reads
-// no other node.
-func DrainSelector() string {
-	return labels.Set{LabelMaintenance: string(MethodDrain)}.AsSelector().String()
 }
 
 // DrainEntry is the maintenance of a node put into it with --method=drain; ok is false for a

@@ -37,3 +37,38 @@ func dynamicObjectListWatch(res dynamic.ResourceInterface, name string) *cache.L
 		return res.List(ctx, o)
 	}, res.Watch)
 }
+
+// selectedListWatch lists and watches the objects matching a label selector ("" for all).
+func selectedListWatch(selector string, list listFunc, watchObj watchFunc) *cache.ListWatch {
+	return &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.LabelSelector = selector
+			return list(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.LabelSelector = selector
+			return watchObj(ctx, o)
+		},
+	}
+}
+
+// runInformer runs an informer whose every notification goes to fn until ctx ends. A
+// tombstone (a delete the informer learned of only by relisting) is unwrapped, since fn only
+// needs to know which object went away.
+func runInformer(ctx context.Context, lw cache.ListerWatcher, objType runtime.Object, fn func(obj interface{}, deleted bool)) {
+	_, ctrl := cache.NewInformerWithOptions(cache.InformerOptions{
+		ListerWatcher: lw,
+		ObjectType:    objType,
+		Handler: cache.ResourceEventHandlerFuncs{
+			AddFunc:    func(obj interface{}) { fn(obj, false) },
+			UpdateFunc: func(_, n interface{}) { fn(n, false) },
+			DeleteFunc: func(obj interface{}) {
+				if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+					obj = d.Obj
+				}
+				fn(obj, true)
+			},
+		},
+	})
+	ctrl.RunWithContext(ctx)
+}

@@ -74,10 +74,8 @@ func (e *CapacityError) Error() string {
 // PreflightResult is what the checks learned, reused by the plan and the start.
 type PreflightResult struct {
 	Nodes map[string]*corev1.Node
-	// Existing holds the maintenance already in place per node (operator method).
-	Existing map[string]NodeMaintenance
-	// Drained lists the nodes already drained by --method=drain.
-	Drained map[string]bool
+	// Inventory holds the maintenances already in place, of the request's nodes and the others.
+	Inventory *Inventory
 	// SchedulableLeft are the nodes that stay schedulable; Left holds them by name.
 	SchedulableLeft []string
 	Left            map[string]*corev1.Node
@@ -85,8 +83,7 @@ type PreflightResult struct {
 
 // InMaintenance tells whether a node is already under maintenance by either method.
 func (r *PreflightResult) InMaintenance(node string) bool {
-	_, ok := r.Existing[node]
-	return ok || r.Drained[node]
+	return r.Inventory.InMaintenance(node)
 }
 
 // Preflight checks, before anything is written, that every node exists, which ones are already
@@ -97,16 +94,13 @@ func Preflight(ctx context.Context, c Clients, api *API, method Method, nodes []
 	if err != nil {
 		return nil, fmt.Errorf("listing nodes: %w", err)
 	}
-	res := &PreflightResult{Nodes: map[string]*corev1.Node{}, Existing: map[string]NodeMaintenance{}, Drained: map[string]bool{}, Left: map[string]*corev1.Node{}}
+	res := &PreflightResult{Nodes: map[string]*corev1.Node{}, Left: map[string]*corev1.Node{}}
 	byName := map[string]*corev1.Node{}
 	var names []string
 	for i := range nodeList.Items {
 		n := &nodeList.Items[i]
 		byName[n.Name] = n
 		names = append(names, n.Name)
-		if n.Labels[LabelMaintenance] == string(MethodDrain) {
-			res.Drained[n.Name] = true
-		}
 	}
 	for _, name := range nodes {
 		n, ok := byName[name]
@@ -116,17 +110,9 @@ func Preflight(ctx context.Context, c Clients, api *API, method Method, nodes []
 		res.Nodes[name] = n
 	}
 
-	var existing []NodeMaintenance
-	if api != nil {
-		existing, err = ListMaintenances(ctx, c.Dynamic, *api)
-		if err != nil {
-			return nil, err
-		}
-		for _, nm := range existing {
-			if _, ok := res.Nodes[nm.NodeName]; ok {
-				res.Existing[nm.NodeName] = nm
-			}
-		}
+	// Every node was just listed, so the drained ones are picked from that list.
+	if res.Inventory, err = c.inventoryOf(ctx, api, nodeList.Items); err != nil {
+		return nil, err
 	}
 
 	toStart := 0
@@ -150,17 +136,16 @@ func Preflight(ctx context.Context, c Clients, api *API, method Method, nodes []
 	}
 
 	// Capacity: count the nodes that will still take workloads once the whole set is drained.
-	target := map[string]bool{}
+	out := map[string]bool{}
 	for _, n := range nodes {
-		target[n] = true
+		out[n] = true
 	}
-	busy := map[string]bool{}
-	for _, nm := range existing {
-		busy[nm.NodeName] = true
+	for _, n := range res.Inventory.Nodes() {
+		out[n] = true
 	}
 	for i := range nodeList.Items {
 		n := &nodeList.Items[i]
-		if target[n.Name] || busy[n.Name] || res.Drained[n.Name] || !schedulable(n) {
+		if out[n.Name] || !schedulable(n) {
 			continue
 		}
 		res.SchedulableLeft = append(res.SchedulableLeft, n.Name)

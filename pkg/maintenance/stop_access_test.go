@@ -27,20 +27,23 @@ func TestCheckStopAccess(t *testing.T) {
 	})
 	c := Clients{Kube: kube}
 	ctx := context.Background()
+	operator := StopTarget{Node: "n1", Maintenance: &NodeMaintenance{Name: "n1-maintenance", NodeName: "n1"}}
+	drained := StopTarget{Node: "n2"}
+	both := []StopTarget{operator, drained}
 
 	var fe *ForbiddenError
-	err := CheckStopAccess(ctx, c, api, true, true, false)
+	err := CheckStopAccess(ctx, c, api, both, false)
 	if !errors.As(err, &fe) || err.Error() != "you are not allowed to patch nodes" {
 		t.Fatalf("operator and drain targets, nothing allowed: %v", err)
 	}
 	allowed["patch nodes"] = true
-	err = CheckStopAccess(ctx, c, api, true, true, false)
+	err = CheckStopAccess(ctx, c, api, both, false)
 	if !errors.As(err, &fe) || err.Error() != "you are not allowed to delete nodemaintenances.nodemaintenance.medik8s.io" {
 		t.Fatalf("NodeMaintenances not allowed: %v", err)
 	}
 	allowed["delete nodemaintenances"] = true
 	asked = nil
-	if err := CheckStopAccess(ctx, c, api, true, false, false); err != nil || len(asked) != 1 {
+	if err := CheckStopAccess(ctx, c, api, []StopTarget{operator}, false); err != nil || len(asked) != 1 {
 		t.Fatalf("operator targets only: %v, asked %v", err, asked)
 	}
 }

@@ -31,6 +31,7 @@ func TestPerformance(t *testing.T) {
 	defer rep.write(t)
 	t.Run("startup", func(t *testing.T) { benchStartup(t, e, rep) })
 	t.Run("rotate-handshakes", func(t *testing.T) { benchRotateHandshakes(t, e, rep) })
+	t.Run("check-served", func(t *testing.T) { benchCheckServed(t, e, rep) })
 	t.Run("rotate", func(t *testing.T) { benchRotate(t, e, rep, envInt("BENCH_NAMESPACES", 1000)) })
 	t.Run("check-memory", func(t *testing.T) { benchCheckMemory(t, e, rep, envInt("BENCH_SECRETS", 10000)) })
 	t.Run("wait", func(t *testing.T) {

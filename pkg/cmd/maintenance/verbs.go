@@ -13,9 +13,9 @@ import (
 
 func verbs(f *cmdutil.Factory, streams genericiooptions.IOStreams) []*cobra.Command {
 	return []*cobra.Command{
-		start.NewCmdStart(f, streams),
-		stop.NewCmdStop(f, streams),
-		list.NewCmdList(f, streams),
-		describe.NewCmdDescribe(f, streams),
+		start.NewCmdStart(f, streams, nil),
+		stop.NewCmdStop(f, streams, nil),
+		list.NewCmdList(f, streams, nil),
+		describe.NewCmdDescribe(f, streams, nil),
 	}
 }

@@ -17,8 +17,8 @@ import (
 // CA overlap is HCO's caRenewBefore, the service one its serverRenewBefore:
 // nextRotationDeadlineForCert) and at once when the chain check fails (CA Secret unreadable,
 // first caBundle entry not the CA, serving certificate not verifying against the bundle). Its
-// controller watches the webhook configuration (controller.go), so removing the caBundle is
-// enough: no restart is needed. Restarting its pods alone re-issues nothing.
+// controller watches the CA Secret and the webhook configuration (controller.go), so deleting
+// the CA Secret is enough: no restart is needed. Restarting its pods alone re-issues nothing.
 const (
 	kmpAnn       = "kubevirt.io/kube-admission-webhook"
 	kmpCASecret  = "kubemacpool-mutator-ca"

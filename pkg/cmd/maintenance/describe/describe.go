@@ -24,8 +24,10 @@ type Options struct {
 	now     func() time.Time
 }
 
-// NewCmdDescribe returns the `describe` command.
-func NewCmdDescribe(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+// NewCmdDescribe returns the `describe` command. runF, when not nil, is called with the
+// validated Options instead of Run, so that tests check the arguments' mapping without a
+// cluster.
+func NewCmdDescribe(f *cmdutil.Factory, streams genericiooptions.IOStreams, runF func(*Options) error) *cobra.Command {
 	o := &Options{factory: f, streams: streams, now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "describe NODE|NAME",
@@ -45,6 +47,9 @@ func NewCmdDescribe(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cob
 			o.Target = args[0]
 			if err := o.Validate(); err != nil {
 				return err
+			}
+			if runF != nil {
+				return runF(o)
 			}
 			return o.Run(c.Context())
 		},

@@ -28,8 +28,9 @@ type Options struct {
 	now     func() time.Time
 }
 
-// NewCmdList returns the `list` command.
-func NewCmdList(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+// NewCmdList returns the `list` command. runF, when not nil, is called with the validated
+// Options instead of Run, so that tests check the flags' mapping without a cluster.
+func NewCmdList(f *cmdutil.Factory, streams genericiooptions.IOStreams, runF func(*Options) error) *cobra.Command {
 	o := &Options{PrintFlags: genericclioptions.NewPrintFlags(""), factory: f, streams: streams, now: time.Now}
 	cmd := &cobra.Command{
 		Use:     "list",
@@ -54,6 +55,9 @@ func NewCmdList(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.Validate(); err != nil {
 				return err
+			}
+			if runF != nil {
+				return runF(o)
 			}
 			return o.Run(c.Context())
 		},

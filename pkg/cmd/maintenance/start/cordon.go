@@ -101,7 +101,7 @@ func (r *run) releaseUnstarted(parent context.Context) {
 	sort.Strings(todo)
 	for _, node := range todo {
 		if r.method == maintenance.MethodOperator {
-			if _, ok, err := maintenance.FindForNode(ctx, r.c.Dynamic, *r.api, node); err == nil && ok {
+			if _, ok, err := maintenance.FindForNode(ctx, r.c, *r.api, node); err == nil && ok {
 				_ = maintenance.HandOverRequestCordon(ctx, r.c, node)
 				continue
 			}

@@ -169,7 +169,7 @@ func (r *run) selectNodes(ctx context.Context) ([]string, error) {
 }
 
 func (r *run) alreadyText(node string) string {
-	if nm, ok := r.pre.Existing[node]; ok {
+	if nm, ok := r.pre.Inventory.ForNode(node); ok {
 		return alreadyTextFor(node, nm) + r.reasonKept(nm.Reason)
 	}
 	var reason string
@@ -205,7 +205,7 @@ func alreadyTextFor(node string, nm maintenance.NodeMaintenance) string {
 // of the NodeMaintenance to follow ("" with --method=drain).
 func (r *run) begin(ctx context.Context, node string) (string, error) {
 	if r.pre.InMaintenance(node) {
-		if nm, ok := r.pre.Existing[node]; ok {
+		if nm, ok := r.pre.Inventory.ForNode(node); ok {
 			return nm.Name, nil
 		}
 		return "", nil
@@ -251,7 +251,7 @@ func (r *run) say(format string, a ...any) {
 func (r *run) startAndFollow(ctx context.Context, node string) error {
 	// A node drained earlier with --method=drain has no NodeMaintenance to follow; its state
 	// was reported by alreadyText.
-	if r.method == maintenance.MethodOperator && r.pre.Drained[node] {
+	if r.method == maintenance.MethodOperator && r.pre.Inventory.IsDrained(node) {
 		return nil
 	}
 	name, err := r.begin(ctx, node)

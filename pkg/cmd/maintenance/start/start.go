@@ -62,8 +62,10 @@ func NewOptions(f *cmdutil.Factory, streams genericiooptions.IOStreams) *Options
 	}
 }
 
-// NewCmdStart returns the `start` command.
-func NewCmdStart(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+// NewCmdStart returns the `start` command. runF, when not nil, is called with the completed
+// and validated Options instead of Run, so that tests check the flags' mapping without a
+// cluster.
+func NewCmdStart(f *cmdutil.Factory, streams genericiooptions.IOStreams, runF func(*Options) error) *cobra.Command {
 	o := NewOptions(f, streams)
 	cmd := &cobra.Command{
 		Use:   "start NODE... | -l SELECTOR",
@@ -111,6 +113,9 @@ func NewCmdStart(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.
 			}
 			if err := o.Validate(); err != nil {
 				return err
+			}
+			if runF != nil {
+				return runF(o)
 			}
 			return o.Run(c.Context())
 		},

@@ -69,7 +69,7 @@ func (fx *fixture) run(t *testing.T, args ...string) (stdout, stderr string, cod
 	f := &cmdutil.Factory{Program: cmdutil.DefaultProgram(), KubeClient: fx.kube, DynamicClient: fx.dyn, KubeVirtClient: fx.kv, Discovery: fx.kube.Discovery()}
 	var out, errOut bytes.Buffer
 	streams := genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
-	cmd := NewCmdStart(f, streams)
+	cmd := NewCmdStart(f, streams, nil)
 	cmd.SetArgs(args)
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)

@@ -42,31 +42,31 @@ func (o *Options) reportEvacuations(node string, evs []maintenance.Evacuation) e
 }
 
 // printDryRun says what stop would do to each node, and changes nothing.
-func (o *Options) printDryRun(targets []target) error {
+func (o *Options) printDryRun(targets []maintenance.StopTarget) error {
 	out := o.streams.Out
 	for _, t := range targets {
 		switch {
-		case t.evacuationsOnly:
-			fmt.Fprintf(out, "Node %s is not in maintenance; nothing to release.\n", t.node)
-		case t.nm != nil:
-			fmt.Fprintf(out, "Would delete NodeMaintenance %s for node %s; the Node Maintenance Operator then uncordons the node and removes its taints.\n", t.nm.Name, t.node)
+		case t.EvacuationsOnly:
+			fmt.Fprintf(out, "Node %s is not in maintenance; nothing to release.\n", t.Node)
+		case t.Maintenance != nil:
+			fmt.Fprintf(out, "Would delete NodeMaintenance %s for node %s; the Node Maintenance Operator then uncordons the node and removes its taints.\n", t.Maintenance.Name, t.Node)
 		default:
-			fmt.Fprintf(out, "Would uncordon node %s and remove its drain taint, label and annotations.\n", t.node)
+			fmt.Fprintf(out, "Would uncordon node %s and remove its drain taint, label and annotations.\n", t.Node)
 		}
-		if len(t.evacuations) == 0 {
-			fmt.Fprintf(out, "No VMs are being evacuated off node %s.\n", t.node)
+		if len(t.Evacuations) == 0 {
+			fmt.Fprintf(out, "No VMs are being evacuated off node %s.\n", t.Node)
 			continue
 		}
 		if !o.CancelEvacuations {
-			if err := o.reportEvacuations(t.node, t.evacuations); err != nil {
+			if err := o.reportEvacuations(t.Node, t.Evacuations); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := maintenance.RenderEvacuations(out, fmt.Sprintf("VMs still being evacuated off node %s:", t.node), t.evacuations); err != nil {
+		if err := maintenance.RenderEvacuations(out, fmt.Sprintf("VMs still being evacuated off node %s:", t.Node), t.Evacuations); err != nil {
 			return err
 		}
-		for _, e := range t.evacuations {
+		for _, e := range t.Evacuations {
 			fmt.Fprintln(out, maintenance.CancelText(e, nil, true))
 		}
 	}

@@ -4,12 +4,10 @@ package stop
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
@@ -35,8 +33,9 @@ type Options struct {
 	streams genericiooptions.IOStreams
 }
 
-// NewCmdStop returns the `stop` command.
-func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+// NewCmdStop returns the `stop` command. runF, when not nil, is called with the completed and
+// validated Options instead of Run, so that tests check the flags' mapping without a cluster.
+func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams, runF func(*Options) error) *cobra.Command {
 	o := &Options{Wait: true, Timeout: DefaultTimeout, factory: f, streams: streams}
 	cmd := &cobra.Command{
 		Use:   "stop NODE... | --all",
@@ -80,6 +79,9 @@ func NewCmdStop(f *cmdutil.Factory, streams genericiooptions.IOStreams) *cobra.C
 			if err := o.Validate(); err != nil {
 				return err
 			}
+			if runF != nil {
+				return runF(o)
+			}
 			return o.Run(c.Context())
 		},
 	}
@@ -119,113 +121,45 @@ func (o *Options) Validate() error {
 	return nil
 }
 
-// target is one node to release and how it was put into maintenance.
-type target struct {
-	node string
-	nm   *maintenance.NodeMaintenance
-	// evacuationsOnly: the node is not in maintenance; only its evacuations are cancelled.
-	evacuationsOnly bool
-	evacuations     []maintenance.Evacuation
-}
-
 // Run finds every node's maintenance first (so a bad name changes nothing), then ends them.
 func (o *Options) Run(ctx context.Context) error {
 	c, api, err := maintutil.ClientsAndOptionalAPI(o.factory)
 	if err != nil {
 		return err
 	}
-	var all []maintenance.NodeMaintenance
-	if api != nil {
-		if all, err = maintenance.ListMaintenances(ctx, c.Dynamic, *api); err != nil {
-			return err
-		}
-	}
-	drained, err := c.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: maintenance.LabelMaintenance + "=" + string(maintenance.MethodDrain)})
+	targets, err := c.StopTargets(ctx, api, maintenance.StopRequest{Nodes: o.Nodes, All: o.All, CancelEvacuations: o.CancelEvacuations})
 	if err != nil {
-		return err
+		return maintutil.Exit(err)
 	}
-	drainedSet := map[string]bool{}
-	for _, n := range drained.Items {
-		drainedSet[n.Name] = true
-	}
-
-	var targets []target
-	if o.All {
-		for i := range all {
-			targets = append(targets, target{node: all[i].NodeName, nm: &all[i]})
-		}
-		for n := range drainedSet {
-			targets = append(targets, target{node: n})
-		}
-		sort.Slice(targets, func(i, j int) bool { return targets[i].node < targets[j].node })
-		if len(targets) == 0 {
-			fmt.Fprintln(o.streams.Out, "No nodes are in maintenance.")
-			return nil
-		}
-	} else {
-		for _, node := range o.Nodes {
-			if nm, ok := maintenance.ForNode(all, node); ok {
-				targets = append(targets, target{node: node, nm: &nm})
-				continue
-			}
-			if drainedSet[node] {
-				targets = append(targets, target{node: node})
-				continue
-			}
-			if _, err := c.Kube.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{}); err != nil {
-				// Only nodes in maintenance can be stopped, so the suggestions come from them.
-				var names []string
-				for _, nm := range all {
-					names = append(names, nm.NodeName)
-				}
-				for n := range drainedSet {
-					names = append(names, n)
-				}
-				return maintutil.Exit(&maintenance.NodeNotFoundError{Name: node, Suggestions: maintenance.Suggest(node, names)})
-			}
-			if o.CancelEvacuations {
-				targets = append(targets, target{node: node, evacuationsOnly: true})
-				continue
-			}
-			return maintutil.Exit(&maintenance.NotInMaintenanceError{Node: node})
-		}
-	}
-	for i := range targets {
-		if targets[i].evacuations, err = maintenance.Evacuations(ctx, c, targets[i].node); err != nil {
-			return err
-		}
+	if o.All && len(targets) == 0 {
+		fmt.Fprintln(o.streams.Out, "No nodes are in maintenance.")
+		return nil
 	}
 	if o.DryRun {
 		return o.printDryRun(targets)
 	}
 
-	operator, drain := false, false
-	for _, t := range targets {
-		operator = operator || t.nm != nil
-		drain = drain || (t.nm == nil && !t.evacuationsOnly)
-	}
-	if err := maintenance.CheckStopAccess(ctx, c, api, operator, drain, o.CancelEvacuations); err != nil {
+	if err := maintenance.CheckStopAccess(ctx, c, api, targets, o.CancelEvacuations); err != nil {
 		return maintutil.Exit(err)
 	}
 	for _, t := range targets {
-		if t.evacuationsOnly {
-			continue
-		}
-		if t.nm != nil {
-			if err := maintenance.DeleteMaintenance(ctx, c, *api, *t.nm); err != nil {
+		switch {
+		case t.EvacuationsOnly:
+		case t.Maintenance != nil:
+			if err := maintenance.DeleteMaintenance(ctx, c, *api, *t.Maintenance); err != nil {
 				return err
 			}
-			fmt.Fprintf(o.streams.Out, "NodeMaintenance %s deleted for node %s.\n", t.nm.Name, t.node)
-		} else {
-			if err := maintenance.UnmarkNode(ctx, c, t.node); err != nil {
-				return fmt.Errorf("releasing node %s: %w", t.node, err)
+			fmt.Fprintf(o.streams.Out, "NodeMaintenance %s deleted for node %s.\n", t.Maintenance.Name, t.Node)
+		default:
+			if err := maintenance.UnmarkNode(ctx, c, t.Node); err != nil {
+				return fmt.Errorf("releasing node %s: %w", t.Node, err)
 			}
-			fmt.Fprintf(o.streams.Out, "Node %s uncordoned and its drain taint removed.\n", t.node)
+			fmt.Fprintf(o.streams.Out, "Node %s uncordoned and its drain taint removed.\n", t.Node)
 		}
 	}
 	if !o.Wait {
 		for _, t := range targets {
-			if err := o.reportEvacuations(t.node, t.evacuations); err != nil {
+			if err := o.reportEvacuations(t.Node, t.Evacuations); err != nil {
 				return err
 			}
 		}
@@ -234,22 +168,22 @@ func (o *Options) Run(ctx context.Context) error {
 	wctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	for _, t := range targets {
-		if t.evacuationsOnly {
-			if err := o.afterRelease(ctx, c, t.node); err != nil {
+		if t.EvacuationsOnly {
+			if err := o.afterRelease(ctx, c, t.Node); err != nil {
 				return err
 			}
 			continue
 		}
-		if t.nm != nil {
-			if err := maintenance.WaitMaintenanceGone(wctx, c, *api, t.nm.Name, t.node); err != nil {
-				return o.waitErr(ctx, err, t.node)
+		if t.Maintenance != nil {
+			if err := maintenance.WaitMaintenanceGone(wctx, c, *api, t.Maintenance.Name, t.Node); err != nil {
+				return o.waitErr(ctx, err, t.Node)
 			}
 		}
-		if err := maintenance.WaitNodeReleased(wctx, c, t.node); err != nil {
-			return o.waitErr(ctx, err, t.node)
+		if err := maintenance.WaitNodeReleased(wctx, c, t.Node); err != nil {
+			return o.waitErr(ctx, err, t.Node)
 		}
-		fmt.Fprintf(o.streams.Out, "Node %s is schedulable again. VMs that moved away during the maintenance stay on their new nodes; they do not move back.\n", t.node)
-		if err := o.afterRelease(ctx, c, t.node); err != nil {
+		fmt.Fprintf(o.streams.Out, "Node %s is schedulable again. VMs that moved away during the maintenance stay on their new nodes; they do not move back.\n", t.Node)
+		if err := o.afterRelease(ctx, c, t.Node); err != nil {
 			return err
 		}
 	}
