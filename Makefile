@@ -114,7 +114,7 @@ e2e-apis: build ## End-to-end tests of the older NodeMaintenance APIs and of no 
 	done
 
 # The API server restarted in the middle of a command: this restarts a whole control plane, so
-# it runs on a small cluster of its own (the same tests run first in `make bench`).
+# it runs on a small cluster of its own. The tests skip, saying why, on any other cluster.
 .PHONY: e2e-restart
 e2e-restart: build ## End-to-end tests of commands across an API server restart, on a cluster of their own
 	OC_CNV_CLUSTER=restart VIRT_API_PORT=9468 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd

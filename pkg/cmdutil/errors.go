@@ -10,33 +10,22 @@ import (
 	"syscall"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/oc-cnv/oc-cnv/pkg/exitcode"
 )
 
-// Exit codes. docs/exit-codes.md documents them for users; scripts depend on them, so they only
-// ever gain new values.
+// Exit codes, as the commands name them; pkg/exitcode documents each.
 const (
-	ExitOK = 0
-	// ExitError is any failure without a more specific code.
-	ExitError = 1
-	// ExitUsage: bad flags, arguments or input values. Nothing was changed.
-	ExitUsage = 2
-	// ExitTimeout: a wait (--timeout) ran out before the operation finished.
-	ExitTimeout = 3
-	// ExitBlocked: the operation cannot proceed as things stand (a drain blocked by VMs that
-	// cannot move, a maintenance that Failed, a plan refused without --force).
-	ExitBlocked = 4
-	// ExitForbidden: the user lacks a permission the operation needs. Nothing was changed.
-	ExitForbidden = 5
-	// ExitUnavailable: the cluster, or an API the operation needs, cannot be reached or is not served.
-	ExitUnavailable = 6
-	// ExitCertProblems: `certs check` found certificates that are expired, untrusted, mismatched,
-	// not yet valid, or expiring within --fail-within.
-	ExitCertProblems = 7
-	// ExitDeclined: the confirmation question was answered with anything but yes. Nothing was
-	// changed.
-	ExitDeclined = 8
-	// ExitInterrupted: stopped by SIGINT/SIGTERM (128+SIGINT, as shells report it).
-	ExitInterrupted = 130
+	ExitOK           = exitcode.OK
+	ExitError        = exitcode.Failure
+	ExitUsage        = exitcode.Usage
+	ExitTimeout      = exitcode.Timeout
+	ExitBlocked      = exitcode.Blocked
+	ExitForbidden    = exitcode.Forbidden
+	ExitUnavailable  = exitcode.Unavailable
+	ExitCertProblems = exitcode.CertProblems
+	ExitDeclined     = exitcode.Declined
+	ExitInterrupted  = exitcode.Interrupted
 )
 
 // Error is an error that carries the exit code the process should end with.
@@ -50,6 +39,9 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
+
+// ExitCode makes a command's explicit code win over any code of the error it wraps.
+func (e *Error) ExitCode() int { return e.Code }
 
 // WithCode attaches an exit code to err. A nil err stays nil.
 func WithCode(code int, err error) error {
@@ -67,15 +59,16 @@ func Errorf(code int, format string, a ...any) error {
 // UsageErrorf reports bad user input; the process exits 2.
 func UsageErrorf(format string, a ...any) error { return Errorf(ExitUsage, format, a...) }
 
-// ExitCode maps err to the process exit code: an explicit *Error wins, then well-known API and
-// network failures, then 1.
+// ExitCode maps err to the process exit code, the one place that does: the outermost error of
+// the chain that knows its code (a command's *Error, a domain error) wins, then well-known API
+// and network failures, then 1.
 func ExitCode(err error) int {
 	if err == nil {
 		return ExitOK
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
+	var c exitcode.Coder
+	if errors.As(err, &c) {
+		return c.ExitCode()
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -122,5 +115,23 @@ func PrintError(w io.Writer, p Program, err error) {
 		}
 		return
 	}
-	fmt.Fprintf(w, "error: %s\n", p.Message(err.Error()))
+	fmt.Fprintf(w, "error: %s\n", p.Message(WithHint(err)))
+}
+
+// WithHint is err's message followed by what to do about it, when an error of its chain says
+// (exitcode.Hinter): after "; ", or on a line of its own after the hint's label.
+func WithHint(err error) string {
+	msg := err.Error()
+	var h exitcode.Hinter
+	if !errors.As(err, &h) {
+		return msg
+	}
+	hint := h.Hint()
+	if hint == "" {
+		return msg
+	}
+	if l, ok := h.(exitcode.HintLabeler); ok {
+		return msg + "\n" + l.HintLabel() + ": " + hint
+	}
+	return msg + "; " + hint
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -35,6 +36,9 @@ func TestExitCode(t *testing.T) {
 		{"cobra unknown command", errors.New(`unknown command "frob" for "oc cnv"`), ExitUsage},
 		{"cobra arg count", errors.New("accepts 1 arg(s), received 2"), ExitUsage},
 		{"not found stays generic", apierrors.NewNotFound(gr, "x"), ExitError},
+		{"domain error", fmt.Errorf("node n1: %w", &blockedErr{}), ExitBlocked},
+		{"command's code wins over the domain's", WithCode(ExitTimeout, &blockedErr{}), ExitTimeout},
+		{"domain code wins over the API error it wraps", &blockedErr{cause: apierrors.NewForbidden(gr, "x", errors.New("no"))}, ExitBlocked},
 	}
 	for _, c := range cases {
 		if got := ExitCode(c.err); got != c.want {
@@ -43,5 +47,46 @@ func TestExitCode(t *testing.T) {
 	}
 	if WithCode(ExitBlocked, nil) != nil {
 		t.Error("WithCode(nil) must stay nil")
+	}
+}
+
+// blockedErr stands for a domain error: it knows its code and its remedy.
+type blockedErr struct {
+	cause   error
+	labeled bool
+}
+
+func (e *blockedErr) Error() string { return "3 VMs cannot move" }
+func (e *blockedErr) Unwrap() error { return e.cause }
+func (e *blockedErr) ExitCode() int { return ExitBlocked }
+func (e *blockedErr) Hint() string  { return "run `oc cnv maintenance start n1 --force`" }
+
+type labeledErr struct{ blockedErr }
+
+func (e *labeledErr) HintLabel() string { return "to proceed" }
+
+type emptyHintErr struct{ blockedErr }
+
+func (e *emptyHintErr) Hint() string { return "" }
+
+func TestPrintErrorAddsTheHint(t *testing.T) {
+	p := Program{Binary: "kubectl-cnv", Display: "kubectl cnv"}
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"no hint", errors.New("boom"), "error: boom\n"},
+		{"hint after the message, worded for the program", fmt.Errorf("node n1: %w", &blockedErr{}), "error: node n1: 3 VMs cannot move; run `kubectl cnv maintenance start n1 --force`\n"},
+		{"labeled hint on its own line", WithCode(ExitTimeout, &labeledErr{}), "error: 3 VMs cannot move\nto proceed: run `kubectl cnv maintenance start n1 --force`\n"},
+		{"empty hint adds nothing", &emptyHintErr{}, "error: 3 VMs cannot move\n"},
+		{"a message that already holds the hint is not extended", Errorf(ExitBlocked, "%v; %s", &blockedErr{}, "x"), "error: 3 VMs cannot move; x\n"},
+	}
+	for _, c := range cases {
+		var b strings.Builder
+		PrintError(&b, p, c.err)
+		if b.String() != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, b.String(), c.want)
+		}
 	}
 }

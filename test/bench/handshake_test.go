@@ -195,7 +195,7 @@ func (c tlsClient) connect(ctx context.Context, e *benchEnv, ns string) error {
 		return fmt.Errorf("%s: pod/%s: %w", c.service, pod.Name, err)
 	}
 	defer closeFwd()
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	tc := tls.Client(conn, &tls.Config{RootCAs: roots, ServerName: c.service + "." + ns + ".svc"})
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return fmt.Errorf("%s: pod/%s: %w", c.service, pod.Name, err)

@@ -3,7 +3,6 @@ package check
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -197,10 +196,6 @@ func (o *Options) Run(ctx context.Context) error {
 			o.namespaces = append(o.namespaces, o.CDINamespace)
 		}
 		if err := certs.CheckNamespacesExist(ctx, o.client, o.namespaces...); err != nil {
-			var nf *certs.NamespaceNotFoundError
-			if errors.As(err, &nf) {
-				return cmdutil.WithCode(cmdutil.ExitUsage, err)
-			}
 			return err
 		}
 	}
@@ -213,7 +208,7 @@ func (o *Options) Run(ctx context.Context) error {
 		return err
 	}
 	if len(rep.Certificates) == 0 && !o.AllowEmpty {
-		return cmdutil.WithCode(cmdutil.ExitUsage, &certs.NoCertificatesError{Namespaces: rep.Namespaces, Defaulted: o.defaulted})
+		return &certs.NoCertificatesError{Namespaces: rep.Namespaces, Defaulted: o.defaulted}
 	}
 	now := o.now()
 	switch out := o.output(); out {

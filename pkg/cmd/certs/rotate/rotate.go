@@ -212,10 +212,6 @@ func (o *Options) Run(ctx context.Context) error {
 		o.Namespace = certs.DetectNamespace(ctx, o.client)
 	}
 	if err := certs.CheckNamespacesExist(ctx, o.client, o.Namespace, o.CDINamespace); err != nil {
-		var nf *certs.NamespaceNotFoundError
-		if errors.As(err, &nf) {
-			return cmdutil.WithCode(cmdutil.ExitUsage, err)
-		}
 		return err
 	}
 	progress := o.progressOut()
@@ -223,10 +219,6 @@ func (o *Options) Run(ctx context.Context) error {
 	defer stopView()
 	r := &certs.Rotator{Client: o.client, Dynamic: o.dynamic, Progress: view.show}
 	plan, err := r.Plan(ctx, certs.RotateOptions{Namespace: o.Namespace, CDINamespace: o.CDINamespace, Components: o.Components, Secrets: o.Secrets, Strategy: o.Strategy, Timeout: o.Timeout})
-	var se *certs.SecretError
-	if errors.As(err, &se) {
-		return cmdutil.WithCode(cmdutil.ExitUsage, err)
-	}
 	if err != nil {
 		return err
 	}
@@ -235,7 +227,7 @@ func (o *Options) Run(ctx context.Context) error {
 		if plan.CDINamespace != plan.Namespace {
 			nss = append(nss, plan.CDINamespace)
 		}
-		return cmdutil.WithCode(cmdutil.ExitUsage, &certs.NothingInstalledError{Namespaces: nss, Components: o.Components})
+		return &certs.NothingInstalledError{Namespaces: nss, Components: o.Components}
 	}
 	// With -o the people's text goes to stderr and stdout carries only the document.
 	text := o.textOut()
@@ -260,7 +252,7 @@ func (o *Options) Run(ctx context.Context) error {
 	// A dry run ends as the real run would: without a permission it exits 5, so a script can
 	// try the rotation first.
 	if pe != nil {
-		return cmdutil.WithCode(cmdutil.ExitForbidden, pe)
+		return pe
 	}
 	if o.DryRun {
 		return nil
@@ -285,11 +277,7 @@ func (o *Options) Run(ctx context.Context) error {
 		fmt.Fprintln(o.Out)
 		_ = certs.WriteResult(o.Out, res)
 	}
-	var te *certs.TimeoutError
-	var re *certs.RestoreError
 	switch {
-	case errors.As(err, &re):
-		return err
 	case err == nil:
 		served := ""
 		if r.Served != nil {
@@ -297,9 +285,8 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 		fmt.Fprintf(text, "\nAll %d certificate(s) re-issued and trusted%s; pods Ready.\n", len(res.Outcomes), served)
 		return nil
-	case errors.As(err, &te):
-		return cmdutil.WithCode(cmdutil.ExitTimeout, err)
-	case errors.Is(err, context.Canceled):
+	// A failed restore and a timeout say more than that the context ended.
+	case errors.Is(err, context.Canceled) && !errors.As(err, new(*certs.RestoreError)) && !errors.As(err, new(*certs.TimeoutError)):
 		return cmdutil.Errorf(cmdutil.ExitInterrupted, "interrupted; every scaled-down operator was scaled back. Run the same command again to complete the rotation")
 	}
 	return err

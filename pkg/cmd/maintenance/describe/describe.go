@@ -74,7 +74,7 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	d, err := maintenance.Describe(ctx, c, api, o.Target)
 	if err != nil {
-		return maintutil.Exit(err)
+		return err
 	}
 	return maintenance.RenderDescription(o.streams.Out, d, o.now())
 }

@@ -112,7 +112,7 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 	default:
 		if api == nil {
-			return maintutil.Exit(maintenance.NoAPIError{})
+			return maintenance.NoAPIError{}
 		}
 		p, err := o.PrintFlags.ToPrinter()
 		if err != nil {

@@ -27,14 +27,14 @@ func Clients(f *cmdutil.Factory) (maintenance.Clients, error) {
 }
 
 // ResolveAPI finds the NodeMaintenance API; when none is served it returns (nil, nil) if
-// optional, else the NoAPIError mapped to its exit code.
+// optional, else the NoAPIError (exit code 6, with its hint).
 func ResolveAPI(c maintenance.Clients, optional bool) (*maintenance.API, error) {
 	api, err := maintenance.ResolveAPI(c.Discovery)
 	if err != nil {
 		if optional && errors.Is(err, maintenance.ErrNoAPI) {
 			return nil, nil
 		}
-		return nil, Exit(err)
+		return nil, err
 	}
 	return &api, nil
 }

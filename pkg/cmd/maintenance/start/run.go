@@ -55,7 +55,7 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 	}
 	if r.pre, err = maintenance.Preflight(ctx, r.c, r.api, r.method, nodes); err != nil {
-		return maintutil.Exit(err)
+		return err
 	}
 	if r.clusterDefault, err = maintenance.ClusterEvictionStrategy(ctx, r.c.KubeVirt); err != nil {
 		return err
@@ -103,10 +103,10 @@ func (o *Options) Run(ctx context.Context) error {
 		if err := r.printDryRun(ctx, todo); err != nil {
 			return err
 		}
-		return maintutil.Exit(blockErr)
+		return blockErr
 	}
 	if blockErr != nil {
-		return maintutil.Exit(blockErr)
+		return blockErr
 	}
 	if len(todo) > 0 && !o.Yes {
 		nodes := strings.Join(todo, ", ")
@@ -120,7 +120,7 @@ func (o *Options) Run(ctx context.Context) error {
 	// because ctx may be the interrupted one.
 	defer r.releaseUnstarted(ctx)
 	if err := r.cordonRequest(ctx, todo); err != nil {
-		return maintutil.Exit(err)
+		return err
 	}
 
 	if o.Timeout > 0 {
@@ -131,7 +131,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if !o.Wait {
 		for _, node := range todo {
 			if _, err := r.begin(ctx, node); err != nil {
-				return maintutil.Exit(err)
+				return err
 			}
 		}
 		return nil
@@ -149,7 +149,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if err == nil && len(nodes) > 1 {
 		fmt.Fprintf(o.streams.Out, "All %d nodes are in maintenance.\n", len(nodes))
 	}
-	return maintutil.Exit(err)
+	return err
 }
 
 func (r *run) selectNodes(ctx context.Context) ([]string, error) {
@@ -229,7 +229,7 @@ func (r *run) begin(ctx context.Context, node string) (string, error) {
 			r.say("%s", alreadyTextFor(node, already.Existing)+r.reasonKept(already.Existing.Reason))
 			return already.Existing.Name, nil
 		}
-		return "", webhookExit(err)
+		return "", err
 	}
 	r.markStarted(node)
 	r.handOver(ctx, node)
@@ -320,16 +320,6 @@ func (r *run) followDrain(ctx context.Context, f *maintenance.Follower) error {
 	return err
 }
 
-// webhookExit gives a NodeMaintenance refused because its admission webhook did not answer
-// (the operator is stopped) exit code 6, unavailable, with what to do.
-func webhookExit(err error) error {
-	var wu *maintenance.WebhookUnavailableError
-	if errors.As(err, &wu) {
-		return cmdutil.Errorf(cmdutil.ExitUnavailable, "%v; %s", err, wu.Hint())
-	}
-	return err
-}
-
 // summary is the one line printed when a node reached maintenance.
 func summary(s maintenance.Snapshot) string {
 	migrated, shutDown := 0, 0
@@ -363,7 +353,7 @@ func (r *run) printDryRun(ctx context.Context, todo []string) error {
 		obj := maintenance.NewObject(*r.api, r.o.objectName(node), node, r.o.Reason)
 		if r.o.DryRun == "server" {
 			if obj, err = maintenance.Create(ctx, r.c, *r.api, r.o.objectName(node), node, r.o.Reason, true); err != nil {
-				return maintutil.Exit(webhookExit(err))
+				return err
 			}
 		}
 		if err := printer.PrintObj(obj, out); err != nil {

@@ -76,7 +76,8 @@ func (fx *fixture) run(t *testing.T, args ...string) (stdout, stderr string, cod
 	cmd.SilenceErrors = true
 	err := cmd.ExecuteContext(context.Background())
 	if err != nil {
-		errOut.WriteString("error: " + err.Error() + "\n")
+		// As main prints it: the message, then the hint of the error that has one.
+		cmdutil.PrintError(&errOut, f.Program, err)
 	}
 	return out.String(), errOut.String(), cmdutil.ExitCode(err)
 }

@@ -129,7 +129,7 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	targets, err := c.StopTargets(ctx, api, maintenance.StopRequest{Nodes: o.Nodes, All: o.All, CancelEvacuations: o.CancelEvacuations})
 	if err != nil {
-		return maintutil.Exit(err)
+		return err
 	}
 	if o.All && len(targets) == 0 {
 		fmt.Fprintln(o.streams.Out, "No nodes are in maintenance.")
@@ -140,7 +140,7 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 
 	if err := maintenance.CheckStopAccess(ctx, c, api, targets, o.CancelEvacuations); err != nil {
-		return maintutil.Exit(err)
+		return err
 	}
 	for _, t := range targets {
 		switch {
@@ -194,5 +194,5 @@ func (o *Options) waitErr(ctx context.Context, err error, node string) error {
 	if ctx.Err() != nil {
 		return cmdutil.Errorf(cmdutil.ExitInterrupted, "stopped waiting; the maintenance of node %s is being removed", node)
 	}
-	return maintutil.Exit(err)
+	return err
 }
