@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/rest"
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/root"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
@@ -21,6 +22,10 @@ func main() {
 func run() int {
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	f := cmdutil.NewFactory(cmdutil.ProgramFromArgs0(os.Args[0]))
+	// The API server's warnings (a deprecated API, a questionable field of an object we patch)
+	// reach the user as kubectl shows them, once each, rather than as klog lines.
+	rest.SetDefaultWarningHandler(rest.NewWarningWriter(streams.ErrOut, rest.WarningWriterOptions{
+		Deduplicate: true, Color: cmdutil.ColorEnabled(streams.ErrOut)}))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

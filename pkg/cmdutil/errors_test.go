@@ -52,8 +52,7 @@ func TestExitCode(t *testing.T) {
 
 // blockedErr stands for a domain error: it knows its code and its remedy.
 type blockedErr struct {
-	cause   error
-	labeled bool
+	cause error
 }
 
 func (e *blockedErr) Error() string { return "3 VMs cannot move" }

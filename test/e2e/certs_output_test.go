@@ -87,7 +87,7 @@ func TestCertsRotateMachineOutput(t *testing.T) {
 		trim(doc.Outcomes[0].BeforeSerial) != hexOf(oldSerial) || trim(doc.Outcomes[0].AfterSerial) != hexOf(newSerial) || newSerial == oldSerial {
 		t.Errorf("rotation -o json: exit %d, document %+v; serial %s -> %s", res.ExitCode, doc, hexOf(oldSerial), hexOf(newSerial))
 	}
-	if !strings.Contains(res.Stderr, "re-issued and trusted; pods Ready.") || !strings.Contains(res.Stderr, "ssp: ") {
+	if !strings.Contains(res.Stderr, "re-issued and trusted, served; pods Ready.") || !strings.Contains(res.Stderr, "ssp: ") {
 		t.Errorf("progress and the closing sentence are not on stderr:\n%s", res.Stderr)
 	}
 }

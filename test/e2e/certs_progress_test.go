@@ -20,7 +20,7 @@ var (
 		regexp.MustCompile(`^(set|delete|remove|restart|scale|restore) \S.*$`),
 		regexp.MustCompile(`^waiting for \d+ certificate\(s\) to be re-issued$`),
 		regexp.MustCompile(`^secret/\S+ re-issued \(\d+ of \d+\)$`),
-		regexp.MustCompile(`^waiting for (deployment|daemonset|cm|vwc|mwc|apiservice|route)/\S+ [^;]+$`),
+		regexp.MustCompile(`^waiting for (deployment|daemonset|cm|vwc|mwc|apiservice|route|service)/\S+ [^;]+$`),
 		regexp.MustCompile(`^(deployment|daemonset)/\S+ to (start rolling out|roll out: [^;]+)$`),
 		regexp.MustCompile(`^\S+ [^;]*: done$`),
 		regexp.MustCompile(`^done$`),
@@ -90,7 +90,7 @@ func TestCertsRotateProgressOnATerminal(t *testing.T) {
 	env := framework.Get(t)
 	ns := newEstate(t, "kubevirt.ssp", nil)
 	p, _ := env.StartTTY(t, framework.RunOptions{}, 120, 50, "certs", "rotate", "-n", ns, "--yes", "--timeout", "2m")
-	p.WaitOutput(t, rotateTimeout, "re-issued and trusted; pods Ready.")
+	p.WaitOutput(t, rotateTimeout, "re-issued and trusted, served; pods Ready.")
 	res := p.Wait(t, rotateTimeout)
 	if res.ExitCode != 0 {
 		t.Fatalf("exit %d", res.ExitCode)

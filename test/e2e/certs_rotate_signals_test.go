@@ -168,7 +168,7 @@ func signalAtStep(t *testing.T, c signalCase) {
 	// A re-run completes: it re-issues every certificate and leaves the operator as it was.
 	before := serials(t, ns)
 	rerun := env.RunWith(t, framework.RunOptions{Timeout: rotateTimeout}, rotate...)
-	if rerun.ExitCode != 0 || !strings.Contains(rerun.Stdout, "All 7 certificate(s) re-issued and trusted; pods Ready.") {
+	if rerun.ExitCode != 0 || !strings.Contains(rerun.Stdout, "All 7 certificate(s) re-issued and trusted, served; pods Ready.") {
 		t.Fatalf("re-run after %v at %q: exit %d\n%s\n%s", signalName(c.sig), c.point.line, rerun.ExitCode, rerun.Stdout, rerun.Stderr)
 	}
 	if leftDown && !strings.Contains(rerun.Stdout, fmt.Sprintf("restore replicas deployment/cdi-operator to %d", c.replicas)) {

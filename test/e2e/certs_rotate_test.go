@@ -91,7 +91,7 @@ func TestCertsRotateBothStrategies(t *testing.T) {
 		if planned < 18 {
 			t.Errorf("%s: the plan waits for %d certificates, want at least the 18 of kubevirt, cdi, kubemacpool and ssp:\n%s", strategy, planned, res.Stdout)
 		}
-		if !strings.Contains(res.Stdout, fmt.Sprintf("All %d certificate(s) re-issued and trusted; pods Ready.", planned)) || strings.Contains(res.Stdout, "NOT RE-ISSUED") {
+		if !strings.Contains(res.Stdout, fmt.Sprintf("All %d certificate(s) re-issued and trusted, served; pods Ready.", planned)) || strings.Contains(res.Stdout, "NOT RE-ISSUED") {
 			t.Errorf("%s: result table:\n%s", strategy, res.Stdout)
 		}
 		assertAllReissued(t, before, serials(t, ns))
@@ -365,7 +365,7 @@ func TestCertsRotateAsksOnATerminal(t *testing.T) {
 	if _, err := tty.Write([]byte("y\r")); err != nil {
 		t.Fatal(err)
 	}
-	p.WaitOutput(t, rotateTimeout, "re-issued and trusted; pods Ready.")
+	p.WaitOutput(t, rotateTimeout, "re-issued and trusted, served; pods Ready.")
 	if res := p.Wait(t, time.Minute); res.ExitCode != 0 {
 		t.Errorf("confirmed: exit %d", res.ExitCode)
 	}
