@@ -120,7 +120,7 @@ e2e-restart: build ## End-to-end tests of commands across an API server restart,
 	OC_CNV_CLUSTER=restart VIRT_API_PORT=9468 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
 	rc=0; OC_CNV_CLUSTER=restart OC_CNV_E2E_KUBECONFIG="$$(OC_CNV_CLUSTER=restart hack/cluster.sh kubeconfig)" OC_CNV_E2E_RESTARTABLE=1 \
 		OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
-		go test -tags e2e -count=1 -v -timeout 20m -run '^TestFault' ./test/e2e/ || { rc=$$?; OC_CNV_CLUSTER=restart hack/cluster.sh logs 80; }; \
+		go test -tags e2e -count=1 -v -timeout 20m -run '^TestFaultAPIServerRestart' ./test/e2e/ || { rc=$$?; OC_CNV_CLUSTER=restart hack/cluster.sh logs 80; }; \
 		OC_CNV_CLUSTER=restart hack/cluster.sh down; exit $$rc
 
 .PHONY: cluster-up
