@@ -48,6 +48,16 @@ func New(t testing.TB, cfg *rest.Config) *Proxy {
 	rp.Transport = rt
 	// Watches stream: flush every write so the client sees events as they come.
 	rp.FlushInterval = -1
+	// Upgraded connections (pods/portforward's SPDY, as certs check --served and rotate open
+	// them) exist only in HTTP/1.1; the API server would take them over HTTP/2 and refuse.
+	cfg11 := rest.CopyConfig(cfg)
+	cfg11.NextProtos = []string{"http/1.1"}
+	rt11, err := rest.TransportFor(cfg11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upgrades := httputil.NewSingleHostReverseProxy(upstream)
+	upgrades.Transport = rt11
 	p := &Proxy{byPath: map[string]int{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -66,6 +76,10 @@ func New(t testing.TB, cfg *rest.Config) *Proxy {
 				p.inject(w, code)
 				return
 			}
+		}
+		if r.Header.Get("Upgrade") != "" {
+			upgrades.ServeHTTP(w, r)
+			return
 		}
 		rp.ServeHTTP(w, r)
 	})}

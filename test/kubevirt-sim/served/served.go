@@ -10,6 +10,7 @@
 package served
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -99,11 +100,18 @@ type Options struct {
 	// VirtAPIPort is where KubeVirt's real virt-api listens on 127.0.0.1; 0: no real virt-api,
 	// its pods get a listener of their own like the other components.
 	VirtAPIPort int
+	// VolumeDelay is how long after the simulator sees a Secret change a reloading pod serves
+	// it. A kubelet refreshes a pod's Secret volume at its next sync of the pod, up to a minute
+	// and more after the write, never within the milliseconds an owner takes to write its next
+	// object (a webhook's caBundle after the Secret); serving a write at once would open windows
+	// no real pod has.
+	VolumeDelay time.Duration
 }
 
 // AddFlags registers the flags of this package; the CNV namespace is certowners' flag.
 func AddFlags(fs *pflag.FlagSet) *Options {
 	o := &Options{}
+	fs.DurationVar(&o.VolumeDelay, "served-volume-delay", time.Second, "how long after a Secret changes a reloading pod serves the change, as a kubelet's volume refresh lags the write")
 	fs.IntVar(&o.VirtAPIPort, "virt-api-port", 0, "port of KubeVirt's real virt-api on 127.0.0.1, which port-forwards to the CNV namespace's virt-api pods reach (0: the simulator serves virt-api's Secret itself)")
 	return o
 }
@@ -282,7 +290,7 @@ func (s *server) ensureEndpoint(key string, pod *corev1.Pod, w *workload) (int, 
 		delete(s.endpoints, key)
 	}
 	reloads := pod.Annotations[AnnReloads] != "false"
-	ep, err := listen(pod.UID, pod.Namespace, w.secret, s.sec, reloads)
+	ep, err := listen(pod.UID, pod.Namespace, w.secret, s.sec, reloads, s.opts.VolumeDelay)
 	if err != nil {
 		return 0, err
 	}
@@ -402,20 +410,27 @@ type endpoint struct {
 	ns, secret string
 	sec        corelisters.SecretLister
 	reloads    bool
+	delay      time.Duration
+	now        func() time.Time
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// pending is a Secret's certificate not yet in the pod's volume, first seen at pendingSince.
+	pending      *tls.Certificate
+	pendingSince time.Time
+	// snapshot is the certificate a non-reloading pod started with, and the last good one a
+	// reloading pod served.
 	snapshot *tls.Certificate
 }
 
 // listen opens a pod's listener on 127.0.0.1. It presents what the Secret's tls.crt holds, in
 // order (leaf, then whatever chain the owner wrote there), as a component that loads the
 // mounted files with crypto/tls does.
-func listen(uid types.UID, ns, secret string, sec corelisters.SecretLister, reloads bool) (*endpoint, error) {
+func listen(uid types.UID, ns, secret string, sec corelisters.SecretLister, reloads bool, delay time.Duration) (*endpoint, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort(loopback, "0"))
 	if err != nil {
 		return nil, err
 	}
-	ep := &endpoint{uid: uid, port: ln.Addr().(*net.TCPAddr).Port, ns: ns, secret: secret, sec: sec, reloads: reloads}
+	ep := &endpoint{uid: uid, port: ln.Addr().(*net.TCPAddr).Port, ns: ns, secret: secret, sec: sec, reloads: reloads, delay: delay, now: time.Now}
 	if !reloads {
 		// The certificate the pod "started" with; when the Secret does not exist yet, the first
 		// one it holds (a real pod would wait for its Secret volume).
@@ -439,11 +454,29 @@ func notServed(w http.ResponseWriter, _ *http.Request) {
 func (ep *endpoint) close() { _ = ep.srv.Close() }
 
 func (ep *endpoint) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
-	if ep.reloads {
-		return ep.current()
-	}
 	ep.mu.Lock()
 	defer ep.mu.Unlock()
+	if ep.reloads {
+		// A Secret volume keeps the files it last had when the Secret is deleted (an owner
+		// re-creating it, a rotation deleting it): the pod goes on serving them until the new
+		// Secret arrives, so a missing or half-written Secret serves the last good one.
+		crt, err := ep.current()
+		switch {
+		case err != nil && ep.snapshot == nil:
+			return nil, err
+		case err != nil:
+		case ep.snapshot == nil || ep.delay <= 0:
+			// A pod starts with what its volume holds.
+			ep.snapshot = crt
+		case sameCertificate(crt, ep.snapshot):
+			ep.pending = nil
+		case ep.pending == nil || !sameCertificate(crt, ep.pending):
+			ep.pending, ep.pendingSince = crt, ep.now()
+		case ep.now().Sub(ep.pendingSince) >= ep.delay:
+			ep.snapshot, ep.pending = crt, nil
+		}
+		return ep.snapshot, nil
+	}
 	if ep.snapshot == nil {
 		crt, err := ep.current()
 		if err != nil {
@@ -461,6 +494,10 @@ func (ep *endpoint) snapshotSerial() string {
 		return ""
 	}
 	return ep.snapshot.Leaf.SerialNumber.String()
+}
+
+func sameCertificate(a, b *tls.Certificate) bool {
+	return bytes.Equal(a.Certificate[0], b.Certificate[0])
 }
 
 // current parses the Secret as it is now.

@@ -89,7 +89,7 @@ func secretLister(t *testing.T, s *corev1.Secret) (cache.Indexer, corelisters.Se
 
 func TestListenerServesTheSecretsCurrentCertificate(t *testing.T) {
 	idx, lister := secretLister(t, issue(t, 1, false))
-	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, true)
+	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, true, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,9 +105,67 @@ func TestListenerServesTheSecretsCurrentCertificate(t *testing.T) {
 	}
 }
 
+// A re-issued Secret reaches a reloading pod only after the volume delay, as a kubelet's refresh
+// lags the write; until then the pod serves what it had.
+func TestListenerServesAChangeOnlyAfterTheVolumeDelay(t *testing.T) {
+	idx, lister := secretLister(t, issue(t, 1, false))
+	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, true, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ep.close()
+	clock := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	ep.mu.Lock()
+	ep.now = func() time.Time { return clock }
+	ep.mu.Unlock()
+	if got := servedSerial(t, ep.port); got != 1 {
+		t.Fatalf("served serial %d, want 1", got)
+	}
+	if err := idx.Update(issue(t, 2, false)); err != nil {
+		t.Fatal(err)
+	}
+	if got := servedSerial(t, ep.port); got != 1 {
+		t.Fatalf("right after the re-issue: served serial %d, want 1 (the volume has not been refreshed)", got)
+	}
+	clock = clock.Add(59 * time.Second)
+	if got := servedSerial(t, ep.port); got != 1 {
+		t.Fatalf("59s after the re-issue: served serial %d, want 1", got)
+	}
+	clock = clock.Add(time.Second)
+	if got := servedSerial(t, ep.port); got != 2 {
+		t.Fatalf("a minute after the re-issue: served serial %d, want 2", got)
+	}
+}
+
+// A deleted Secret leaves a pod's Secret volume as it was: the pod serves its last certificate
+// until the owner writes a new one, never nothing.
+func TestListenerKeepsServingWhileItsSecretIsDeleted(t *testing.T) {
+	idx, lister := secretLister(t, issue(t, 1, false))
+	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, true, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ep.close()
+	if got := servedSerial(t, ep.port); got != 1 {
+		t.Fatalf("served serial %d, want 1", got)
+	}
+	if err := idx.Delete(issue(t, 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	if got := servedSerial(t, ep.port); got != 1 {
+		t.Fatalf("with the Secret deleted: served serial %d, want 1 (the volume keeps its files)", got)
+	}
+	if err := idx.Add(issue(t, 2, false)); err != nil {
+		t.Fatal(err)
+	}
+	if got := servedSerial(t, ep.port); got != 2 {
+		t.Fatalf("after the owner re-created the Secret: served serial %d, want 2", got)
+	}
+}
+
 func TestListenerWithoutReloadServesTheCertificateItStartedWith(t *testing.T) {
 	idx, lister := secretLister(t, issue(t, 1, false))
-	old, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, false)
+	old, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +180,7 @@ func TestListenerWithoutReloadServesTheCertificateItStartedWith(t *testing.T) {
 		t.Fatalf("snapshot serial %q, want 1", got)
 	}
 	// A restarted pod is a new pod: it reads the Secret as it is now.
-	restarted, err := listen("uid-2", testNS, "kubevirt-operator-certs", lister, false)
+	restarted, err := listen("uid-2", testNS, "kubevirt-operator-certs", lister, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +192,7 @@ func TestListenerWithoutReloadServesTheCertificateItStartedWith(t *testing.T) {
 
 func TestListenerWithoutReloadTakesTheFirstCertificateOfALateSecret(t *testing.T) {
 	idx := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{})
-	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", corelisters.NewSecretLister(idx), false)
+	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", corelisters.NewSecretLister(idx), false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +218,7 @@ func TestListenerWithoutReloadTakesTheFirstCertificateOfALateSecret(t *testing.T
 
 func TestListenerPresentsTheChainTheSecretHolds(t *testing.T) {
 	_, lister := secretLister(t, issue(t, 1, true))
-	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, true)
+	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, true, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
