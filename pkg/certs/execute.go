@@ -637,8 +637,21 @@ func refObject(r Ref) string {
 	return strings.ToLower(r.Kind) + "/" + r.Name
 }
 
-// servedProbeEvery spaces the handshakes of one certificate while its pods catch up.
-const servedProbeEvery = 2 * time.Second
+// The handshakes of one certificate while its pods catch up come quickly at first, since most
+// pods reload within a second or two of the kubelet refreshing their volume, then no more often
+// than servedProbeMax.
+const (
+	servedProbeFirst = 250 * time.Millisecond
+	servedProbeMax   = 2 * time.Second
+)
+
+// servedProbeAfter is the wait before the next handshake, after tries of them.
+func servedProbeAfter(tries int) time.Duration {
+	if tries >= 4 {
+		return servedProbeMax
+	}
+	return min(servedProbeFirst<<tries, servedProbeMax)
+}
 
 // servedPending says what is still awaited of the pods behind t's Service: that one of them
 // presents the re-issued certificate cur. "" when it does, when there is nothing to ask
@@ -661,13 +674,18 @@ func (r *Rotator) servedPending(ctx context.Context, cp *ComponentPlan, t Target
 		return ""
 	}
 	pending := fmt.Sprintf("service/%s to serve the new secret/%s", entry.Service, t.Secret)
-	if v, ok := r.servedAt.Load(key); ok && r.now().Sub(v.(time.Time)) < servedProbeEvery {
+	tries := 0
+	if v, ok := r.servedTries.Load(key); ok {
+		tries = v.(int)
+	}
+	if v, ok := r.servedAt.Load(key); ok && r.now().Sub(v.(time.Time)) < servedProbeAfter(tries-1) {
 		if last, ok := r.servedSeen.Load(key + "/pending"); ok {
 			return last.(string)
 		}
 		return pending
 	}
 	r.servedAt.Store(key, r.now())
+	r.servedTries.Store(key, tries+1)
 	ep, err := probe(ctx, r.Client, *r.Served, cp.Namespace, *entry)
 	switch {
 	case err != nil:

@@ -175,10 +175,12 @@ type Rotator struct {
 	// Service presents it: a Secret re-issued under a pod that never reloads is not done.
 	Served *ServedOptions
 
-	// servedSeen holds, per namespace/secret, the serial a pod was last seen serving, and
-	// servedAt when it was last asked: a handshake per poll would be a needless load.
-	servedSeen sync.Map
-	servedAt   sync.Map
+	// servedSeen holds, per namespace/secret, the serial a pod was last seen serving;
+	// servedAt when it was last asked and servedTries how often: a handshake per poll would be
+	// a needless load while a kubelet takes its minute to refresh a volume.
+	servedSeen  sync.Map
+	servedAt    sync.Map
+	servedTries sync.Map
 	// cache serves the reads of Execute's waits; nil before and after.
 	cache *cachedReader
 	// generations holds, per workload, the generation of this run's last change to it: a

@@ -226,16 +226,28 @@ func TestRotationWaitsUntilThePodServesTheNewCertificate(t *testing.T) {
 		t.Fatalf("pending %q, want %q", got, want)
 	}
 	// Asked again at once: the answer is remembered, not a second handshake.
-	dialer.serve["virt-api-abc12-x/8443"] = newCert
 	if again := r.servedPending(context.Background(), cp, target, newCert.cert); again != got || len(dialer.dials) != 1 {
-		t.Fatalf("second ask within %s: %q after %d dials", servedProbeEvery, again, len(dialer.dials))
+		t.Fatalf("second ask at once: %q after %d dials", again, len(dialer.dials))
 	}
-	clock = clock.Add(servedProbeEvery)
+	// The handshakes come 250ms, 500ms, 1s, then 2s apart, however often the wait asks.
+	for i, gap := range []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 2 * time.Second} {
+		clock = clock.Add(gap - time.Millisecond)
+		if again := r.servedPending(context.Background(), cp, target, newCert.cert); again != got || len(dialer.dials) != i+1 {
+			t.Fatalf("asked %s after handshake %d: %q after %d dials", gap-time.Millisecond, i+1, again, len(dialer.dials))
+		}
+		clock = clock.Add(time.Millisecond)
+		if again := r.servedPending(context.Background(), cp, target, newCert.cert); again != got || len(dialer.dials) != i+2 {
+			t.Fatalf("asked %s after handshake %d: %q after %d dials", gap, i+1, again, len(dialer.dials))
+		}
+	}
+	dialer.serve["virt-api-abc12-x/8443"] = newCert
+	clock = clock.Add(servedProbeMax)
 	if got := r.servedPending(context.Background(), cp, target, newCert.cert); got != "" {
 		t.Fatalf("the pod serves the new certificate, still pending %q", got)
 	}
+	dials := len(dialer.dials)
 	// A Secret without a Service in front of it is not waited for.
-	if got := r.servedPending(context.Background(), cp, Target{Secret: "kubevirt-controller-certs", Key: "tls.crt"}, newCert.cert); got != "" || len(dialer.dials) != 2 {
+	if got := r.servedPending(context.Background(), cp, Target{Secret: "kubevirt-controller-certs", Key: "tls.crt"}, newCert.cert); got != "" || len(dialer.dials) != dials {
 		t.Fatalf("kubevirt-controller-certs: %q after %d dials", got, len(dialer.dials))
 	}
 }
