@@ -284,6 +284,15 @@ func benchRotateHandshakes(t *testing.T, e *benchEnv, rep *report) {
 
 	oa, of, oper := ours.totals()
 	sa, sf, sper := theirs.totals()
+	// A gap the plan announced before the rotation started is allowed (issue 14); any other
+	// failed handshake misses the goal.
+	announced := announcedGaps(r.stdout)
+	unannounced := 0
+	for c, n := range ours.failed {
+		if !announced[c] {
+			unannounced += n
+		}
+	}
 	for c, msg := range ours.first {
 		t.Logf("oc-cnv: first failed handshake of %s: %s", c, msg)
 	}
@@ -293,8 +302,29 @@ func benchRotateHandshakes(t *testing.T, e *benchEnv, rep *report) {
 		}
 		return fmt.Sprintf("%d of %d (%s)", failed, attempts, per)
 	}
-	rep.add("certs rotate: failed TLS handshakes of the components' clients during the rotation (each endpoint every 250ms, trusting what its real client trusts)",
-		describe(oa, of, oper), describe(sa, sf, sper), fmt.Sprintf("%d vs %d", of, sf), "0 for oc-cnv", of == 0 && oa > 0)
+	gaps := make([]string, 0, len(announced))
+	for c := range announced {
+		gaps = append(gaps, c)
+	}
+	sort.Strings(gaps)
+	rep.add(fmt.Sprintf("certs rotate: failed TLS handshakes of the components' clients during the rotation (each endpoint every 250ms, trusting what its real client trusts; gap announced by the plan: %s)", strings.Join(gaps, ", ")),
+		describe(oa, of, oper), describe(sa, sf, sper), fmt.Sprintf("%d vs %d", of, sf), "0 for oc-cnv but in an announced gap", unannounced == 0 && oa > 0)
+}
+
+// announcedGaps reads the plan that rotate printed: the components under whose heading a
+// "! gap:" line stands.
+func announcedGaps(stdout string) map[string]bool {
+	out := map[string]bool{}
+	current := ""
+	for _, l := range strings.Split(stdout, "\n") {
+		if !strings.HasPrefix(l, " ") && strings.Contains(l, " in namespace ") {
+			current, _, _ = strings.Cut(l, " ")
+		}
+		if strings.HasPrefix(l, "  ! gap:") && current != "" {
+			out[current] = true
+		}
+	}
+	return out
 }
 
 // waitAllServing waits until every client of the estate connects, so that a count starts from a

@@ -108,7 +108,7 @@ func benchRotate(t *testing.T, e *benchEnv, rep *report, namespaces int) {
 		secs(r.wall), secs(scriptWall), fmt.Sprintf("%.1fx faster", ratio), ">= 50x faster", ratio >= 50)
 	servedRatio := float64(scriptWall) / float64(served.wall)
 	rep.add("certs rotate as run by default: the same, then until every endpoint serves its new certificate (the pods reload 1 s after their Secret here)",
-		secs(served.wall), secs(scriptWall), fmt.Sprintf("%.1fx faster", servedRatio), ">= 25x faster", servedRatio >= 25)
+		secs(served.wall), secs(scriptWall), fmt.Sprintf("%.1fx faster", servedRatio), ">= 20x faster", servedRatio >= 20)
 	// rotate re-checks every 500ms while owners re-issue, so its count varies with their speed;
 	// what must not appear is any request per namespace.
 	rep.add(fmt.Sprintf("certs rotate --served=false: API requests with %d vs %d namespaces (requests into the seeded namespaces)", total-namespaces, total),

@@ -1,0 +1,31 @@
+package certs
+
+import (
+	"strings"
+	"testing"
+)
+
+// The plan announces the one gap the default strategy cannot avoid, the restart of a component
+// that does not reload its certificate, and no other.
+func TestPlanAnnouncesTheRestartGap(t *testing.T) {
+	p := &Plan{Components: []ComponentPlan{
+		{Name: CompSSP, Owner: "OpenShift service-ca", Version: "v0.24.1", Namespace: "cnv", Strategy: StrategyReissue, Steps: []Step{
+			{Action: ActDeleteSecret, Kind: KindSecret, Namespace: "cnv", Name: "virt-template-validator-certs"},
+			{Action: ActRestart, Kind: "Deployment", Namespace: "cnv", Name: "virt-template-validator", AfterReissue: true},
+		}},
+		{Name: CompKubeVirt, Owner: "virt-operator", Version: "v1.6.0", Namespace: "cnv", Strategy: StrategyReissue, Steps: []Step{
+			{Action: ActAnnotateDuration, Kind: KindSecret, Namespace: "cnv", Name: "kubevirt-ca"},
+			{Action: ActRestart, Kind: "Deployment", Namespace: "cnv", Name: "virt-operator"},
+		}},
+	}}
+	var b strings.Builder
+	WritePlan(&b, p)
+	want := "  - restart deployment/virt-template-validator once its new certificate exists (it does not reload it)\n" +
+		"  ! gap: a client connecting to deployment/virt-template-validator just as one of its old pods stops may be refused once (under a second)\n"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("plan:\n%s\nwant it to hold:\n%s", b.String(), want)
+	}
+	if n := strings.Count(b.String(), "! gap:"); n != 1 {
+		t.Errorf("%d gap lines, want 1 (a restart that is not for a new certificate announces none):\n%s", n, b.String())
+	}
+}
