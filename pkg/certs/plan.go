@@ -114,6 +114,8 @@ type ComponentPlan struct {
 	Fallback  string   `json:"fallback,omitempty"`
 	Untouched []string `json:"untouched,omitempty"`
 	Warnings  []string `json:"warnings,omitempty"`
+	// Gaps are the interruptions of the component's clients this plan cannot avoid.
+	Gaps []string `json:"gaps,omitempty"`
 	// Selected are the Secrets named on the command line (empty: all of the component's);
 	// AlsoReissued those their owner re-issues with them.
 	Selected     []string `json:"selected,omitempty"`
@@ -326,6 +328,7 @@ func (r *Rotator) Plan(ctx context.Context, o RotateOptions) (*Plan, error) {
 		if sel := selected[comp.Name]; len(sel) > 0 {
 			cp.narrow(sel)
 		}
+		cp.announceGaps()
 		p.Components = append(p.Components, *cp)
 	}
 	r.countInterruptions(ctx, p)
@@ -549,10 +552,8 @@ func WritePlan(w io.Writer, p *Plan) {
 		for _, s := range c.Steps {
 			fmt.Fprintf(w, "  - %s\n", s)
 		}
-		for _, s := range c.Steps {
-			if gap := restartGap(s); gap != "" {
-				fmt.Fprintf(w, "  ! %s\n", gap)
-			}
+		for _, gap := range c.Gaps {
+			fmt.Fprintf(w, "  ! gap: %s\n", gap)
 		}
 		for _, t := range c.Targets {
 			state := "serial " + shortSerial(t.Serial) + ", expires " + FormatTime(t.NotAfter)
@@ -597,8 +598,18 @@ func restartGap(s Step) string {
 	if s.Action != ActRestart || !s.AfterReissue {
 		return ""
 	}
-	return fmt.Sprintf("gap: a client connecting to %s/%s just as one of its old pods stops may be refused once (under a second)",
+	return fmt.Sprintf("a client connecting to %s/%s just as one of its old pods stops may be refused once (under a second)",
 		strings.ToLower(s.Kind), s.Name)
+}
+
+// announceGaps lists the gaps of the component's steps, once they are final.
+func (cp *ComponentPlan) announceGaps() {
+	cp.Gaps = nil
+	for _, st := range cp.Steps {
+		if gap := restartGap(st); gap != "" {
+			cp.Gaps = append(cp.Gaps, gap)
+		}
+	}
 }
 
 func prefixAll(p string, ss []string) []string {

@@ -6,7 +6,7 @@ import (
 )
 
 // The plan announces the one gap the default strategy cannot avoid, the restart of a component
-// that does not reload its certificate, and no other.
+// that does not reload its certificate, and no other; its text is printed under the steps.
 func TestPlanAnnouncesTheRestartGap(t *testing.T) {
 	p := &Plan{Components: []ComponentPlan{
 		{Name: CompSSP, Owner: "OpenShift service-ca", Version: "v0.24.1", Namespace: "cnv", Strategy: StrategyReissue, Steps: []Step{
@@ -18,6 +18,9 @@ func TestPlanAnnouncesTheRestartGap(t *testing.T) {
 			{Action: ActRestart, Kind: "Deployment", Namespace: "cnv", Name: "virt-operator"},
 		}},
 	}}
+	for i := range p.Components {
+		p.Components[i].announceGaps()
+	}
 	var b strings.Builder
 	WritePlan(&b, p)
 	want := "  - restart deployment/virt-template-validator once its new certificate exists (it does not reload it)\n" +

@@ -107,6 +107,10 @@ func TestPlanRestartsTemplateValidatorOnlyBeforeSSP022(t *testing.T) {
 		if restart != tc.restart {
 			t.Errorf("ssp-operator %q: restart of virt-template-validator %v, want %v (steps %v)", tc.version, restart, tc.restart, cp.Steps)
 		}
+		// The restart is the one gap the plan announces; a validator that reloads has none.
+		if announced := len(cp.Gaps) == 1 && strings.Contains(cp.Gaps[0], "deployment/virt-template-validator"); announced != tc.restart || len(cp.Gaps) > 1 {
+			t.Errorf("ssp-operator %q: gaps %q, want one for the restart: %v", tc.version, cp.Gaps, tc.restart)
+		}
 		if tc.version != "" && cp.Version != tc.version {
 			t.Errorf("version %q detected as %q", tc.version, cp.Version)
 		}

@@ -22,7 +22,8 @@ type rotationDoc struct {
 	Complete   bool   `json:"complete"`
 	Plan       struct {
 		Components []struct {
-			Component string `json:"component"`
+			Component string   `json:"component"`
+			Gaps      []string `json:"gaps"`
 			Targets   []struct {
 				Secret string `json:"secret"`
 				Serial string `json:"serial"`
@@ -60,6 +61,12 @@ func TestCertsRotateMachineOutput(t *testing.T) {
 			len(doc.Plan.Components) != 1 || doc.Plan.Components[0].Component != "ssp" ||
 			len(doc.Plan.Components[0].Targets) != 1 || doc.Plan.Components[0].Targets[0].Secret != secret {
 			t.Errorf("--dry-run -o %s: exit %d, document %+v", format, res.ExitCode, doc)
+		}
+		// The simulated validator reports no version, so it is restarted: the plan's one gap,
+		// in the document and in the text.
+		if c := doc.Plan.Components; len(c) != 1 || len(c[0].Gaps) != 1 || !strings.Contains(c[0].Gaps[0], "deployment/virt-template-validator") ||
+			!strings.Contains(res.Stderr, "  ! gap: a client connecting to deployment/virt-template-validator") {
+			t.Errorf("--dry-run -o %s: the restart's gap is not announced: %+v\n%s", format, c, res.Stderr)
 		}
 		if !strings.Contains(res.Stderr, "Dry run: nothing will be changed.") || strings.Contains(res.Stdout, "Dry run") {
 			t.Errorf("--dry-run -o %s: the plan's text is not on stderr alone\n--- stdout\n%s--- stderr\n%s", format, res.Stdout, res.Stderr)
