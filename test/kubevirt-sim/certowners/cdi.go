@@ -77,11 +77,6 @@ func (r *reconciler) cdi(ctx context.Context, e *estate) error {
 	// cdi.kubevirt.io=<deployment> and labels the Service with that over CDI's common labels; one
 	// unnamed port 443 -> 8443.
 	for svc, workload := range map[string]string{"cdi-api": "cdi-apiserver", "cdi-uploadproxy": "cdi-uploadproxy"} {
-		// Created once and remembered, like the workloads: no GET per estate and tick.
-		key := e.ns + "/service/" + svc
-		if r.ensured[key] {
-			continue
-		}
 		sel := map[string]string{"cdi.kubevirt.io": workload}
 		labels := map[string]string{}
 		for k, v := range cdiLabels {
@@ -91,7 +86,6 @@ func (r *reconciler) cdi(ctx context.Context, e *estate) error {
 		if _, err := r.ensureService(ctx, e.ns, svc, labels, sel, nil, httpsPort("", 8443)); err != nil {
 			return err
 		}
-		r.ensured[key] = true
 	}
 	if err := r.cdiSigningKey(ctx, e); err != nil {
 		return err

@@ -11,6 +11,7 @@ package certowners
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -119,9 +120,10 @@ func Run(ctx context.Context, cfg *rest.Config, o *Options) error {
 type reconciler struct {
 	c  kubernetes.Interface
 	is issuer
-	// ensured remembers workloads already created, by namespace/name; entries of namespaces
-	// that are gone are dropped each tick.
-	ensured map[string]bool
+	// ensured remembers workloads already created, and services the Services, by
+	// namespace/name; entries of namespaces that are gone are dropped each tick.
+	ensured  map[string]bool
+	services map[string]*corev1.Service
 	// health is nil in unit tests, which drive tick and reconcile directly.
 	health *health
 	// externalKubeVirt: KubeVirt's Secrets and CA ConfigMaps are written by kubevirt-certs.
@@ -172,11 +174,9 @@ func (r *reconciler) tick(ctx context.Context, o *Options) {
 		r.reconcile(ctx, e)
 	}
 	r.collectWebhooks(ctx, live)
-	for k := range r.ensured {
-		if !live[strings.SplitN(k, "/", 2)[0]] {
-			delete(r.ensured, k)
-		}
-	}
+	gone := func(key string) bool { return !live[strings.SplitN(key, "/", 2)[0]] }
+	maps.DeleteFunc(r.ensured, func(k string, _ bool) bool { return gone(k) })
+	maps.DeleteFunc(r.services, func(k string, _ *corev1.Service) bool { return gone(k) })
 }
 
 // estateOf is the estate ns holds, or nil when it holds none: the main CNV namespace, or one

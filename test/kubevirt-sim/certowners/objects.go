@@ -126,7 +126,13 @@ func httpsPort(name string, target int32) corev1.ServicePort {
 	return corev1.ServicePort{Name: name, Port: 443, TargetPort: intstr.FromInt32(target), Protocol: corev1.ProtocolTCP}
 }
 
+// ensureService creates a component's Service when missing and remembers it, as ensureWorkload
+// does its workloads: a Service is never changed afterwards, so it is not read again each tick.
 func (r *reconciler) ensureService(ctx context.Context, ns, name string, labels, selector, annotations map[string]string, port corev1.ServicePort) (*corev1.Service, error) {
+	key := ns + "/" + name
+	if svc := r.services[key]; svc != nil {
+		return svc, nil
+	}
 	svc, err := r.c.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		svc, err = r.c.CoreV1().Services(ns).Create(ctx, &corev1.Service{
@@ -136,6 +142,12 @@ func (r *reconciler) ensureService(ctx context.Context, ns, name string, labels,
 				Ports:    []corev1.ServicePort{port},
 			},
 		}, metav1.CreateOptions{})
+	}
+	if err == nil {
+		if r.services == nil {
+			r.services = map[string]*corev1.Service{}
+		}
+		r.services[key] = svc
 	}
 	return svc, err
 }
