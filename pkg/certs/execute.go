@@ -645,12 +645,19 @@ const (
 	servedProbeMax   = 2 * time.Second
 )
 
-// servedProbeAfter is the wait before the next handshake, after tries of them.
-func servedProbeAfter(tries int) time.Duration {
-	if tries >= 4 {
-		return servedProbeMax
+// servedProbe is when one certificate's pods may be asked again, and how often they were.
+type servedProbe struct {
+	next  time.Time
+	tries int
+}
+
+// after is the probe that follows one made at now: 250ms, 500ms, 1s, then 2s later.
+func (p servedProbe) after(now time.Time) servedProbe {
+	wait := servedProbeMax
+	if p.tries < 3 {
+		wait = min(servedProbeFirst<<p.tries, servedProbeMax)
 	}
-	return min(servedProbeFirst<<tries, servedProbeMax)
+	return servedProbe{next: now.Add(wait), tries: p.tries + 1}
 }
 
 // servedPending says what is still awaited of the pods behind t's Service: that one of them
@@ -674,18 +681,18 @@ func (r *Rotator) servedPending(ctx context.Context, cp *ComponentPlan, t Target
 		return ""
 	}
 	pending := fmt.Sprintf("service/%s to serve the new secret/%s", entry.Service, t.Secret)
-	tries := 0
-	if v, ok := r.servedTries.Load(key); ok {
-		tries = v.(int)
+	var last servedProbe
+	if v, ok := r.servedNext.Load(key); ok {
+		last = v.(servedProbe)
 	}
-	if v, ok := r.servedAt.Load(key); ok && r.now().Sub(v.(time.Time)) < servedProbeAfter(tries-1) {
-		if last, ok := r.servedSeen.Load(key + "/pending"); ok {
-			return last.(string)
+	now := r.now()
+	if now.Before(last.next) {
+		if msg, ok := r.servedSeen.Load(key + "/pending"); ok {
+			return msg.(string)
 		}
 		return pending
 	}
-	r.servedAt.Store(key, r.now())
-	r.servedTries.Store(key, tries+1)
+	r.servedNext.Store(key, last.after(now))
 	ep, err := probe(ctx, r.Client, *r.Served, cp.Namespace, *entry)
 	switch {
 	case err != nil:

@@ -178,11 +178,10 @@ type Rotator struct {
 	Served *ServedOptions
 
 	// servedSeen holds, per namespace/secret, the serial a pod was last seen serving;
-	// servedAt when it was last asked and servedTries how often: a handshake per poll would be
-	// a needless load while a kubelet takes its minute to refresh a volume.
-	servedSeen  sync.Map
-	servedAt    sync.Map
-	servedTries sync.Map
+	// servedNext when it may be asked again (a servedProbe): a handshake per poll would be a
+	// needless load while a kubelet takes its minute to refresh a volume.
+	servedSeen sync.Map
+	servedNext sync.Map
 	// cache serves the reads of Execute's waits; nil before and after.
 	cache *cachedReader
 	// generations holds, per workload, the generation of this run's last change to it: a
