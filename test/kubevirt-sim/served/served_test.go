@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes/fake"
@@ -87,116 +88,89 @@ func secretLister(t *testing.T, s *corev1.Secret) (cache.Indexer, corelisters.Se
 	return idx, corelisters.NewSecretLister(idx)
 }
 
-func TestListenerServesTheSecretsCurrentCertificate(t *testing.T) {
-	idx, lister := secretLister(t, issue(t, 1, false))
-	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, true, 0)
+// startListener opens a pod's listener for the test and closes it when the test ends.
+func startListener(t *testing.T, uid string, lister corelisters.SecretLister, reloads bool, delay time.Duration) *endpoint {
+	t.Helper()
+	ep, err := listen(types.UID(uid), testNS, "kubevirt-operator-certs", lister, reloads, delay)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ep.close()
-	if got := servedSerial(t, ep.port); got != 1 {
-		t.Fatalf("served serial %d, want 1", got)
+	t.Cleanup(ep.close)
+	return ep
+}
+
+// wantSerial fails the test unless the listener presents the certificate with serial want.
+func wantSerial(t *testing.T, ep *endpoint, want int64, when string) {
+	t.Helper()
+	if got := servedSerial(t, ep.port); got != want {
+		t.Fatalf("%s: served serial %d, want %d", when, got, want)
 	}
+}
+
+func TestListenerServesTheSecretsCurrentCertificate(t *testing.T) {
+	idx, lister := secretLister(t, issue(t, 1, false))
+	ep := startListener(t, "uid-1", lister, true, 0)
+	wantSerial(t, ep, 1, "at first")
 	if err := idx.Update(issue(t, 2, false)); err != nil {
 		t.Fatal(err)
 	}
-	if got := servedSerial(t, ep.port); got != 2 {
-		t.Fatalf("after the Secret was re-issued: served serial %d, want 2 (a reloading component)", got)
-	}
+	wantSerial(t, ep, 2, "after the Secret was re-issued (a reloading component)")
 }
 
 // A re-issued Secret reaches a reloading pod only after the volume delay, as a kubelet's refresh
 // lags the write; until then the pod serves what it had.
 func TestListenerServesAChangeOnlyAfterTheVolumeDelay(t *testing.T) {
 	idx, lister := secretLister(t, issue(t, 1, false))
-	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, true, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ep.close()
+	ep := startListener(t, "uid-1", lister, true, time.Minute)
 	clock := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	ep.mu.Lock()
 	ep.now = func() time.Time { return clock }
 	ep.mu.Unlock()
-	if got := servedSerial(t, ep.port); got != 1 {
-		t.Fatalf("served serial %d, want 1", got)
-	}
+	wantSerial(t, ep, 1, "at first")
 	if err := idx.Update(issue(t, 2, false)); err != nil {
 		t.Fatal(err)
 	}
-	if got := servedSerial(t, ep.port); got != 1 {
-		t.Fatalf("right after the re-issue: served serial %d, want 1 (the volume has not been refreshed)", got)
-	}
+	wantSerial(t, ep, 1, "right after the re-issue (the volume has not been refreshed)")
 	clock = clock.Add(59 * time.Second)
-	if got := servedSerial(t, ep.port); got != 1 {
-		t.Fatalf("59s after the re-issue: served serial %d, want 1", got)
-	}
+	wantSerial(t, ep, 1, "59s after the re-issue")
 	clock = clock.Add(time.Second)
-	if got := servedSerial(t, ep.port); got != 2 {
-		t.Fatalf("a minute after the re-issue: served serial %d, want 2", got)
-	}
+	wantSerial(t, ep, 2, "a minute after the re-issue")
 }
 
 // A deleted Secret leaves a pod's Secret volume as it was: the pod serves its last certificate
 // until the owner writes a new one, never nothing.
 func TestListenerKeepsServingWhileItsSecretIsDeleted(t *testing.T) {
 	idx, lister := secretLister(t, issue(t, 1, false))
-	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, true, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ep.close()
-	if got := servedSerial(t, ep.port); got != 1 {
-		t.Fatalf("served serial %d, want 1", got)
-	}
+	ep := startListener(t, "uid-1", lister, true, 0)
+	wantSerial(t, ep, 1, "at first")
 	if err := idx.Delete(issue(t, 1, false)); err != nil {
 		t.Fatal(err)
 	}
-	if got := servedSerial(t, ep.port); got != 1 {
-		t.Fatalf("with the Secret deleted: served serial %d, want 1 (the volume keeps its files)", got)
-	}
+	wantSerial(t, ep, 1, "with the Secret deleted (the volume keeps its files)")
 	if err := idx.Add(issue(t, 2, false)); err != nil {
 		t.Fatal(err)
 	}
-	if got := servedSerial(t, ep.port); got != 2 {
-		t.Fatalf("after the owner re-created the Secret: served serial %d, want 2", got)
-	}
+	wantSerial(t, ep, 2, "after the owner re-created the Secret")
 }
 
 func TestListenerWithoutReloadServesTheCertificateItStartedWith(t *testing.T) {
 	idx, lister := secretLister(t, issue(t, 1, false))
-	old, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, false, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer old.close()
+	old := startListener(t, "uid-1", lister, false, 0)
 	if err := idx.Update(issue(t, 2, false)); err != nil {
 		t.Fatal(err)
 	}
-	if got := servedSerial(t, old.port); got != 1 {
-		t.Fatalf("pod seen before the re-issue serves serial %d, want 1 (stale)", got)
-	}
+	wantSerial(t, old, 1, "pod seen before the re-issue (stale)")
 	if got := old.snapshotSerial(); got != "1" {
 		t.Fatalf("snapshot serial %q, want 1", got)
 	}
 	// A restarted pod is a new pod: it reads the Secret as it is now.
-	restarted, err := listen("uid-2", testNS, "kubevirt-operator-certs", lister, false, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer restarted.close()
-	if got := servedSerial(t, restarted.port); got != 2 {
-		t.Fatalf("restarted pod serves serial %d, want 2", got)
-	}
+	restarted := startListener(t, "uid-2", lister, false, 0)
+	wantSerial(t, restarted, 2, "restarted pod")
 }
 
 func TestListenerWithoutReloadTakesTheFirstCertificateOfALateSecret(t *testing.T) {
 	idx := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{})
-	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", corelisters.NewSecretLister(idx), false, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ep.close()
+	ep := startListener(t, "uid-1", corelisters.NewSecretLister(idx), false, 0)
 	conn, err := tls.Dial("tcp", net.JoinHostPort(loopback, strconv.Itoa(ep.port)), &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // expected to fail
 	if err == nil {
 		_ = conn.Close()
@@ -205,24 +179,16 @@ func TestListenerWithoutReloadTakesTheFirstCertificateOfALateSecret(t *testing.T
 	if err := idx.Add(issue(t, 5, false)); err != nil {
 		t.Fatal(err)
 	}
-	if got := servedSerial(t, ep.port); got != 5 {
-		t.Fatalf("served serial %d, want 5", got)
-	}
+	wantSerial(t, ep, 5, "at first")
 	if err := idx.Update(issue(t, 6, false)); err != nil {
 		t.Fatal(err)
 	}
-	if got := servedSerial(t, ep.port); got != 5 {
-		t.Fatalf("served serial %d after a re-issue, want 5 (stale)", got)
-	}
+	wantSerial(t, ep, 5, "after a re-issue (stale)")
 }
 
 func TestListenerPresentsTheChainTheSecretHolds(t *testing.T) {
 	_, lister := secretLister(t, issue(t, 1, true))
-	ep, err := listen("uid-1", testNS, "kubevirt-operator-certs", lister, true, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ep.close()
+	ep := startListener(t, "uid-1", lister, true, 0)
 	certs := served(t, ep.port)
 	if len(certs) != 2 || certs[0].SerialNumber.Int64() != 1 || !certs[1].IsCA {
 		t.Fatalf("served %d certificates, want the leaf then its CA", len(certs))
