@@ -12,6 +12,8 @@ PREFIX   ?= /usr/local
 GOBIN    ?= $(shell go env GOBIN)
 BINDIR   := $(if $(GOBIN),$(GOBIN),$(PREFIX)/bin)
 E2E_TIMEOUT ?= 40m
+# Every test run of `make test` is copied here, for hack/test-failures.sh to sum up at the end.
+TEST_LOG ?= bin/test.log
 
 export CGO_ENABLED := 0
 # Every build, test and tool run with -trimpath, as the binaries are: the Go build cache keys
@@ -36,7 +38,7 @@ install: build ## Install oc-cnv and kubectl-cnv into GOBIN, else PREFIX/bin
 	@echo "installed $(BINDIR)/oc-cnv and $(BINDIR)/kubectl-cnv: run 'oc cnv --help' or 'kubectl cnv --help'"
 
 .PHONY: test
-test: verify unit e2e e2e-apis e2e-restart ## Checks, unit tests, then end-to-end tests on the local cluster (brought up if needed)
+test: test-log verify unit e2e e2e-apis e2e-restart ## Checks, unit tests, then end-to-end tests on the local cluster (brought up if needed)
 
 .PHONY: verify
 verify: verify-generated lint release-check install-check fuzz-short ## Everything CI checks besides the tests
@@ -89,14 +91,18 @@ bench: build ## Benchmarks beside kubectl and the rotate-certs.sh call sequence,
 release-check: ## goreleaser check and snapshot build, krew manifest validation and install
 	hack/release-check.sh
 
+.PHONY: test-log
+test-log:
+	@mkdir -p $(dir $(TEST_LOG)) && : > $(TEST_LOG)
+
 .PHONY: unit
 unit: ## Unit tests (no cluster; the e2e and bench suites build only with -tags e2e / -tags bench)
-	go test -count=1 ./...
+	go test -count=1 ./... 2>&1 | tee -a $(TEST_LOG)
 
 .PHONY: e2e
 e2e: build cluster-up ## End-to-end tests of the real binary on the local cluster
 	OC_CNV_E2E_KUBECONFIG="$$(hack/cluster.sh kubeconfig)" OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
-		go test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) ./test/e2e/...
+		go test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) ./test/e2e/... 2>&1 | tee -a $(TEST_LOG)
 
 # The NodeMaintenance APIs older operators served, and none at all: each on a small cluster of
 # its own (CRD only; the real operator serves only the medik8s API), running the tests that
@@ -109,7 +115,7 @@ e2e-apis: build ## End-to-end tests of the older NodeMaintenance APIs and of no 
 		export OC_CNV_CLUSTER=nm-$$api VIRT_API_PORT=$$port NODES=2; port=$$((port + 1)); \
 		hack/cluster.sh up --nm-api=$$api; \
 		OC_CNV_E2E_KUBECONFIG="$$(hack/cluster.sh kubeconfig)" OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
-			go test -tags e2e -count=1 -timeout 10m -run '$(LEGACY_API_TESTS)' ./test/e2e/ || { hack/cluster.sh logs 80; hack/cluster.sh down; exit 1; }; \
+			go test -tags e2e -count=1 -timeout 10m -run '$(LEGACY_API_TESTS)' ./test/e2e/ 2>&1 | tee -a $(TEST_LOG) || { hack/cluster.sh logs 80; hack/cluster.sh down; exit 1; }; \
 		hack/cluster.sh down; \
 	done
 
@@ -120,7 +126,7 @@ e2e-restart: build ## End-to-end tests of commands across an API server restart,
 	OC_CNV_CLUSTER=restart VIRT_API_PORT=9468 NODES=3 hack/cluster.sh up --nm-api=medik8s-crd
 	rc=0; OC_CNV_CLUSTER=restart OC_CNV_E2E_KUBECONFIG="$$(OC_CNV_CLUSTER=restart hack/cluster.sh kubeconfig)" OC_CNV_E2E_RESTARTABLE=1 \
 		OC_CNV_BIN="$(CURDIR)/bin/oc-cnv" OC_CNV_KUBECTL="$$(hack/cluster.sh kubectl)" \
-		go test -tags e2e -count=1 -v -timeout 20m -run '^TestFaultAPIServerRestart' ./test/e2e/ || { rc=$$?; OC_CNV_CLUSTER=restart hack/cluster.sh logs 80; }; \
+		go test -tags e2e -count=1 -v -timeout 20m -run '^TestFaultAPIServerRestart' ./test/e2e/ 2>&1 | tee -a $(TEST_LOG) || { rc=$$?; OC_CNV_CLUSTER=restart hack/cluster.sh logs 80; }; \
 		OC_CNV_CLUSTER=restart hack/cluster.sh down; exit $$rc
 
 .PHONY: cluster-up

@@ -32,6 +32,20 @@ type Outcome struct {
 	AfterNotAfter  time.Time `json:"afterNotAfter,omitempty"`
 	Reissued       bool      `json:"reissued"`
 	Note           string    `json:"note,omitempty"`
+	// ServedUnchecked says why what the pods serve could not be compared with the new
+	// certificate (empty when it was, or when nothing was to be asked).
+	ServedUnchecked string `json:"servedUnchecked,omitempty"`
+}
+
+// ServedUnchecked counts the outcomes whose served certificate could not be checked.
+func (r *Result) ServedUnchecked() int {
+	n := 0
+	for _, o := range r.Outcomes {
+		if o.ServedUnchecked != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // Result is what a rotation achieved.
@@ -621,9 +635,15 @@ func (r *Rotator) outcomes(ctx context.Context, cp *ComponentPlan) []Outcome {
 			o.AfterSerial, o.AfterNotAfter = serialHex(cur), cur.NotAfter.UTC()
 			o.Reissued = isReissued(t, cur)
 		}
+		var notes []string
 		if t.fellBack {
-			o.Note = "re-created after deleting the Secret"
+			notes = append(notes, "re-created after deleting the Secret")
 		}
+		if why, ok := r.servedUnchecked.Load(cp.Namespace + "/" + t.Secret); ok {
+			o.ServedUnchecked = why.(string)
+			notes = append(notes, "what is served not checked")
+		}
+		o.Note = strings.Join(notes, "; ")
 		out = append(out, o)
 	}
 	return out
@@ -680,7 +700,9 @@ func (r *Rotator) servedPending(ctx context.Context, cp *ComponentPlan, t Target
 	if v, ok := r.servedSeen.Load(key); ok && v.(string) == want {
 		return ""
 	}
-	pending := fmt.Sprintf("service/%s to serve the new secret/%s", entry.Service, t.Secret)
+	// One item whatever is learnt about it, so that the wait's progress says how it changed
+	// rather than that one thing ended and another began.
+	pending := fmt.Sprintf("service/%s to serve the new certificate", entry.Service)
 	var last servedProbe
 	if v, ok := r.servedNext.Load(key); ok {
 		last = v.(servedProbe)
@@ -699,14 +721,16 @@ func (r *Rotator) servedPending(ctx context.Context, cp *ComponentPlan, t Target
 		// What cannot be reached cannot be judged: said once, and not waited for, so that a
 		// component without a reachable endpoint does not hold the rotation until --timeout.
 		r.servedSeen.Store(key, want)
-		r.say(cp.Name, "what secret/%s is served as was not checked: %v", t.Secret, err)
+		r.servedUnchecked.Store(key, err.Error())
+		// probe's errors name the Service, the Secret and the pod, and say it was not checked.
+		r.say(cp.Name, "%v", err)
 		return ""
 	case serialHex(ep.chain[0]) == want:
 		r.servedSeen.Store(key, want)
 		return ""
 	default:
 		r.servedSeen.Store(key, serialHex(ep.chain[0]))
-		pending = fmt.Sprintf("pod/%s to serve the new secret/%s (it still serves the old one)", ep.pod.Name, t.Secret)
+		pending += fmt.Sprintf(": pod/%s still serves the old one", ep.pod.Name)
 	}
 	r.servedSeen.Store(key+"/pending", pending)
 	return pending

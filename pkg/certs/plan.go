@@ -182,6 +182,8 @@ type Rotator struct {
 	// needless load while a kubelet takes its minute to refresh a volume.
 	servedSeen sync.Map
 	servedNext sync.Map
+	// servedUnchecked holds, per namespace/secret, why its pods could not be asked.
+	servedUnchecked sync.Map
 	// cache serves the reads of Execute's waits; nil before and after.
 	cache *cachedReader
 	// generations holds, per workload, the generation of this run's last change to it: a

@@ -222,7 +222,7 @@ func TestRotationWaitsUntilThePodServesTheNewCertificate(t *testing.T) {
 	target := Target{Secret: "kubevirt-virt-api-certs", Key: "tls.crt", Role: RoleServing}
 
 	got := r.servedPending(context.Background(), cp, target, newCert.cert)
-	if want := "pod/virt-api-abc12-x to serve the new secret/kubevirt-virt-api-certs (it still serves the old one)"; got != want {
+	if want := "service/virt-api to serve the new certificate: pod/virt-api-abc12-x still serves the old one"; got != want {
 		t.Fatalf("pending %q, want %q", got, want)
 	}
 	// Asked again at once: the answer is remembered, not a second handshake.
@@ -249,5 +249,39 @@ func TestRotationWaitsUntilThePodServesTheNewCertificate(t *testing.T) {
 	// A Secret without a Service in front of it is not waited for.
 	if got := r.servedPending(context.Background(), cp, Target{Secret: "kubevirt-controller-certs", Key: "tls.crt"}, newCert.cert); got != "" || len(dialer.dials) != dials {
 		t.Fatalf("kubevirt-controller-certs: %q after %d dials", got, len(dialer.dials))
+	}
+}
+
+// A Service whose pods cannot be reached is said once and not waited for, and the outcome
+// says that what it serves was not checked, so the rotation's last line does not claim it.
+func TestRotationSaysWhatServedWasNotChecked(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	ns := "cnv"
+	ca := mkCert(t, "kubevirt.io", true, nil, now.Add(-24*time.Hour), now.Add(365*24*time.Hour))
+	newCert := mkCert(t, "virt-api.cnv", false, ca, now.Add(-time.Hour), now.Add(300*24*time.Hour))
+	client := fake.NewSimpleClientset(
+		servedService(ns, "virt-api", "virt-api", intstr.FromInt32(8443)),
+		servedPod(ns, "virt-api-abc12-x", "virt-api", now.Add(-time.Hour)),
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "kubevirt-virt-api-certs"}, Data: map[string][]byte{"tls.crt": newCert.certPEM}},
+	)
+	dialer := &pipeDialer{serve: map[string]*testPair{}}
+	var lines []string
+	r := &Rotator{Client: client, Now: func() time.Time { return now }, Served: &ServedOptions{Dialer: dialer, Timeout: 5 * time.Second},
+		Progress: func(p Progress) { lines = append(lines, p.Component+": "+p.Line) }}
+	cp := &ComponentPlan{Name: CompKubeVirt, Namespace: ns, comp: Catalogue()[0],
+		Targets: []Target{{Secret: "kubevirt-virt-api-certs", Key: "tls.crt", Role: RoleServing, Serial: "01"}}}
+
+	for range 2 {
+		if got := r.servedPending(context.Background(), cp, cp.Targets[0], newCert.cert); got != "" {
+			t.Fatalf("an unreachable pod is waited for: %q", got)
+		}
+	}
+	want := "kubevirt: pod/virt-api-abc12-x port 8443 (service cnv/virt-api (secret/kubevirt-virt-api-certs)): no TLS handshake, so what it serves was not checked: no forward found for port 8443"
+	if len(lines) != 1 || lines[0] != want {
+		t.Errorf("progress %q, want one line %q", lines, want)
+	}
+	res := &Result{Outcomes: r.outcomes(context.Background(), cp)}
+	if res.ServedUnchecked() != 1 || !strings.Contains(res.Outcomes[0].ServedUnchecked, "no forward found") || res.Outcomes[0].Note != "what is served not checked" {
+		t.Errorf("outcomes %+v", res.Outcomes)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -148,7 +149,7 @@ func TestCertsRotateWaitsUntilTheNewCertificateIsServed(t *testing.T) {
 	if res.ExitCode != 3 {
 		t.Fatalf("rotation under a pod that does not reload: exit %d, want 3\n%s\n%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
-	if !strings.Contains(res.Stderr, "to serve the new secret/cdi-uploadproxy-server-cert (it still serves the old one)") {
+	if !regexp.MustCompile(`service/cdi-uploadproxy to serve the new certificate: pod/cdi-uploadproxy-\S+ still serves the old one`).MatchString(res.Stderr) {
 		t.Errorf("the timeout does not name the pod that still serves the old certificate:\n%s", res.Stderr)
 	}
 	setPodTemplateAnnotation(t, ns, "cdi-uploadproxy", "kubectl.kubernetes.io/restartedAt", time.Now().Format(time.RFC3339))

@@ -431,11 +431,11 @@ func listen(uid types.UID, ns, secret string, sec corelisters.SecretLister, relo
 		return nil, err
 	}
 	ep := &endpoint{uid: uid, port: ln.Addr().(*net.TCPAddr).Port, ns: ns, secret: secret, sec: sec, reloads: reloads, delay: delay, now: time.Now}
-	if !reloads {
-		// The certificate the pod "started" with; when the Secret does not exist yet, the first
-		// one it holds (a real pod would wait for its Secret volume).
-		ep.snapshot, _ = ep.current()
-	}
+	// The certificate the pod started with, whether or not it reloads: a pod holds what its
+	// volume held when it started, not what the Secret holds when a client first connects.
+	// When the Secret does not exist yet, the first one it holds (a real pod would wait for
+	// its Secret volume).
+	ep.snapshot, _ = ep.current()
 	ep.srv = &http.Server{
 		TLSConfig:         &tls.Config{GetCertificate: ep.getCertificate, MinVersion: tls.VersionTLS12},
 		Handler:           http.HandlerFunc(notServed),

@@ -137,6 +137,23 @@ func TestListenerServesAChangeOnlyAfterTheVolumeDelay(t *testing.T) {
 	wantSerial(t, ep, 2, "a minute after the re-issue")
 }
 
+// A pod holds the certificate it started with even when no client connected before the
+// Secret was re-issued: the first handshake after the re-issue still sees the old one.
+func TestListenerServesWhatItStartedWithUntilTheVolumeDelay(t *testing.T) {
+	idx, lister := secretLister(t, issue(t, 1, false))
+	ep := startListener(t, "uid-1", lister, true, time.Minute)
+	clock := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	ep.mu.Lock()
+	ep.now = func() time.Time { return clock }
+	ep.mu.Unlock()
+	if err := idx.Update(issue(t, 2, false)); err != nil {
+		t.Fatal(err)
+	}
+	wantSerial(t, ep, 1, "the first handshake, after a re-issue no client saw")
+	clock = clock.Add(time.Minute)
+	wantSerial(t, ep, 2, "a minute later")
+}
+
 // A deleted Secret leaves a pod's Secret volume as it was: the pod serves its last certificate
 // until the owner writes a new one, never nothing.
 func TestListenerKeepsServingWhileItsSecretIsDeleted(t *testing.T) {

@@ -282,6 +282,9 @@ func (o *Options) Run(ctx context.Context) error {
 		served := ""
 		if r.Served != nil {
 			served = ", served"
+			if n := res.ServedUnchecked(); n > 0 {
+				served = fmt.Sprintf(", served (%d not checked: see above)", n)
+			}
 		}
 		fmt.Fprintf(text, "\nAll %d certificate(s) re-issued and trusted%s; pods Ready.\n", len(res.Outcomes), served)
 		return nil
