@@ -66,6 +66,8 @@ KUBECTL=$K8S_BIN/kubectl
 # built, not served from an earlier build of the same KubeVirt version.
 KUBEVIRT_TOOLS_HASH=$(cd "$ROOT/hack/tools/kubevirt" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-12)
 KUBEVIRT_BIN=$CACHE/bin/kubevirt-$KUBEVIRT_VERSION-$KUBEVIRT_TOOLS_HASH
+KUBEMACPOOL_TOOLS_HASH=$(cd "$ROOT/hack/tools/kubemacpool" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-12)
+KUBEMACPOOL_BIN=$CACHE/bin/kubemacpool-$KUBEMACPOOL_TOOLS_HASH
 KUBECONFIG_FILE=$STATE/kubeconfig
 # The operator's webhook port is fixed in its main.go; its probes get ports of their own.
 NMO_WEBHOOK_PORT=9443
@@ -231,6 +233,29 @@ start_kubevirt_certs() {
 	echo $! >"$STATE/pids/kubevirt-certs"
 }
 
+# build_kubemacpool builds hack/tools/kubemacpool's kubemacpool-certs: kubemacpool's certificate
+# manager (qinqon/kube-admission-webhook, at the version its go.mod requires).
+build_kubemacpool() {
+	log "building kubemacpool-certs (kube-admission-webhook's certificate manager)"
+	mkdir -p "$KUBEMACPOOL_BIN.tmp"
+	(cd "$ROOT/hack/tools/kubemacpool" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$KUBEMACPOOL_BIN.tmp/" ./kubemacpool-certs)
+	rm -rf "$KUBEMACPOOL_BIN" && mv "$KUBEMACPOOL_BIN.tmp" "$KUBEMACPOOL_BIN"
+}
+
+# start_kubemacpool_certs runs kubemacpool's certificate manager for the estates the simulator
+# serves; the simulator then leaves kubemacpool's Secrets and caBundle to it.
+start_kubemacpool_certs() {
+	if alive "$STATE/pids/kubemacpool-certs" && cmp -s "$KUBEMACPOOL_BIN/kubemacpool-certs" "$STATE/bin/kubemacpool-certs"; then
+		return
+	fi
+	stop_pid kubemacpool-certs
+	mkdir -p "$STATE/bin" && cp "$KUBEMACPOOL_BIN/kubemacpool-certs" "$STATE/bin/kubemacpool-certs"
+	log "starting kubemacpool-certs (kube-admission-webhook's certificate manager)"
+	setsid nohup "$STATE/bin/kubemacpool-certs" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
+		>"$STATE/logs/kubemacpool-certs.log" 2>&1 9>&- &
+	echo $! >"$STATE/pids/kubemacpool-certs"
+}
+
 # built COMPONENT: whether its binaries are in the cache.
 built() {
 	case $1 in
@@ -239,6 +264,7 @@ built() {
 	kwok) [[ -x $KWOK_BIN/kwok && -x $KWOK_BIN/kwokctl ]] ;;
 	nmo) [[ -x $NMO_BIN/node-maintenance-operator ]] ;;
 	kubevirt) [[ -x $KUBEVIRT_BIN/kubevirt-certs && -x $KUBEVIRT_BIN/virt-api-harness && -x $KUBEVIRT_BIN/virt-api ]] ;;
+	kubemacpool) [[ -x $KUBEMACPOOL_BIN/kubemacpool-certs ]] ;;
 	*) return 1 ;;
 	esac
 }
@@ -257,7 +283,7 @@ ticking() {
 	return "$rc"
 }
 
-build_all() { build_components k8s etcd kwok nmo kubevirt; }
+build_all() { build_components k8s etcd kwok nmo kubevirt kubemacpool; }
 
 k() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
@@ -530,7 +556,7 @@ up() {
 	if [[ -f $STATE/nm-api && $(cat "$STATE/nm-api") != "$api" ]]; then
 		die "cluster $CLUSTER serves NodeMaintenance API '$(cat "$STATE/nm-api")'; run 'hack/cluster.sh down' first, or set OC_CNV_CLUSTER to use another cluster"
 	fi
-	local components=(k8s etcd kwok kubevirt)
+	local components=(k8s etcd kwok kubevirt kubemacpool)
 	[[ $api == medik8s* ]] && components+=(nmo)
 	build_components "${components[@]}"
 	[[ $api == medik8s* ]] && fetch_nmo_src
@@ -539,6 +565,7 @@ up() {
 	apply_crds "$api"
 	if [[ $api == medik8s ]]; then start_nmo; else stop_pid nmo; fi
 	start_kubevirt_certs
+	start_kubemacpool_certs
 	start_simulator
 	start_virt_api
 	log "cluster $CLUSTER is up: export KUBECONFIG=$KUBECONFIG_FILE"
@@ -549,6 +576,7 @@ down() {
 	stop_pid virt-api-harness
 	stop_pid kubevirt-sim
 	stop_pid kubevirt-certs
+	stop_pid kubemacpool-certs
 	stop_pid nmo
 	if [[ -x $KWOK_BIN/kwokctl ]] && grep -qx "$CLUSTER" <<<"$(kwokctl get clusters 2>/dev/null)"; then
 		kwokctl --name "$CLUSTER" delete cluster >>"$STATE/logs/kwokctl.log" 2>&1 || true
@@ -560,7 +588,7 @@ down() {
 status() {
 	printf 'cluster:     %s\nkubeconfig:  %s\nlogs:        %s\n' "$CLUSTER" "$KUBECONFIG_FILE" "$STATE/logs"
 	if [[ -f $KUBECONFIG_FILE ]] && k get --raw /readyz >/dev/null 2>&1; then echo "apiserver:   ready"; else echo "apiserver:   down"; fi
-	for p in nmo kubevirt-sim kubevirt-certs virt-api virt-api-harness; do
+	for p in nmo kubevirt-sim kubevirt-certs kubemacpool-certs virt-api virt-api-harness; do
 		if alive "$STATE/pids/$p"; then echo "$p: running (pid $(cat "$STATE/pids/$p"))"; else echo "$p: stopped"; fi
 	done
 	[[ -f $STATE/nm-api ]] && echo "nm-api:      $(cat "$STATE/nm-api")"
@@ -574,7 +602,7 @@ logs() {
 	[[ -d $STATE ]] || { log "cluster $CLUSTER is not up: no logs"; return 0; }
 	status
 	local f
-	for f in "$STATE/logs/kubevirt-sim.log" "$STATE/logs/kubevirt-certs.log" "$STATE/logs/virt-api.log" "$STATE/logs/virt-api-harness.log" "$STATE/logs/nmo.log"; do
+	for f in "$STATE/logs/kubevirt-sim.log" "$STATE/logs/kubevirt-certs.log" "$STATE/logs/kubemacpool-certs.log" "$STATE/logs/virt-api.log" "$STATE/logs/virt-api-harness.log" "$STATE/logs/nmo.log"; do
 		[[ -f $f ]] || continue
 		printf '\n=== last %s lines of %s\n' "$lines" "$f"
 		tail -n "$lines" "$f"

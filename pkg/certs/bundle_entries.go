@@ -32,7 +32,7 @@ func markBundleEntries(cs []Certificate) {
 			if signing[k] == nil {
 				signing[k] = map[string]bool{}
 			}
-			signing[k][c.Serial] = true
+			signing[k][c.identity()] = true
 		}
 	}
 	type value struct{ ns, kind, name, key, stem string }
@@ -48,7 +48,7 @@ func markBundleEntries(cs []Certificate) {
 	for v, idx := range groups {
 		current := -1
 		for _, i := range idx {
-			if signing[signer{v.ns, v.stem}][cs[i].Serial] {
+			if signing[signer{v.ns, v.stem}][cs[i].identity()] {
 				current = i
 			}
 		}

@@ -505,7 +505,11 @@ func isReissued(t Target, cur *x509.Certificate) bool {
 	}
 	// Not earlier, rather than later: a certificate re-issued within the second of the one it
 	// replaces has the same NotAfter, since X.509 times have a resolution of one second.
-	return serialHex(cur) != t.Serial && !cur.NotAfter.Before(t.NotAfter)
+	changed := serialHex(cur) != t.Serial
+	if t.fingerprint != "" {
+		changed = fingerprint(cur) != t.fingerprint
+	}
+	return changed && !cur.NotAfter.Before(t.NotAfter)
 }
 
 func (r *Rotator) currentCert(ctx context.Context, ns string, t Target) (*x509.Certificate, []*x509.Certificate, error) {
@@ -665,10 +669,17 @@ const (
 	servedProbeMax   = 2 * time.Second
 )
 
-// servedProbe is when one certificate's pods may be asked again, and how often they were.
+// servedProbeFailures is how many handshakes in a row may fail before what a Service serves is
+// given up as not checked: a pod that is restarting, or whose forward is being set up, fails
+// one and answers the next.
+const servedProbeFailures = 3
+
+// servedProbe is when one certificate's pods may be asked again, how often they were, and how
+// many of the last handshakes in a row failed.
 type servedProbe struct {
-	next  time.Time
-	tries int
+	next     time.Time
+	tries    int
+	failures int
 }
 
 // after is the probe that follows one made at now: 250ms, 500ms, 1s, then 2s later.
@@ -677,7 +688,7 @@ func (p servedProbe) after(now time.Time) servedProbe {
 	if p.tries < 3 {
 		wait = min(servedProbeFirst<<p.tries, servedProbeMax)
 	}
-	return servedProbe{next: now.Add(wait), tries: p.tries + 1}
+	return servedProbe{next: now.Add(wait), tries: p.tries + 1, failures: p.failures}
 }
 
 // servedPending says what is still awaited of the pods behind t's Service: that one of them
@@ -696,7 +707,7 @@ func (r *Rotator) servedPending(ctx context.Context, cp *ComponentPlan, t Target
 	if entry == nil {
 		return ""
 	}
-	key, want := cp.Namespace+"/"+t.Secret, serialHex(cur)
+	key, want := cp.Namespace+"/"+t.Secret, fingerprint(cur)
 	if v, ok := r.servedSeen.Load(key); ok && v.(string) == want {
 		return ""
 	}
@@ -714,9 +725,18 @@ func (r *Rotator) servedPending(ctx context.Context, cp *ComponentPlan, t Target
 		}
 		return pending
 	}
-	r.servedNext.Store(key, last.after(now))
+	next := last.after(now)
 	ep, err := probe(ctx, r.Client, *r.Served, cp.Namespace, *entry)
+	if err != nil {
+		next.failures++
+	} else {
+		next.failures = 0
+	}
+	r.servedNext.Store(key, next)
 	switch {
+	case err != nil && next.failures < servedProbeFailures && ctx.Err() == nil:
+		klog.V(2).InfoS("served probe failed; asking again", "secret", key, "failures", next.failures, "err", err)
+		return pending
 	case err != nil:
 		// What cannot be reached cannot be judged: said once, and not waited for, so that a
 		// component without a reachable endpoint does not hold the rotation until --timeout.
@@ -725,11 +745,11 @@ func (r *Rotator) servedPending(ctx context.Context, cp *ComponentPlan, t Target
 		// probe's errors name the Service, the Secret and the pod, and say it was not checked.
 		r.say(cp.Name, "%v", err)
 		return ""
-	case serialHex(ep.chain[0]) == want:
+	case fingerprint(ep.chain[0]) == want:
 		r.servedSeen.Store(key, want)
 		return ""
 	default:
-		r.servedSeen.Store(key, serialHex(ep.chain[0]))
+		r.servedSeen.Store(key, fingerprint(ep.chain[0]))
 		pending += fmt.Sprintf(": pod/%s still serves the old one", ep.pod.Name)
 	}
 	r.servedSeen.Store(key+"/pending", pending)

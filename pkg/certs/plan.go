@@ -100,6 +100,9 @@ type Target struct {
 	Missing   bool  `json:"missing,omitempty"`
 	TrustedBy []Ref `json:"-"`
 	fellBack  bool
+	// fingerprint tells the re-issued certificate from the one planned over where the serial
+	// cannot (an owner that gives every CA serial 0).
+	fingerprint string
 }
 
 // ComponentPlan is what a rotation does to one component.
@@ -412,7 +415,7 @@ func (r *Rotator) planComponent(ctx context.Context, comp Component, ns, version
 		}
 		t := Target{Secret: e.Secret, Key: e.CertKey, Role: e.Role, TrustedBy: e.TrustedBy}
 		if certs, err := ParsePEMBundle(s.Data[e.CertKey]); err == nil {
-			t.Serial, t.NotAfter = serialHex(certs[0]), certs[0].NotAfter.UTC()
+			t.Serial, t.NotAfter, t.fingerprint = serialHex(certs[0]), certs[0].NotAfter.UTC(), fingerprint(certs[0])
 		}
 		cp.Targets = append(cp.Targets, t)
 	}

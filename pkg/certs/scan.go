@@ -2,6 +2,7 @@ package certs
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
@@ -43,21 +44,24 @@ func (s Status) IsProblem() bool {
 
 // Certificate is one certificate found in the cluster. It never holds key material.
 type Certificate struct {
-	Component string    `json:"component"`
-	Namespace string    `json:"namespace,omitempty"`
-	Kind      string    `json:"kind"`
-	Name      string    `json:"name"`
-	Key       string    `json:"key,omitempty"`
-	Index     int       `json:"index"`
-	Subject   string    `json:"subject"`
-	Issuer    string    `json:"issuer"`
-	Role      Role      `json:"role"`
-	Serial    string    `json:"serial"`
-	SANs      []string  `json:"sans,omitempty"`
-	NotBefore time.Time `json:"notBefore"`
-	NotAfter  time.Time `json:"notAfter"`
-	Status    Status    `json:"status"`
-	Reason    string    `json:"reason,omitempty"`
+	Component string `json:"component"`
+	Namespace string `json:"namespace,omitempty"`
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	Key       string `json:"key,omitempty"`
+	Index     int    `json:"index"`
+	Subject   string `json:"subject"`
+	Issuer    string `json:"issuer"`
+	Role      Role   `json:"role"`
+	Serial    string `json:"serial"`
+	// Fingerprint is the SHA-256 of the certificate's DER: what tells two certificates apart
+	// where serials do not (kube-admission-webhook gives every CA it makes serial 0).
+	Fingerprint string    `json:"fingerprint"`
+	SANs        []string  `json:"sans,omitempty"`
+	NotBefore   time.Time `json:"notBefore"`
+	NotAfter    time.Time `json:"notAfter"`
+	Status      Status    `json:"status"`
+	Reason      string    `json:"reason,omitempty"`
 	// Within is the window an EXPIRING certificate expires in: --fail-within when it trips
 	// that, else --warn-within (e.g. "2d").
 	Within string `json:"within,omitempty"`
@@ -236,6 +240,9 @@ func SortCertificates(cs []Certificate) {
 		// Secret that holds its key first.
 		if a.Serial != b.Serial {
 			return a.Serial < b.Serial
+		}
+		if a.Fingerprint != b.Fingerprint {
+			return a.Fingerprint < b.Fingerprint
 		}
 		if (a.Role == RoleBundle) != (b.Role == RoleBundle) {
 			return b.Role == RoleBundle
@@ -474,13 +481,35 @@ func newCert(component, kind, ns, name, key string, idx int, c *x509.Certificate
 	return Certificate{
 		Component: component, Kind: kind, Namespace: ns, Name: name, Key: key, Index: idx,
 		Subject: subjectName(c.Subject.CommonName, c.Subject.String()), Issuer: subjectName(c.Issuer.CommonName, c.Issuer.String()),
-		Role: role, Serial: serialHex(c), SANs: sans,
+		Role: role, Serial: serialHex(c), Fingerprint: fingerprint(c), SANs: sans,
 		NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), cert: c,
 	}
 }
 
-// serialHex is how reports and plans show a serial number.
-func serialHex(c *x509.Certificate) string { return hex.EncodeToString(c.SerialNumber.Bytes()) }
+// serialHex is how reports and plans show a serial number ("00" for zero, which some owners
+// give every CA they make).
+func serialHex(c *x509.Certificate) string {
+	if c.SerialNumber == nil || c.SerialNumber.Sign() == 0 {
+		return "00"
+	}
+	return hex.EncodeToString(c.SerialNumber.Bytes())
+}
+
+// identity tells certificates apart: the fingerprint, or the serial for a Certificate made
+// without its bytes.
+func (c *Certificate) identity() string {
+	if c.Fingerprint != "" {
+		return c.Fingerprint
+	}
+	return c.Serial
+}
+
+// fingerprint identifies a certificate: two certificates with one serial, subject and issuer
+// are still two when their bytes differ.
+func fingerprint(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	return hex.EncodeToString(sum[:])
+}
 
 func subjectName(cn, full string) string {
 	if cn != "" {

@@ -252,7 +252,7 @@ func TestRotationWaitsUntilThePodServesTheNewCertificate(t *testing.T) {
 	}
 }
 
-// A Service whose pods cannot be reached is said once and not waited for, and the outcome
+// A Service whose pods cannot be reached is said once and no longer waited for, and the outcome
 // says that what it serves was not checked, so the rotation's last line does not claim it.
 func TestRotationSaysWhatServedWasNotChecked(t *testing.T) {
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -266,15 +266,28 @@ func TestRotationSaysWhatServedWasNotChecked(t *testing.T) {
 	)
 	dialer := &pipeDialer{serve: map[string]*testPair{}}
 	var lines []string
-	r := &Rotator{Client: client, Now: func() time.Time { return now }, Served: &ServedOptions{Dialer: dialer, Timeout: 5 * time.Second},
+	clock := now
+	r := &Rotator{Client: client, Now: func() time.Time { return clock }, Served: &ServedOptions{Dialer: dialer, Timeout: 5 * time.Second},
 		Progress: func(p Progress) { lines = append(lines, p.Component+": "+p.Line) }}
 	cp := &ComponentPlan{Name: CompKubeVirt, Namespace: ns, comp: Catalogue()[0],
 		Targets: []Target{{Secret: "kubevirt-virt-api-certs", Key: "tls.crt", Role: RoleServing, Serial: "01"}}}
 
+	// A failed handshake is asked again (a pod restarting fails one and answers the next); the
+	// third failure in a row gives up.
+	for i := 1; i < servedProbeFailures; i++ {
+		if got := r.servedPending(context.Background(), cp, cp.Targets[0], newCert.cert); got != "service/virt-api to serve the new certificate" || len(lines) != 0 {
+			t.Fatalf("failed handshake %d: pending %q, progress %q", i, got, lines)
+		}
+		clock = clock.Add(servedProbeMax)
+	}
 	for range 2 {
 		if got := r.servedPending(context.Background(), cp, cp.Targets[0], newCert.cert); got != "" {
-			t.Fatalf("an unreachable pod is waited for: %q", got)
+			t.Fatalf("an unreachable pod is waited for after %d handshakes: %q", len(dialer.dials), got)
 		}
+		clock = clock.Add(servedProbeMax)
+	}
+	if len(dialer.dials) != servedProbeFailures {
+		t.Errorf("%d handshakes, want %d", len(dialer.dials), servedProbeFailures)
 	}
 	want := "kubevirt: pod/virt-api-abc12-x port 8443 (service cnv/virt-api (secret/kubevirt-virt-api-certs)): no TLS handshake, so what it serves was not checked: no forward found for port 8443"
 	if len(lines) != 1 || lines[0] != want {

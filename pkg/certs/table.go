@@ -64,7 +64,7 @@ type row struct {
 // entries that do not fail the check and shows each current CA once for all the bundles of a
 // namespace that hold it; -o wide shows every certificate. hidden counts what was left out.
 func tableRows(cs []Certificate, wide bool) (rows []row, hidden int) {
-	type caKey struct{ ns, comp, serial, subject string }
+	type caKey struct{ ns, comp, id, subject string }
 	grouped := map[caKey]int{}
 	for i := range cs {
 		c := &cs[i]
@@ -76,7 +76,7 @@ func tableRows(cs []Certificate, wide bool) (rows []row, hidden int) {
 			hidden++
 			continue
 		}
-		k := caKey{c.Namespace, c.Component, c.Serial, c.Subject}
+		k := caKey{c.Namespace, c.Component, c.identity(), c.Subject}
 		if at, ok := grouped[k]; ok && rows[at].c.Status == c.Status {
 			rows[at].more++
 			// The CA's own ConfigMap names the group best: it is named for the signer.

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -130,7 +131,8 @@ func replicasOf(t *testing.T, ns, name string) (int32, map[string]string) {
 	return *d.Spec.Replicas, d.Annotations
 }
 
-// serials returns the serial of the first certificate of every Secret of the namespace.
+// serials identifies the first certificate of every Secret of the namespace by its serial and
+// the start of its SHA-256: serials alone do not tell kubemacpool's CAs apart (all are 0).
 func serials(t *testing.T, ns string) map[string]string {
 	t.Helper()
 	l, err := framework.Get(t).Kube.CoreV1().Secrets(ns).List(context.Background(), metav1.ListOptions{})
@@ -142,7 +144,8 @@ func serials(t *testing.T, ns string) map[string]string {
 		for _, k := range []string{"tls.crt", "ca.crt"} {
 			if b, _ := pem.Decode(s.Data[k]); b != nil {
 				if c, err := x509.ParseCertificate(b.Bytes); err == nil {
-					out[s.Name] = c.SerialNumber.String()
+					sum := sha256.Sum256(c.Raw)
+					out[s.Name] = fmt.Sprintf("%s/%x", c.SerialNumber, sum[:4])
 					break
 				}
 			}

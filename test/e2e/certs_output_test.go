@@ -84,8 +84,9 @@ func TestCertsRotateMachineOutput(t *testing.T) {
 		t.Fatalf("-o json: stdout is not one JSON document: %v\n%s", err, res.Stdout)
 	}
 	newSerial := serials(t, ns)[secret]
-	// serials() gives decimal serials, the document hexadecimal ones.
-	hexOf := func(dec string) string {
+	// serials() gives decimal serials (then "/" and a digest), the document hexadecimal ones.
+	hexOf := func(id string) string {
+		dec, _, _ := strings.Cut(id, "/")
 		n, _ := new(big.Int).SetString(dec, 10)
 		return fmt.Sprintf("%x", n)
 	}

@@ -58,7 +58,7 @@ func TestCertsRotateProgressLines(t *testing.T) {
 		}
 		n++
 		comp, text := m[1], m[2]
-		if w := ownWords(l); len(w) > 80 {
+		if w := ownWords(l); len(w) > 100 {
 			t.Errorf("progress line of %d columns besides its names: %s", len(w), l)
 		}
 		ok := false

@@ -36,7 +36,7 @@ func TestEstateIsStableAndReissuesOnOwnersTriggers(t *testing.T) {
 	r.tick(ctx, o)
 	names := map[string]string{
 		"kubevirt-ca": "tls.crt", "kubevirt-virt-api-certs": "tls.crt", "cdi-apiserver-signer": "tls.crt",
-		"cdi-apiserver-server-cert": "tls.crt", kmpCASecret: "ca.crt", kmpService: "tls.crt", sspCertSecret: "tls.crt",
+		"cdi-apiserver-server-cert": "tls.crt", sspCertSecret: "tls.crt",
 	}
 	before := map[string]string{}
 	for n, k := range names {
@@ -80,25 +80,6 @@ func TestEstateIsStableAndReissuesOnOwnersTriggers(t *testing.T) {
 	b, _ := r.configMapKey(ctx, "cnv", "cdi-apiserver-signer-bundle", cdiBundleKey)
 	if certs, _ := parseCerts(b); len(certs) != 2 {
 		t.Errorf("cdi-apiserver-signer-bundle holds %d CAs, want 2 (overlap)", len(certs))
-	}
-}
-
-func TestKubeMacPoolRotatesOnlyWhenChainBreaks(t *testing.T) {
-	r, o, ctx := newEstate(t, nil)
-	r.tick(ctx, o)
-	ca := secretCert(t, r, kmpCASecret, kmpCAKey)
-	// Restarting the pods (nothing changes in the API) re-issues nothing.
-	r.tick(ctx, o)
-	if secretCert(t, r, kmpCASecret, kmpCAKey) != ca {
-		t.Fatal("CA rotated without a trigger")
-	}
-	// Removing the caBundle, as force-cert-rotation.sh does, breaks the chain check.
-	m, _ := r.c.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, "kubemacpool-mutator", metav1.GetOptions{})
-	m.Webhooks[0].ClientConfig.CABundle = nil
-	_, _ = r.c.AdmissionregistrationV1().MutatingWebhookConfigurations().Update(ctx, m, metav1.UpdateOptions{})
-	r.tick(ctx, o)
-	if secretCert(t, r, kmpCASecret, kmpCAKey) == ca {
-		t.Fatal("CA not rotated after the caBundle was removed")
 	}
 }
 

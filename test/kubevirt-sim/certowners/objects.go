@@ -240,32 +240,18 @@ func simRules() []admissionv1.RuleWithOperations {
 	}}
 }
 
-// webhookCABundle returns the caBundle of the first webhook of a configuration, nil when the
-// configuration is missing.
-func (r *reconciler) webhookCABundle(ctx context.Context, e *estate, w webhookSpec) ([]byte, bool, error) {
-	name := w.name + e.webhookSuffix
-	if w.mutating {
-		m, err := r.c.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return nil, false, nil
-		}
-		if err != nil || len(m.Webhooks) == 0 {
-			return nil, err == nil, err
-		}
-		return m.Webhooks[0].ClientConfig.CABundle, true, nil
-	}
-	v, err := r.c.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, false, nil
-	}
-	if err != nil || len(v.Webhooks) == 0 {
-		return nil, err == nil, err
-	}
-	return v.Webhooks[0].ClientConfig.CABundle, true, nil
-}
-
 // putWebhook creates the configuration or sets the caBundle of all its webhooks.
 func (r *reconciler) putWebhook(ctx context.Context, e *estate, w webhookSpec, caBundle []byte) error {
+	return r.writeWebhook(ctx, e, w, caBundle, true)
+}
+
+// ensureWebhook creates the configuration, without a caBundle, when it is missing, and leaves an
+// existing one alone: for an owner that runs elsewhere and keeps the caBundle itself.
+func (r *reconciler) ensureWebhook(ctx context.Context, e *estate, w webhookSpec) error {
+	return r.writeWebhook(ctx, e, w, nil, false)
+}
+
+func (r *reconciler) writeWebhook(ctx context.Context, e *estate, w webhookSpec, caBundle []byte, setCA bool) error {
 	meta := metav1.ObjectMeta{Name: w.name + e.webhookSuffix, Labels: map[string]string{estateOf: e.ns}}
 	// The fields a validating and a mutating webhook share; the real owners keep one webhook
 	// per configuration.
@@ -290,6 +276,9 @@ func (r *reconciler) putWebhook(ctx context.Context, e *estate, w webhookSpec, c
 				SideEffects: hook.SideEffects, AdmissionReviewVersions: hook.AdmissionReviewVersions, NamespaceSelector: hook.NamespaceSelector,
 			}},
 		}, func(c *admissionv1.MutatingWebhookConfiguration) bool {
+			if !setCA {
+				return false
+			}
 			changed := false
 			for i := range c.Webhooks {
 				changed = setCABundle(&c.Webhooks[i].ClientConfig, caBundle) || changed
@@ -300,6 +289,9 @@ func (r *reconciler) putWebhook(ctx context.Context, e *estate, w webhookSpec, c
 	return putWebhookConfig(ctx, api.ValidatingWebhookConfigurations(), meta.Name, &admissionv1.ValidatingWebhookConfiguration{
 		ObjectMeta: meta, Webhooks: []admissionv1.ValidatingWebhook{hook},
 	}, func(c *admissionv1.ValidatingWebhookConfiguration) bool {
+		if !setCA {
+			return false
+		}
 		changed := false
 		for i := range c.Webhooks {
 			changed = setCABundle(&c.Webhooks[i].ClientConfig, caBundle) || changed

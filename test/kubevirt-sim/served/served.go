@@ -142,6 +142,9 @@ type server struct {
 
 	mu        sync.Mutex
 	endpoints map[string]*endpoint // by pod namespace/name
+	// forwarded is, by pod namespace/name, the pod UID and port its PortForward object was last
+	// put for: a pod's status updates change neither, so they need no write.
+	forwarded map[string]string
 }
 
 func newServer(c kubernetes.Interface, dyn dynamic.Interface, o *Options) *server {
@@ -154,6 +157,7 @@ func newServer(c kubernetes.Interface, dyn dynamic.Interface, o *Options) *serve
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "served"}),
 		endpoints: map[string]*endpoint{},
+		forwarded: map[string]string{},
 	}
 	enqueuePod := func(obj any) {
 		if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
@@ -271,7 +275,20 @@ func (s *server) sync(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	return s.putPortForward(ctx, portForward(pod, w.ports, target))
+	put := fmt.Sprintf("%s:%d", pod.UID, target)
+	s.mu.Lock()
+	done := s.forwarded[key] == put
+	s.mu.Unlock()
+	if done {
+		return nil
+	}
+	if err := s.putPortForward(ctx, portForward(pod, w.ports, target)); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.forwarded[key] = put
+	s.mu.Unlock()
+	return nil
 }
 
 // ensureEndpoint returns the port on 127.0.0.1 the pod's ports lead to, opening a listener for
@@ -313,6 +330,7 @@ func (s *server) teardown(ctx context.Context, key string, uid types.UID) error 
 	s.mu.Lock()
 	ep := s.endpoints[key]
 	delete(s.endpoints, key)
+	delete(s.forwarded, key)
 	s.mu.Unlock()
 	if ep == nil {
 		return nil

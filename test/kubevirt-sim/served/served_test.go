@@ -272,6 +272,14 @@ func TestPodsGetForwardsAndLoseThemWhenGone(t *testing.T) {
 	if _, err := pfTarget("virt-launcher-x"); !apierrors.IsNotFound(err) {
 		t.Fatalf("a launcher pod got a forward (err %v)", err)
 	}
+	// A pod update that changes neither the pod nor its listener writes nothing.
+	writes := len(dyn.Actions())
+	if err := s.sync(ctx, testNS+"/virt-operator-1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := dyn.Actions()[writes:]; len(got) != 0 {
+		t.Fatalf("syncing an unchanged pod made %d PortForward calls: %v", len(got), got)
+	}
 
 	if err := c.CoreV1().Pods(testNS).Delete(ctx, operator.Name, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
