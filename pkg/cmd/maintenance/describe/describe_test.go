@@ -1,30 +1,21 @@
 package describe
 
 import (
-	"io"
 	"strings"
 	"testing"
 
-	"k8s.io/cli-runtime/pkg/genericiooptions"
-
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil/cmdtest"
 )
 
 func parse(t *testing.T, args ...string) (*Options, error) {
 	t.Helper()
-	f := cmdutil.NewFactory(cmdutil.DefaultProgram())
-	streams, _, _, _ := genericiooptions.NewTestIOStreams()
-	var got *Options
-	cmd := NewCmdDescribe(f, streams, func(o *Options) error { got = o; return nil })
-	cmd.SetArgs(args)
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	cmd.SilenceErrors = true
-	err := cmd.Execute()
-	if got != nil && (got.factory != f || got.streams.Out != streams.Out || got.now == nil) {
+	p := cmdtest.Parse(NewCmdDescribe, args...)
+	got := p.Options
+	if got != nil && (got.factory != p.Factory || got.streams.Out != p.Streams.Out || got.now == nil) {
 		t.Errorf("%v: Options do not carry the command's Factory, streams and clock", args)
 	}
-	return got, err
+	return got, p.Err
 }
 
 // The one argument is a node or a NodeMaintenance name; which one is for Run to find out.

@@ -1,23 +1,17 @@
 package list
 
 import (
-	"io"
 	"strings"
 	"testing"
 
-	"k8s.io/cli-runtime/pkg/genericiooptions"
-
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil/cmdtest"
 )
 
 // An unknown -o names every format list takes, wide (its own table) among them, before any
 // request is made.
 func TestUnknownOutputFormatListsWide(t *testing.T) {
-	streams, _, _, _ := genericiooptions.NewTestIOStreams()
-	cmd := NewCmdList(cmdutil.NewFactory(cmdutil.DefaultProgram()), streams, nil)
-	cmd.SetArgs([]string{"-o", "tabel"})
-	cmd.SilenceErrors = true
-	err := cmd.Execute()
+	err := cmdtest.Parse(NewCmdList, "-o", "tabel").Err
 	want := `unknown output format "tabel": use wide, json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, or leave out -o for the table`
 	if err == nil || err.Error() != want || cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 		t.Errorf("got %v (exit %d), want %q", err, cmdutil.ExitCode(err), want)
@@ -26,19 +20,12 @@ func TestUnknownOutputFormatListsWide(t *testing.T) {
 
 func parse(t *testing.T, args ...string) (*Options, error) {
 	t.Helper()
-	f := cmdutil.NewFactory(cmdutil.DefaultProgram())
-	streams, _, _, _ := genericiooptions.NewTestIOStreams()
-	var got *Options
-	cmd := NewCmdList(f, streams, func(o *Options) error { got = o; return nil })
-	cmd.SetArgs(args)
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	cmd.SilenceErrors = true
-	err := cmd.Execute()
-	if got != nil && (got.factory != f || got.streams.Out != streams.Out || got.now == nil) {
+	p := cmdtest.Parse(NewCmdList, args...)
+	got := p.Options
+	if got != nil && (got.factory != p.Factory || got.streams.Out != p.Streams.Out || got.now == nil) {
 		t.Errorf("%v: Options do not carry the command's Factory, streams and clock", args)
 	}
-	return got, err
+	return got, p.Err
 }
 
 func TestFlagsToOptions(t *testing.T) {

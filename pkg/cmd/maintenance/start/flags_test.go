@@ -1,32 +1,23 @@
 package start
 
 import (
-	"io"
 	"strings"
 	"testing"
 	"time"
 
-	"k8s.io/cli-runtime/pkg/genericiooptions"
-
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil/cmdtest"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
 func parse(t *testing.T, args ...string) (*Options, error) {
 	t.Helper()
-	f := cmdutil.NewFactory(cmdutil.DefaultProgram())
-	streams, _, _, _ := genericiooptions.NewTestIOStreams()
-	var got *Options
-	cmd := NewCmdStart(f, streams, func(o *Options) error { got = o; return nil })
-	cmd.SetArgs(args)
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	cmd.SilenceErrors = true
-	err := cmd.Execute()
-	if got != nil && (got.factory != f || got.streams.Out != streams.Out || got.prompter == nil) {
+	p := cmdtest.Parse(NewCmdStart, args...)
+	got := p.Options
+	if got != nil && (got.factory != p.Factory || got.streams.Out != p.Streams.Out || got.prompter == nil) {
 		t.Errorf("%v: Options do not carry the command's Factory, streams and prompter", args)
 	}
-	return got, err
+	return got, p.Err
 }
 
 func TestFlagsToOptions(t *testing.T) {

@@ -1,36 +1,27 @@
 package stop
 
 import (
-	"io"
 	"strings"
 	"testing"
 	"time"
 
-	"k8s.io/cli-runtime/pkg/genericiooptions"
-
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/cmdutil/cmdtest"
 )
 
 // parse runs the command with args and returns the Options its runF received, without a
 // cluster: the Factory has no session, so any request would fail.
 func parse(t *testing.T, args ...string) (*Options, error) {
 	t.Helper()
-	f := cmdutil.NewFactory(cmdutil.DefaultProgram())
-	streams, _, _, _ := genericiooptions.NewTestIOStreams()
-	var got *Options
-	cmd := NewCmdStop(f, streams, func(o *Options) error { got = o; return nil })
-	cmd.SetArgs(args)
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	cmd.SilenceErrors = true
-	err := cmd.Execute()
-	if err == nil && got == nil {
+	p := cmdtest.Parse(NewCmdStop, args...)
+	got := p.Options
+	if p.Err == nil && got == nil {
 		t.Fatalf("%v: runF was not called", args)
 	}
-	if got != nil && (got.factory != f || got.streams.Out != streams.Out) {
+	if got != nil && (got.factory != p.Factory || got.streams.Out != p.Streams.Out) {
 		t.Errorf("%v: Options do not carry the command's Factory and streams", args)
 	}
-	return got, err
+	return got, p.Err
 }
 
 func TestFlagsToOptions(t *testing.T) {
