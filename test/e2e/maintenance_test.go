@@ -137,6 +137,8 @@ func TestMaintenanceMigratesRestartsListsDescribesAndStops(t *testing.T) {
 	}, "live", "plain")
 	n0 := nodes.Names[0]
 	ctx := context.Background()
+	// What changes from run to run in the golden files.
+	vars := map[string]string{"NODE": n0, "NODE1": nodes.Names[1], "NODE2": nodes.Names[2], "NS": ns, "LABEL": nodes.Label}
 	before := map[string]types.UID{}
 	for _, name := range []string{"live", "plain"} {
 		vmi, err := env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Get(ctx, name, metav1.GetOptions{})
@@ -146,148 +148,140 @@ func TestMaintenanceMigratesRestartsListsDescribesAndStops(t *testing.T) {
 		before[name] = vmi.UID
 	}
 
-	// Piped and stdin not a terminal: no prompt, plain progress lines on stdout, nothing on stderr.
-	res := env.Run(t, "maintenance", "start", "--yes", n0, "--reason", "e2e DIMM swap")
-	if res.ExitCode != 0 {
-		t.Fatalf("start exited %d: %s", res.ExitCode, res.Stderr)
-	}
-	wantPlan := fmt.Sprintf(`Node %[1]s:
-  Will live-migrate (1):
-    %[2]s/live  LiveMigrate
-  Will be shut down and restarted elsewhere (1):
-    %[2]s/plain  None
-  VMs can go to: %[3]s, %[4]s
-  Other pods to evict: 0
-NodeMaintenance %[1]s-maintenance created for node %[1]s.
-`, n0, ns, nodes.Names[1], nodes.Names[2])
-	if !strings.HasPrefix(res.Stdout, wantPlan) {
-		t.Fatalf("stdout does not start with the plan:\n%s\nwant prefix:\n%s", res.Stdout, wantPlan)
-	}
-	for _, want := range []string{
-		fmt.Sprintf("%s: VM %s/live Migrating (", n0, ns),
-		fmt.Sprintf("%s: VM %s/live Migrated %s → ", n0, ns, n0),
-		fmt.Sprintf("%s: VM %s/plain ShutDown", n0, ns),
-		fmt.Sprintf("%s: Succeeded, drain 100%%, 2/2 pods evicted", n0),
-		fmt.Sprintf("Node %s is in maintenance: 1 VM(s) live-migrated, 1 shut down, 2 pod(s) evicted.\n", n0),
-	} {
-		if !strings.Contains(res.Stdout, want) {
-			t.Errorf("stdout lacks %q", want)
+	// Each step needs the one before it: a failed step ends the test.
+	if !t.Run("start migrates one VM and restarts the other", func(t *testing.T) {
+		// Piped and stdin not a terminal: no prompt, plain progress lines on stdout, nothing on
+		// stderr.
+		res := env.Run(t, "maintenance", "start", "--yes", n0, "--reason", "e2e DIMM swap")
+		if res.ExitCode != 0 {
+			t.Fatalf("start exited %d: %s", res.ExitCode, res.Stderr)
 		}
-	}
-	if res.Stderr != "" {
-		t.Errorf("progress must not go to a piped stderr, got %q", res.Stderr)
-	}
-	live := env.WaitVMIRunning(t, ns, "live", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
-	if live.UID != before["live"] {
-		t.Errorf("the LiveMigrate VM was re-created instead of migrated")
-	}
-	plain := env.WaitVMIRunning(t, ns, "plain", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
-	if plain.UID == before["plain"] {
-		t.Errorf("the strategy-None VM was not shut down and re-created")
-	}
-	// The summary says where the shut-down VM runs again.
-	if want := fmt.Sprintf("2 pod(s) evicted.\n  VM %s/plain was shut down and runs again on %s.\n", ns, plain.Status.NodeName); !strings.Contains(res.Stdout, want) {
-		t.Errorf("the summary does not say where the shut-down VM came back; stdout lacks %q", want)
+		created := fmt.Sprintf("NodeMaintenance %[1]s-maintenance created for node %[1]s.\n", n0)
+		i := strings.Index(res.Stdout, created)
+		if i < 0 {
+			t.Fatalf("stdout does not say the NodeMaintenance was created:\n%s", res.Stdout)
+		}
+		golden(t, "maintenance-start-plan.golden", res.Stdout[:i+len(created)], vars)
+		for _, want := range []string{
+			fmt.Sprintf("%s: VM %s/live Migrating (", n0, ns),
+			fmt.Sprintf("%s: VM %s/live Migrated %s → ", n0, ns, n0),
+			fmt.Sprintf("%s: VM %s/plain ShutDown", n0, ns),
+			fmt.Sprintf("%s: Succeeded, drain 100%%, 2/2 pods evicted", n0),
+			fmt.Sprintf("Node %s is in maintenance: 1 VM(s) live-migrated, 1 shut down, 2 pod(s) evicted.\n", n0),
+		} {
+			if !strings.Contains(res.Stdout, want) {
+				t.Errorf("stdout lacks %q", want)
+			}
+		}
+		if res.Stderr != "" {
+			t.Errorf("progress must not go to a piped stderr, got %q", res.Stderr)
+		}
+		live := env.WaitVMIRunning(t, ns, "live", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
+		if live.UID != before["live"] {
+			t.Errorf("the LiveMigrate VM was re-created instead of migrated")
+		}
+		plain := env.WaitVMIRunning(t, ns, "plain", func(v *virtv1.VirtualMachineInstance) bool { return v.Status.NodeName != n0 })
+		if plain.UID == before["plain"] {
+			t.Errorf("the strategy-None VM was not shut down and re-created")
+		}
+		// The summary says where the shut-down VM runs again.
+		if want := fmt.Sprintf("2 pod(s) evicted.\n  VM %s/plain was shut down and runs again on %s.\n", ns, plain.Status.NodeName); !strings.Contains(res.Stdout, want) {
+			t.Errorf("the summary does not say where the shut-down VM came back; stdout lacks %q", want)
+		}
+	}) {
+		return
 	}
 
-	// Idempotent: a second start reports the maintenance and follows it (already Succeeded).
-	res = env.Run(t, "maintenance", "start", "--yes", n0)
-	if res.ExitCode != 0 || !strings.HasPrefix(res.Stdout, fmt.Sprintf("Node %[1]s is already in maintenance (NodeMaintenance %[1]s-maintenance, phase Succeeded).\n", n0)) {
-		t.Fatalf("re-run: exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
-	}
-	if nms := mtMaintenances(t, env, n0); len(nms) != 1 {
-		t.Fatalf("re-run created another object: %d NodeMaintenances", len(nms))
+	if !t.Run("a second start follows the same maintenance", func(t *testing.T) {
+		// Idempotent: a second start reports the maintenance and follows it (already Succeeded).
+		res := env.Run(t, "maintenance", "start", "--yes", n0)
+		if res.ExitCode != 0 || !strings.HasPrefix(res.Stdout, fmt.Sprintf("Node %[1]s is already in maintenance (NodeMaintenance %[1]s-maintenance, phase Succeeded).\n", n0)) {
+			t.Fatalf("re-run: exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
+		}
+		if nms := mtMaintenances(t, env, n0); len(nms) != 1 {
+			t.Fatalf("re-run created another object: %d NodeMaintenances", len(nms))
+		}
+	}) {
+		return
 	}
 
-	// list: the row of this node, with the age normalised.
-	res = env.Run(t, "maintenance", "list", "-o", "wide")
-	if res.ExitCode != 0 {
-		t.Fatalf("list: %s", res.Stderr)
-	}
-	header := strings.Fields(strings.SplitN(res.Stdout, "\n", 2)[0])
-	if strings.Join(header, " ") != "NAME NODE PHASE DRAIN PODS REASON AGE LAST ERROR VMS" {
-		t.Errorf("list header: %v", header)
-	}
-	var row string
-	for _, l := range strings.Split(res.Stdout, "\n") {
-		if strings.HasPrefix(l, n0+"-maintenance ") {
-			row = strings.Join(strings.Fields(mtAge.ReplaceAllString(l, "AGE")), " ")
+	if !t.Run("list", func(t *testing.T) {
+		// The row of this node, with the age normalised.
+		res := env.Run(t, "maintenance", "list", "-o", "wide")
+		if res.ExitCode != 0 {
+			t.Fatalf("list: %s", res.Stderr)
 		}
-	}
-	if want := fmt.Sprintf("%[1]s-maintenance %[1]s Succeeded 100%% 2/2 e2e DIMM swap AGE <none> <none>", n0); row != want {
-		t.Errorf("list row:\n%q\nwant\n%q", row, want)
-	}
-	res = env.Run(t, "maintenance", "list", "-o", "name")
-	if !strings.Contains(res.Stdout, "nodemaintenance.nodemaintenance.medik8s.io/"+n0+"-maintenance\n") {
-		t.Errorf("list -o name: %s", res.Stdout)
+		header := strings.Fields(strings.SplitN(res.Stdout, "\n", 2)[0])
+		if strings.Join(header, " ") != "NAME NODE PHASE DRAIN PODS REASON AGE LAST ERROR VMS" {
+			t.Errorf("list header: %v", header)
+		}
+		var row string
+		for _, l := range strings.Split(res.Stdout, "\n") {
+			if strings.HasPrefix(l, n0+"-maintenance ") {
+				row = strings.Join(strings.Fields(mtAge.ReplaceAllString(l, "AGE")), " ")
+			}
+		}
+		if want := fmt.Sprintf("%[1]s-maintenance %[1]s Succeeded 100%% 2/2 e2e DIMM swap AGE <none> <none>", n0); row != want {
+			t.Errorf("list row:\n%q\nwant\n%q", row, want)
+		}
+		res = env.Run(t, "maintenance", "list", "-o", "name")
+		if !strings.Contains(res.Stdout, "nodemaintenance.nodemaintenance.medik8s.io/"+n0+"-maintenance\n") {
+			t.Errorf("list -o name: %s", res.Stdout)
+		}
+	}) {
+		return
 	}
 
-	// describe: exact text up to the events, which the control plane adds at its own pace.
-	res = env.Run(t, "maintenance", "describe", n0)
-	if res.ExitCode != 0 {
-		t.Fatalf("describe: %s", res.Stderr)
+	if !t.Run("describe", func(t *testing.T) {
+		// Exact text up to the events, which the control plane adds at its own pace.
+		res := env.Run(t, "maintenance", "describe", n0)
+		if res.ExitCode != 0 {
+			t.Fatalf("describe: %s", res.Stderr)
+		}
+		got := res.Stdout
+		if i := strings.Index(got, "\nEvents:"); i >= 0 {
+			got = got[:i+1]
+		} else {
+			t.Errorf("describe has no Events section")
+		}
+		got = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ( \([^)]*\))?`).ReplaceAllString(got, "TIME")
+		golden(t, "maintenance-describe-succeeded.golden", got, vars)
+		mtAssertDescribeEvents(t, env, ns, n0, "live")
+	}) {
+		return
 	}
-	got := res.Stdout
-	if i := strings.Index(got, "\nEvents:"); i >= 0 {
-		got = got[:i+1]
-	} else {
-		t.Errorf("describe has no Events section")
-	}
-	got = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ( \([^)]*\))?`).ReplaceAllString(got, "TIME")
-	want := fmt.Sprintf(`Name:     %[1]s-maintenance
-API:      nodemaintenances.nodemaintenance.medik8s.io/v1beta1
-Node:     %[1]s
-Reason:   e2e DIMM swap
-Started:  TIME
-Status:
-  Phase:           Succeeded
-  Drain Progress:  100%%
-  Pods Evicted:    2 of 2 (2 on the node at start)
-  Pending Pods:    <none>
-  Last Error:      <none>
-  Last Update:     TIME
-Node Status:
-  Unschedulable:  true
-  Taints:         medik8s.io/drain:NoSchedule
-                  node.kubernetes.io/unschedulable:NoSchedule
-                  oc-cnv.io/e2e-test=%[2]s:NoSchedule
-  Conditions:     Ready=True, MemoryPressure=False, DiskPressure=False, PIDPressure=False, NetworkUnavailable=False
-VMs on the node: <none>
-Migrations in flight: <none>
-`, n0, nodes.Label)
-	if got != want {
-		t.Errorf("describe:\n%s\nwant:\n%s", got, want)
-	}
-	mtAssertDescribeEvents(t, env, ns, n0, "live")
 
-	// stop: the node takes workloads again; VMs do not move back.
-	res = env.Run(t, "maintenance", "stop", n0)
-	wantStop := fmt.Sprintf("NodeMaintenance %[1]s-maintenance deleted for node %[1]s.\nNode %[1]s is schedulable again. VMs that moved away during the maintenance stay on their new nodes; they do not move back.\n", n0)
-	if res.ExitCode != 0 || res.Stdout != wantStop {
-		t.Fatalf("stop: exit %d\n%s\nwant\n%s\n%s", res.ExitCode, res.Stdout, wantStop, res.Stderr)
-	}
-	// The node controller mirrors spec.unschedulable into its taint asynchronously: a taint it
-	// re-adds from an older view of the node goes again shortly, so wait for the settled state.
-	framework.WaitFor(t, 30*time.Second, "node "+n0+" released", func() (bool, error) {
-		n, err := env.Kube.CoreV1().Nodes().Get(ctx, n0, metav1.GetOptions{})
-		if err != nil {
-			return false, err
+	t.Run("stop", func(t *testing.T) {
+		// The node takes workloads again; VMs do not move back.
+		res := env.Run(t, "maintenance", "stop", n0)
+		wantStop := fmt.Sprintf("NodeMaintenance %[1]s-maintenance deleted for node %[1]s.\nNode %[1]s is schedulable again. VMs that moved away during the maintenance stay on their new nodes; they do not move back.\n", n0)
+		if res.ExitCode != 0 || res.Stdout != wantStop {
+			t.Fatalf("stop: exit %d\n%s\nwant\n%s\n%s", res.ExitCode, res.Stdout, wantStop, res.Stderr)
 		}
-		if n.Spec.Unschedulable || len(n.Spec.Taints) != 1 {
-			return false, fmt.Errorf("unschedulable=%t taints=%v", n.Spec.Unschedulable, n.Spec.Taints)
+		// The node controller mirrors spec.unschedulable into its taint asynchronously: a taint
+		// it re-adds from an older view of the node goes again shortly, so wait for the settled
+		// state.
+		framework.WaitFor(t, 30*time.Second, "node "+n0+" released", func() (bool, error) {
+			n, err := env.Kube.CoreV1().Nodes().Get(ctx, n0, metav1.GetOptions{})
+			if err != nil {
+				return false, err
+			}
+			if n.Spec.Unschedulable || len(n.Spec.Taints) != 1 {
+				return false, fmt.Errorf("unschedulable=%t taints=%v", n.Spec.Unschedulable, n.Spec.Taints)
+			}
+			return true, nil
+		})
+		if len(mtMaintenances(t, env, n0)) != 0 {
+			t.Errorf("NodeMaintenance still exists after stop")
 		}
-		return true, nil
+		for _, name := range []string{"live", "plain"} {
+			vmi, err := env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Get(ctx, name, metav1.GetOptions{})
+			if err != nil || vmi.Status.NodeName == n0 {
+				t.Errorf("VMI %s moved back to %s (err %v)", name, n0, err)
+			}
+		}
+		mtOneLine(t, env.Run(t, "maintenance", "stop", n0), 2, fmt.Sprintf("node %s is not in maintenance", n0))
 	})
-	if len(mtMaintenances(t, env, n0)) != 0 {
-		t.Errorf("NodeMaintenance still exists after stop")
-	}
-	for _, name := range []string{"live", "plain"} {
-		vmi, err := env.KubeVirt.KubevirtV1().VirtualMachineInstances(ns).Get(ctx, name, metav1.GetOptions{})
-		if err != nil || vmi.Status.NodeName == n0 {
-			t.Errorf("VMI %s moved back to %s (err %v)", name, n0, err)
-		}
-	}
-	mtOneLine(t, env.Run(t, "maintenance", "stop", n0), 2, fmt.Sprintf("node %s is not in maintenance", n0))
 }
 
 func TestMaintenanceRefusesBlockingVMUnlessForced(t *testing.T) {
