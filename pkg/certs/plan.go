@@ -606,9 +606,32 @@ func restartGap(s Step) string {
 		strings.ToLower(s.Kind), s.Name)
 }
 
+// deletedWebhooksGap is what deleting webhook configurations leaves open: the API server calls
+// a webhook only while its configuration exists, so until the owner re-creates them nothing
+// checks or mutates what they would have.
+func deletedWebhooksGap(cp *ComponentPlan) string {
+	n := 0
+	for _, st := range cp.Steps {
+		if st.Action == ActDeleteWebhook {
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	owner := cp.comp.shortOwner()
+	if owner == "" {
+		owner = "its owner"
+	}
+	return fmt.Sprintf("until %s re-creates the %d deleted webhook configuration(s), the API server does not call those webhooks (seconds)", owner, n)
+}
+
 // announceGaps lists the gaps of the component's steps, once they are final.
 func (cp *ComponentPlan) announceGaps() {
 	cp.Gaps = nil
+	if gap := deletedWebhooksGap(cp); gap != "" {
+		cp.Gaps = append(cp.Gaps, gap)
+	}
 	for _, st := range cp.Steps {
 		if gap := restartGap(st); gap != "" {
 			cp.Gaps = append(cp.Gaps, gap)

@@ -32,3 +32,22 @@ func TestPlanAnnouncesTheRestartGap(t *testing.T) {
 		t.Errorf("%d gap lines, want 1 (a restart that is not for a new certificate announces none):\n%s", n, b.String())
 	}
 }
+
+// Deleting webhook configurations (the recreate strategy) leaves the API server without those
+// webhooks until the owner re-creates them: one gap line says so.
+func TestPlanAnnouncesTheDeletedWebhooksGap(t *testing.T) {
+	cp := ComponentPlan{Name: CompCDI, Namespace: "cnv", Strategy: StrategyRecreate, comp: Component{Owner: "cdi-operator (openshift/library-go certrotation)"}, Steps: []Step{
+		{Action: ActDeleteWebhook, Kind: KindValidating, Name: "cdi-api-validate"},
+		{Action: ActDeleteWebhook, Kind: KindMutating, Name: "cdi-api-datavolume-mutate"},
+		{Action: ActDeleteSecret, Kind: KindSecret, Namespace: "cnv", Name: "cdi-apiserver-signer"},
+	}}
+	cp.announceGaps()
+	want := "until cdi-operator re-creates the 2 deleted webhook configuration(s), the API server does not call those webhooks (seconds)"
+	if len(cp.Gaps) != 1 || cp.Gaps[0] != want {
+		t.Errorf("gaps %q, want [%q]", cp.Gaps, want)
+	}
+	cp.Steps = cp.Steps[2:]
+	if cp.announceGaps(); len(cp.Gaps) != 0 {
+		t.Errorf("a plan that deletes no webhook configuration announces %q", cp.Gaps)
+	}
+}
