@@ -219,18 +219,20 @@ build_kubevirt() {
 	rm -rf "$KUBEVIRT_BIN" && mv "$KUBEVIRT_BIN.tmp" "$KUBEVIRT_BIN"
 }
 
-# start_kubevirt_certs runs virt-operator's certificate code (kubevirt-certs) for the estates the
-# simulator serves; the simulator then leaves KubeVirt's Secrets and CA ConfigMaps to it.
-start_kubevirt_certs() {
-	if alive "$STATE/pids/kubevirt-certs" && cmp -s "$KUBEVIRT_BIN/kubevirt-certs" "$STATE/bin/kubevirt-certs"; then
+# start_owner NAME BIN WHAT: runs the certificate owner NAME from the build directory BIN for
+# the estates the simulator serves (the simulator then leaves that owner's objects to it),
+# unless the same binary already runs.
+start_owner() {
+	local name=$1 bin=$2 what=$3
+	if alive "$STATE/pids/$name" && cmp -s "$bin/$name" "$STATE/bin/$name"; then
 		return
 	fi
-	stop_pid kubevirt-certs
-	mkdir -p "$STATE/bin" && cp "$KUBEVIRT_BIN/kubevirt-certs" "$STATE/bin/kubevirt-certs"
-	log "starting kubevirt-certs (virt-operator's certificate code, kubevirt $KUBEVIRT_VERSION)"
-	setsid nohup "$STATE/bin/kubevirt-certs" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
-		>"$STATE/logs/kubevirt-certs.log" 2>&1 9>&- &
-	echo $! >"$STATE/pids/kubevirt-certs"
+	stop_pid "$name"
+	mkdir -p "$STATE/bin" && cp "$bin/$name" "$STATE/bin/$name"
+	log "starting $name ($what)"
+	setsid nohup "$STATE/bin/$name" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
+		>"$STATE/logs/$name.log" 2>&1 9>&- &
+	echo $! >"$STATE/pids/$name"
 }
 
 # build_kubemacpool builds hack/tools/kubemacpool's kubemacpool-certs: kubemacpool's certificate
@@ -240,20 +242,6 @@ build_kubemacpool() {
 	mkdir -p "$KUBEMACPOOL_BIN.tmp"
 	(cd "$ROOT/hack/tools/kubemacpool" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$KUBEMACPOOL_BIN.tmp/" ./kubemacpool-certs)
 	rm -rf "$KUBEMACPOOL_BIN" && mv "$KUBEMACPOOL_BIN.tmp" "$KUBEMACPOOL_BIN"
-}
-
-# start_kubemacpool_certs runs kubemacpool's certificate manager for the estates the simulator
-# serves; the simulator then leaves kubemacpool's Secrets and caBundle to it.
-start_kubemacpool_certs() {
-	if alive "$STATE/pids/kubemacpool-certs" && cmp -s "$KUBEMACPOOL_BIN/kubemacpool-certs" "$STATE/bin/kubemacpool-certs"; then
-		return
-	fi
-	stop_pid kubemacpool-certs
-	mkdir -p "$STATE/bin" && cp "$KUBEMACPOOL_BIN/kubemacpool-certs" "$STATE/bin/kubemacpool-certs"
-	log "starting kubemacpool-certs (kube-admission-webhook's certificate manager)"
-	setsid nohup "$STATE/bin/kubemacpool-certs" --kubeconfig "$KUBECONFIG_FILE" --cnv-namespace "$CNV_NAMESPACE" \
-		>"$STATE/logs/kubemacpool-certs.log" 2>&1 9>&- &
-	echo $! >"$STATE/pids/kubemacpool-certs"
 }
 
 # built COMPONENT: whether its binaries are in the cache.
@@ -564,8 +552,8 @@ up() {
 	ensure_nodes
 	apply_crds "$api"
 	if [[ $api == medik8s ]]; then start_nmo; else stop_pid nmo; fi
-	start_kubevirt_certs
-	start_kubemacpool_certs
+	start_owner kubevirt-certs "$KUBEVIRT_BIN" "virt-operator's certificate code, kubevirt $KUBEVIRT_VERSION"
+	start_owner kubemacpool-certs "$KUBEMACPOOL_BIN" "kube-admission-webhook's certificate manager"
 	start_simulator
 	start_virt_api
 	log "cluster $CLUSTER is up: export KUBECONFIG=$KUBECONFIG_FILE"
