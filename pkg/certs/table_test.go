@@ -1,34 +1,15 @@
 package certs
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	goldenfile "github.com/oc-cnv/oc-cnv/test/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/ with what the code renders now")
-
 // golden compares got with testdata/name, exactly; -update rewrites the file.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s ./pkg/certs -update to create it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from what is rendered (go test -run %s ./pkg/certs -update rewrites it):\n--- got\n%s--- want\n%s", path, t.Name(), got, want)
-	}
-}
+func golden(t *testing.T, name, got string) { t.Helper(); goldenfile.Check(t, name, got) }
 
 var tableNow = time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 
