@@ -320,7 +320,7 @@ func biSnapshot(t *testing.T, env *framework.Env, ns, node string) map[string]st
 		t.Fatal(err)
 	}
 	add("daemonset", biMetas(dss.Items))
-	sel := metav1.ListOptions{LabelSelector: "kubevirt-sim.oc-cnv.io/estate=" + ns}
+	sel := metav1.ListOptions{LabelSelector: webhookEstate + "=" + ns}
 	vw, err := env.Kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, sel)
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/retry"
 
 	"github.com/oc-cnv/oc-cnv/test/certgen"
@@ -27,6 +28,7 @@ import (
 // lists the components (docs/simulator.md, "Certificate owners").
 const (
 	estateLabel     = "kubevirt-sim.oc-cnv.io/cnv"
+	webhookEstate   = "kubevirt-sim.oc-cnv.io/estate" // on the webhook configurations of an estate
 	annCADuration   = "kubevirt-sim.oc-cnv.io/ca-duration"
 	annCARenew      = "kubevirt-sim.oc-cnv.io/ca-renew-before"
 	annSrvDuration  = "kubevirt-sim.oc-cnv.io/server-duration"
@@ -46,8 +48,13 @@ var estateSecrets = map[string][]string{
 	"ssp":         {"virt-template-validator-certs"},
 }
 
+// estateWebhooks counts the webhook configurations each component's owner keeps
+// (test/kubevirt-sim/certowners).
+var estateWebhooks = map[string]int{"kubevirt": 3, "cdi": 6, "kubemacpool": 1, "ssp": 1}
+
 // newEstate makes a namespace with a simulated CNV installation of components and waits until
-// every certificate Secret exists and every Deployment is Ready.
+// every certificate Secret exists, every webhook configuration has its caBundle, and every
+// Deployment is Ready: the owners write nothing more until something changes.
 func newEstate(t *testing.T, components string, ann map[string]string) string {
 	t.Helper()
 	env := framework.Get(t)
@@ -63,8 +70,10 @@ func newEstate(t *testing.T, components string, ann map[string]string) string {
 		t.Fatal(err)
 	}
 	var want []string
+	hooks := 0
 	for _, c := range strings.Split(components, ".") {
 		want = append(want, estateSecrets[c]...)
+		hooks += estateWebhooks[c]
 	}
 	framework.WaitFor(t, estateReadyWait, "the simulated certificate owners to issue "+components, func() (bool, error) {
 		for _, s := range want {
@@ -74,8 +83,46 @@ func newEstate(t *testing.T, components string, ann map[string]string) string {
 		}
 		return true, nil
 	})
+	framework.WaitFor(t, estateReadyWait, fmt.Sprintf("the %d webhook configurations of %s to have their caBundle", hooks, ns), func() (bool, error) {
+		bundles, err := webhookBundles(ctx, env.Kube, ns)
+		if err != nil || len(bundles) < hooks {
+			return false, err
+		}
+		for _, b := range bundles {
+			if len(b) == 0 {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
 	waitDeploymentsReady(t, ns)
 	return ns
+}
+
+// webhookBundles returns the caBundle of every webhook configuration of the estate, by name.
+func webhookBundles(ctx context.Context, kube kubernetes.Interface, ns string) (map[string][]byte, error) {
+	api := kube.AdmissionregistrationV1()
+	sel := metav1.ListOptions{LabelSelector: webhookEstate + "=" + ns}
+	out := map[string][]byte{}
+	vl, err := api.ValidatingWebhookConfigurations().List(ctx, sel)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range vl.Items {
+		for _, w := range c.Webhooks {
+			out["validatingwebhookconfiguration/"+c.Name] = w.ClientConfig.CABundle
+		}
+	}
+	ml, err := api.MutatingWebhookConfigurations().List(ctx, sel)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range ml.Items {
+		for _, w := range c.Webhooks {
+			out["mutatingwebhookconfiguration/"+c.Name] = w.ClientConfig.CABundle
+		}
+	}
+	return out, nil
 }
 
 func waitDeploymentsReady(t *testing.T, ns string) {
@@ -182,14 +229,14 @@ func versions(t *testing.T, ns string) map[string]string {
 		// Status updates are not changes made by the command; spec and metadata are.
 		out["deployment/"+o.Name] = fmt.Sprintf("%s/%d/%s", o.Annotations[replicasRecord], *o.Spec.Replicas, o.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"])
 	}
-	vw, err := env.Kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: "kubevirt-sim.oc-cnv.io/estate=" + ns})
+	vw, err := env.Kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: webhookEstate + "=" + ns})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, o := range vw.Items {
 		out["validating/"+o.Name] = o.ResourceVersion
 	}
-	mw, err := env.Kube.AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: "kubevirt-sim.oc-cnv.io/estate=" + ns})
+	mw, err := env.Kube.AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: webhookEstate + "=" + ns})
 	if err != nil {
 		t.Fatal(err)
 	}

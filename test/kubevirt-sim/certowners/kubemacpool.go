@@ -31,5 +31,5 @@ func (r *reconciler) kubemacpool(ctx context.Context, e *estate) error {
 		return err
 	}
 	// The manager needs the configuration to exist, and writes its caBundle itself.
-	return r.ensureWebhook(ctx, e, kmpWebhook)
+	return r.ensureWebhook(ctx, e, kmpWebhook, nil)
 }

@@ -59,9 +59,11 @@ func (r *reconciler) kubevirt(ctx context.Context, e *estate) error {
 		}
 	}
 	if r.externalKubeVirt {
-		// hack/tools/kubevirt's kubevirt-certs writes the Secrets and CA ConfigMaps with
-		// virt-operator's own code; what is left here is putting the bundle into the webhooks.
-		return r.kvWebhooks(ctx, e)
+		// hack/tools/kubevirt's kubevirt-certs writes the Secrets, the CA ConfigMaps and the
+		// webhooks' caBundle with virt-operator's own code and in its order (the bundle before
+		// the certificates a new CA signs); what is left here is creating the webhook
+		// configurations, with the bundle of the moment.
+		return r.kvCreateWebhooks(ctx, e)
 	}
 	cas := map[string]*keyPair{}
 	for name, cn := range map[string]string{kvCA: "kubevirt.io", kvExportCA: "export.kubevirt.io"} {
@@ -109,6 +111,21 @@ func (r *reconciler) kvWebhooks(ctx context.Context, e *estate) error {
 	}
 	for _, w := range kvWebhooks {
 		if err := r.putWebhook(ctx, e, w, bundle); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// kvCreateWebhooks creates the missing webhook configurations with the kubevirt-ca bundle, and
+// leaves existing ones to kubevirt-certs.
+func (r *reconciler) kvCreateWebhooks(ctx context.Context, e *estate) error {
+	bundle, err := r.configMapKey(ctx, e.ns, kvCA, kvCABundleKey)
+	if err != nil || len(bundle) == 0 {
+		return err
+	}
+	for _, w := range kvWebhooks {
+		if err := r.ensureWebhook(ctx, e, w, bundle); err != nil {
 			return err
 		}
 	}

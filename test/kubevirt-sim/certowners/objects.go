@@ -245,10 +245,10 @@ func (r *reconciler) putWebhook(ctx context.Context, e *estate, w webhookSpec, c
 	return r.writeWebhook(ctx, e, w, caBundle, true)
 }
 
-// ensureWebhook creates the configuration, without a caBundle, when it is missing, and leaves an
-// existing one alone: for an owner that runs elsewhere and keeps the caBundle itself.
-func (r *reconciler) ensureWebhook(ctx context.Context, e *estate, w webhookSpec) error {
-	return r.writeWebhook(ctx, e, w, nil, false)
+// ensureWebhook creates the configuration with caBundle (nil: none yet) when it is missing, and
+// leaves an existing one alone: for an owner that runs elsewhere and keeps the caBundle itself.
+func (r *reconciler) ensureWebhook(ctx context.Context, e *estate, w webhookSpec, caBundle []byte) error {
+	return r.writeWebhook(ctx, e, w, caBundle, false)
 }
 
 func (r *reconciler) writeWebhook(ctx context.Context, e *estate, w webhookSpec, caBundle []byte, setCA bool) error {

@@ -424,4 +424,3 @@ func (s *lineSink) WithValues(kv ...any) logr.LogSink {
 func (s *lineSink) WithName(name string) logr.LogSink {
 	return &lineSink{names: append(append([]string{}, s.names...), name), values: s.values}
 }
-

@@ -247,9 +247,11 @@ func (o *owner) reconcileLogged(ctx context.Context, e *estate) {
 	}
 }
 
-// reconcile is createOrUpdateComponentsWithCertificates without the webhooks, APIServices and
-// Routes (the simulator keeps those, see docs/simulator.md): the two CAs, the CA ConfigMaps, and
-// every certificate Secret signed by kubevirt-ca; and the Services of the serving components.
+// reconcile is createOrUpdateComponentsWithCertificates without creating the webhooks,
+// APIServices and Routes (the simulator creates the webhook configurations, see
+// docs/simulator.md): the two CAs, the CA ConfigMaps, the kubevirt-ca bundle in the webhook
+// configurations, and every certificate Secret signed by kubevirt-ca, in that order; and the
+// Services of the serving components.
 func (o *owner) reconcile(ctx context.Context, e *estate) error {
 	d, err := o.c.AppsV1().Deployments(e.ns).Get(ctx, operatorDeployment, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
@@ -287,9 +289,14 @@ func (o *owner) reconcile(ctx context.Context, e *estate) error {
 		var err error
 		switch cm.Name {
 		case components.KubeVirtCASecretName:
-			err = o.ensureBundle(ctx, cm, cas[cm.Name], caRenewBefore)
+			var bundle []byte
+			if bundle, err = o.ensureBundle(ctx, cm, cas[cm.Name], caRenewBefore); err == nil {
+				// Before any certificate the new CA signs is written, as core.go orders it: the
+				// API server must trust a new CA before a webhook serves a certificate from it.
+				err = o.ensureWebhookBundles(ctx, e.ns, bundle)
+			}
 		case components.KubeVirtExportCASecretName:
-			err = o.ensureBundle(ctx, cm, cas[cm.Name], caExportRenewBefore)
+			_, err = o.ensureBundle(ctx, cm, cas[cm.Name], caExportRenewBefore)
 		default:
 			// kubevirt-external-ca: created empty, for administrators to add CAs to.
 			cm.Data = map[string]string{components.CABundleKey: ""}
@@ -391,17 +398,18 @@ func needsRotation(s *corev1.Secret, duration *metav1.Duration, ca *tls.Certific
 
 // ensureBundle is createOrUpdateKubeVirtCAConfigMap without external CAs: a new ConfigMap holds
 // the CA; an existing one gets MergeCABundle's result (the current CA first, older ones kept
-// for the overlap).
-func (o *owner) ensureBundle(ctx context.Context, desired *corev1.ConfigMap, ca *tls.Certificate, overlap *metav1.Duration) error {
+// for the overlap). It returns the bundle the ConfigMap holds afterwards.
+func (o *owner) ensureBundle(ctx context.Context, desired *corev1.ConfigMap, ca *tls.Certificate, overlap *metav1.Duration) ([]byte, error) {
 	cm := desired.DeepCopy()
 	existing, err := o.c.CoreV1().ConfigMaps(cm.Namespace).Get(ctx, cm.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		cm.Data = map[string]string{components.CABundleKey: string(cert.EncodeCertPEM(ca.Leaf))}
+		bundle := cert.EncodeCertPEM(ca.Leaf)
+		cm.Data = map[string]string{components.CABundleKey: string(bundle)}
 		_, err = o.c.CoreV1().ConfigMaps(cm.Namespace).Create(ctx, cm, metav1.CreateOptions{})
-		return err
+		return bundle, err
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	bundle, _, err := components.MergeCABundle(ca, []byte(existing.Data[components.CABundleKey]), overlap.Duration)
 	if err != nil {
@@ -409,13 +417,13 @@ func (o *owner) ensureBundle(ctx context.Context, desired *corev1.ConfigMap, ca 
 		bundle = cert.EncodeCertPEM(ca.Leaf)
 	}
 	if string(bundle) == existing.Data[components.CABundleKey] && !labelsMissing(existing.Labels, cm.Labels) {
-		return nil
+		return bundle, nil
 	}
 	up := existing.DeepCopy()
 	up.Labels = merged(up.Labels, cm.Labels)
 	up.Data = map[string]string{components.CABundleKey: string(bundle)}
 	_, err = o.c.CoreV1().ConfigMaps(up.Namespace).Update(ctx, up, metav1.UpdateOptions{})
-	return err
+	return bundle, err
 }
 
 func labelsMissing(have, want map[string]string) bool {
