@@ -68,6 +68,8 @@ KUBEVIRT_TOOLS_HASH=$(cd "$ROOT/hack/tools/kubevirt" && find . -type f \( -name 
 KUBEVIRT_BIN=$CACHE/bin/kubevirt-$KUBEVIRT_VERSION-$KUBEVIRT_TOOLS_HASH
 KUBEMACPOOL_TOOLS_HASH=$(cd "$ROOT/hack/tools/kubemacpool" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-12)
 KUBEMACPOOL_BIN=$CACHE/bin/kubemacpool-$KUBEMACPOOL_TOOLS_HASH
+CDI_TOOLS_HASH=$(cd "$ROOT/hack/tools/cdi" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-12)
+CDI_BIN=$CACHE/bin/cdi-$CDI_TOOLS_HASH
 KUBECONFIG_FILE=$STATE/kubeconfig
 # The operator's webhook port is fixed in its main.go; its probes get ports of their own.
 NMO_WEBHOOK_PORT=9443
@@ -244,6 +246,16 @@ build_kubemacpool() {
 	rm -rf "$KUBEMACPOOL_BIN" && mv "$KUBEMACPOOL_BIN.tmp" "$KUBEMACPOOL_BIN"
 }
 
+# build_cdi builds hack/tools/cdi's cdi-certs: cdi-operator's certificate code
+# (kubevirt.io/containerized-data-importer and the library-go fork it pins, at the versions its
+# go.mod requires). CDI's module is served only without the checksum database.
+build_cdi() {
+	log "building cdi-certs (cdi-operator's certificate code)"
+	mkdir -p "$CDI_BIN.tmp"
+	(cd "$ROOT/hack/tools/cdi" && GONOSUMDB=kubevirt.io GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$CDI_BIN.tmp/" ./cdi-certs)
+	rm -rf "$CDI_BIN" && mv "$CDI_BIN.tmp" "$CDI_BIN"
+}
+
 # built COMPONENT: whether its binaries are in the cache.
 built() {
 	case $1 in
@@ -253,6 +265,7 @@ built() {
 	nmo) [[ -x $NMO_BIN/node-maintenance-operator ]] ;;
 	kubevirt) [[ -x $KUBEVIRT_BIN/kubevirt-certs && -x $KUBEVIRT_BIN/virt-api-harness && -x $KUBEVIRT_BIN/virt-api ]] ;;
 	kubemacpool) [[ -x $KUBEMACPOOL_BIN/kubemacpool-certs ]] ;;
+	cdi) [[ -x $CDI_BIN/cdi-certs ]] ;;
 	*) return 1 ;;
 	esac
 }
@@ -271,7 +284,7 @@ ticking() {
 	return "$rc"
 }
 
-build_all() { build_components k8s etcd kwok nmo kubevirt kubemacpool; }
+build_all() { build_components k8s etcd kwok nmo kubevirt kubemacpool cdi; }
 
 k() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
@@ -544,7 +557,7 @@ up() {
 	if [[ -f $STATE/nm-api && $(cat "$STATE/nm-api") != "$api" ]]; then
 		die "cluster $CLUSTER serves NodeMaintenance API '$(cat "$STATE/nm-api")'; run 'hack/cluster.sh down' first, or set OC_CNV_CLUSTER to use another cluster"
 	fi
-	local components=(k8s etcd kwok kubevirt kubemacpool)
+	local components=(k8s etcd kwok kubevirt kubemacpool cdi)
 	[[ $api == medik8s* ]] && components+=(nmo)
 	build_components "${components[@]}"
 	[[ $api == medik8s* ]] && fetch_nmo_src
@@ -554,6 +567,7 @@ up() {
 	if [[ $api == medik8s ]]; then start_nmo; else stop_pid nmo; fi
 	start_owner kubevirt-certs "$KUBEVIRT_BIN" "virt-operator's certificate code, kubevirt $KUBEVIRT_VERSION"
 	start_owner kubemacpool-certs "$KUBEMACPOOL_BIN" "kube-admission-webhook's certificate manager"
+	start_owner cdi-certs "$CDI_BIN" "cdi-operator's certificate code"
 	start_simulator
 	start_virt_api
 	log "cluster $CLUSTER is up: export KUBECONFIG=$KUBECONFIG_FILE"
@@ -565,6 +579,7 @@ down() {
 	stop_pid kubevirt-sim
 	stop_pid kubevirt-certs
 	stop_pid kubemacpool-certs
+	stop_pid cdi-certs
 	stop_pid nmo
 	if [[ -x $KWOK_BIN/kwokctl ]] && grep -qx "$CLUSTER" <<<"$(kwokctl get clusters 2>/dev/null)"; then
 		kwokctl --name "$CLUSTER" delete cluster >>"$STATE/logs/kwokctl.log" 2>&1 || true
@@ -576,7 +591,7 @@ down() {
 status() {
 	printf 'cluster:     %s\nkubeconfig:  %s\nlogs:        %s\n' "$CLUSTER" "$KUBECONFIG_FILE" "$STATE/logs"
 	if [[ -f $KUBECONFIG_FILE ]] && k get --raw /readyz >/dev/null 2>&1; then echo "apiserver:   ready"; else echo "apiserver:   down"; fi
-	for p in nmo kubevirt-sim kubevirt-certs kubemacpool-certs virt-api virt-api-harness; do
+	for p in nmo kubevirt-sim kubevirt-certs kubemacpool-certs cdi-certs virt-api virt-api-harness; do
 		if alive "$STATE/pids/$p"; then echo "$p: running (pid $(cat "$STATE/pids/$p"))"; else echo "$p: stopped"; fi
 	done
 	[[ -f $STATE/nm-api ]] && echo "nm-api:      $(cat "$STATE/nm-api")"
@@ -590,7 +605,7 @@ logs() {
 	[[ -d $STATE ]] || { log "cluster $CLUSTER is not up: no logs"; return 0; }
 	status
 	local f
-	for f in "$STATE/logs/kubevirt-sim.log" "$STATE/logs/kubevirt-certs.log" "$STATE/logs/kubemacpool-certs.log" "$STATE/logs/virt-api.log" "$STATE/logs/virt-api-harness.log" "$STATE/logs/nmo.log"; do
+	for f in "$STATE/logs/kubevirt-sim.log" "$STATE/logs/kubevirt-certs.log" "$STATE/logs/kubemacpool-certs.log" "$STATE/logs/cdi-certs.log" "$STATE/logs/virt-api.log" "$STATE/logs/virt-api-harness.log" "$STATE/logs/nmo.log"; do
 		[[ -f $f ]] || continue
 		printf '\n=== last %s lines of %s\n' "$lines" "$f"
 		tail -n "$lines" "$f"

@@ -29,9 +29,6 @@ import (
 // installation in a namespace of the test (so certs rotate has something it could damage) and
 // the NodeMaintenances of that node; their resourceVersions are compared around every case.
 
-// biEstateSecrets are the certificate Secrets the simulator issues for components "all".
-const biEstateSecretCount = 19
-
 // biCase is one bad invocation and what it must produce.
 type biCase struct {
 	name string
@@ -236,36 +233,7 @@ func biOneErrorLine(t *testing.T, res framework.Result, code int, contains strin
 // command under test changes its objects.
 func biEstate(t *testing.T, env *framework.Env) string {
 	t.Helper()
-	ctx := context.Background()
-	ns := env.Namespace(t)
-	n, err := env.Kube.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.Labels["kubevirt-sim.oc-cnv.io/cnv"] = "all"
-	n.Annotations = map[string]string{
-		"kubevirt-sim.oc-cnv.io/ca-duration": "8760h", "kubevirt-sim.oc-cnv.io/ca-renew-before": "720h",
-		"kubevirt-sim.oc-cnv.io/server-duration": "4380h", "kubevirt-sim.oc-cnv.io/server-renew-before": "360h",
-	}
-	if _, err := env.Kube.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	framework.WaitFor(t, 2*time.Minute, "the simulated CNV installation in "+ns, func() (bool, error) {
-		s, err := env.Kube.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{})
-		if err != nil || len(s.Items) < biEstateSecretCount {
-			return false, err
-		}
-		d, err := env.Kube.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
-		if err != nil || len(d.Items) == 0 {
-			return false, err
-		}
-		for _, o := range d.Items {
-			if o.Status.ObservedGeneration < o.Generation || o.Status.ReadyReplicas != *o.Spec.Replicas || o.Status.UpdatedReplicas != *o.Spec.Replicas {
-				return false, nil
-			}
-		}
-		return true, nil
-	})
+	ns := newEstate(t, "kubevirt.cdi.kubemacpool.ssp", longLived)
 	// Quiet: two snapshots a moment apart agree, so the owners and controllers are done.
 	var last map[string]string
 	framework.WaitFor(t, time.Minute, "the installation in "+ns+" to settle", func() (bool, error) {

@@ -53,7 +53,7 @@ var estateSecrets = map[string][]string{
 var estateWebhooks = map[string]int{"kubevirt": 3, "cdi": 6, "kubemacpool": 1, "ssp": 1}
 
 // newEstate makes a namespace with a simulated CNV installation of components and waits until
-// every certificate Secret exists, every webhook configuration has its caBundle, and every
+// every certificate Secret is filled in, every webhook configuration has its caBundle, and every
 // Deployment is Ready: the owners write nothing more until something changes.
 func newEstate(t *testing.T, components string, ann map[string]string) string {
 	t.Helper()
@@ -76,9 +76,10 @@ func newEstate(t *testing.T, components string, ann map[string]string) string {
 		hooks += estateWebhooks[c]
 	}
 	framework.WaitFor(t, estateReadyWait, "the simulated certificate owners to issue "+components, func() (bool, error) {
-		for _, s := range want {
-			if _, err := env.Kube.CoreV1().Secrets(ns).Get(ctx, s, metav1.GetOptions{}); err != nil {
-				return false, err
+		for _, name := range want {
+			// An owner may create a Secret before it fills it in (CDI's SDK does).
+			if s, err := env.Kube.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{}); err != nil || len(s.Data) == 0 {
+				return false, nil
 			}
 		}
 		return true, nil

@@ -3,7 +3,6 @@ package certowners
 import (
 	"context"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -35,8 +34,7 @@ func TestEstateIsStableAndReissuesOnOwnersTriggers(t *testing.T) {
 	r, o, ctx := newEstate(t, nil)
 	r.tick(ctx, o)
 	names := map[string]string{
-		"kubevirt-ca": "tls.crt", "kubevirt-virt-api-certs": "tls.crt", "cdi-apiserver-signer": "tls.crt",
-		"cdi-apiserver-server-cert": "tls.crt", sspCertSecret: "tls.crt",
+		"kubevirt-ca": "tls.crt", "kubevirt-virt-api-certs": "tls.crt", sspCertSecret: "tls.crt",
 	}
 	before := map[string]string{}
 	for n, k := range names {
@@ -53,22 +51,10 @@ func TestEstateIsStableAndReissuesOnOwnersTriggers(t *testing.T) {
 	s, _ := r.c.CoreV1().Secrets("cnv").Get(ctx, "kubevirt-virt-api-certs", metav1.GetOptions{})
 	s.Annotations[kvDurationAnn] = "1h0m0s"
 	_, _ = r.c.CoreV1().Secrets("cnv").Update(ctx, s, metav1.UpdateOptions{})
-	// library-go: certificate-not-after in the past re-issues the signer; its target stays, since
-	// its issuer is still in the bundle (certrotation/target.go needNewTargetCertKeyPair).
-	s, _ = r.c.CoreV1().Secrets("cnv").Get(ctx, "cdi-apiserver-signer", metav1.GetOptions{})
-	s.Annotations[annNotAfter] = time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
-	_, _ = r.c.CoreV1().Secrets("cnv").Update(ctx, s, metav1.UpdateOptions{})
 	// service-ca: a deleted serving Secret comes back.
 	_ = r.c.CoreV1().Secrets("cnv").Delete(ctx, sspCertSecret, metav1.DeleteOptions{})
 	r.tick(ctx, o)
-	if secretCert(t, r, "cdi-apiserver-server-cert", "tls.crt") != before["cdi-apiserver-server-cert"] {
-		t.Errorf("cdi-apiserver-server-cert re-issued though its issuer is still in the bundle")
-	}
-	s, _ = r.c.CoreV1().Secrets("cnv").Get(ctx, "cdi-apiserver-server-cert", metav1.GetOptions{})
-	s.Annotations[annNotAfter] = time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
-	_, _ = r.c.CoreV1().Secrets("cnv").Update(ctx, s, metav1.UpdateOptions{})
-	r.tick(ctx, o)
-	for _, n := range []string{"kubevirt-virt-api-certs", "cdi-apiserver-signer", "cdi-apiserver-server-cert", sspCertSecret} {
+	for _, n := range []string{"kubevirt-virt-api-certs", sspCertSecret} {
 		if secretCert(t, r, n, names[n]) == before[n] {
 			t.Errorf("%s was not re-issued", n)
 		}
@@ -76,35 +62,30 @@ func TestEstateIsStableAndReissuesOnOwnersTriggers(t *testing.T) {
 	if secretCert(t, r, "kubevirt-ca", "tls.crt") != before["kubevirt-ca"] {
 		t.Errorf("kubevirt-ca re-issued though only a leaf was touched")
 	}
-	// The CDI bundle keeps the old signer next to the new one.
-	b, _ := r.configMapKey(ctx, "cnv", "cdi-apiserver-signer-bundle", cdiBundleKey)
-	if certs, _ := parseCerts(b); len(certs) != 2 {
-		t.Errorf("cdi-apiserver-signer-bundle holds %d CAs, want 2 (overlap)", len(certs))
-	}
 }
 
 func TestOperatorScaledToZeroIssuesNothing(t *testing.T) {
 	r, o, ctx := newEstate(t, nil)
 	r.tick(ctx, o)
-	d, _ := r.c.AppsV1().Deployments("cnv").Get(ctx, "cdi-operator", metav1.GetOptions{})
+	d, _ := r.c.AppsV1().Deployments("cnv").Get(ctx, "virt-operator", metav1.GetOptions{})
 	d.Spec.Replicas = ptr.To[int32](0)
 	_, _ = r.c.AppsV1().Deployments("cnv").Update(ctx, d, metav1.UpdateOptions{})
-	_ = r.c.CoreV1().Secrets("cnv").Delete(ctx, "cdi-apiserver-server-cert", metav1.DeleteOptions{})
+	_ = r.c.CoreV1().Secrets("cnv").Delete(ctx, "kubevirt-virt-api-certs", metav1.DeleteOptions{})
 	r.tick(ctx, o)
-	if _, err := r.c.CoreV1().Secrets("cnv").Get(ctx, "cdi-apiserver-server-cert", metav1.GetOptions{}); err == nil {
-		t.Fatal("a scaled-down cdi-operator re-issued a Secret")
+	if _, err := r.c.CoreV1().Secrets("cnv").Get(ctx, "kubevirt-virt-api-certs", metav1.GetOptions{}); err == nil {
+		t.Fatal("a scaled-down virt-operator re-issued a Secret")
 	}
 	d.Spec.Replicas = ptr.To[int32](3)
 	_, _ = r.c.AppsV1().Deployments("cnv").Update(ctx, d, metav1.UpdateOptions{})
 	r.tick(ctx, o)
-	secretCert(t, r, "cdi-apiserver-server-cert", "tls.crt")
+	secretCert(t, r, "kubevirt-virt-api-certs", "tls.crt")
 }
 
 func TestFailAnnotationStopsOwner(t *testing.T) {
-	r, o, ctx := newEstate(t, map[string]string{AnnFail: "cdi"})
+	r, o, ctx := newEstate(t, map[string]string{AnnFail: "kubevirt"})
 	r.tick(ctx, o)
-	if _, err := r.c.CoreV1().Secrets("cnv").Get(ctx, "cdi-apiserver-signer", metav1.GetOptions{}); err == nil {
-		t.Fatal("a failing cdi owner issued a signer")
+	if _, err := r.c.CoreV1().Secrets("cnv").Get(ctx, "kubevirt-ca", metav1.GetOptions{}); err == nil {
+		t.Fatal("a failing kubevirt owner issued a CA")
 	}
-	secretCert(t, r, "kubevirt-ca", "tls.crt")
+	secretCert(t, r, sspCertSecret, "tls.crt")
 }
