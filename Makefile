@@ -68,8 +68,10 @@ $(GOLANGCI_LINT):
 	GOBIN=$(dir $@) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
 .PHONY: lint
-lint: $(GOLANGCI_LINT) ## Run golangci-lint (.golangci.yml)
+lint: $(GOLANGCI_LINT) ## Run golangci-lint (.golangci.yml), and gofmt over the test world's tool modules
 	$(GOLANGCI_LINT) run ./...
+	@# hack/tools/* are modules of their own, outside ./...; hack/cluster.sh compiles them.
+	@unformatted=$$(gofmt -l hack/tools); [ -z "$$unformatted" ] || { echo "not gofmt-ed: $$unformatted"; exit 1; }
 
 .PHONY: fuzz-short
 fuzz-short: ## Every fuzz target briefly (CI)

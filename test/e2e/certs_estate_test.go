@@ -78,7 +78,11 @@ func newEstate(t *testing.T, components string, ann map[string]string) string {
 	framework.WaitFor(t, estateReadyWait, "the simulated certificate owners to issue "+components, func() (bool, error) {
 		for _, name := range want {
 			// An owner may create a Secret before it fills it in (CDI's SDK does).
-			if s, err := env.Kube.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{}); err != nil || len(s.Data) == 0 {
+			s, err := env.Kube.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return false, err
+			}
+			if len(s.Data) == 0 {
 				return false, nil
 			}
 		}

@@ -155,8 +155,8 @@ type owner struct {
 // running is one namespace's cdi-operator, as far as its certificates go.
 type running struct {
 	lifetimes lifetimes
-	kick   chan struct{}
-	cancel context.CancelFunc
+	kick      chan struct{}
+	cancel    context.CancelFunc
 }
 
 // converge starts an operator in every namespace that should have one and stops the others.
