@@ -32,7 +32,7 @@ func markBundleEntries(cs []Certificate) {
 			if signing[k] == nil {
 				signing[k] = map[string]bool{}
 			}
-			signing[k][c.identity()] = true
+			signing[k][c.Identity()] = true
 		}
 	}
 	type value struct{ ns, kind, name, key, stem string }
@@ -48,7 +48,7 @@ func markBundleEntries(cs []Certificate) {
 	for v, idx := range groups {
 		current := -1
 		for _, i := range idx {
-			if signing[signer{v.ns, v.stem}][cs[i].identity()] {
+			if signing[signer{v.ns, v.stem}][cs[i].Identity()] {
 				current = i
 			}
 		}

@@ -125,22 +125,3 @@ func FuzzKeyMatchesWithFiller(f *testing.F) {
 		}
 	})
 }
-
-// Residual never prints an empty or negative age, and says "ago" exactly for the past.
-func FuzzResidual(f *testing.F) {
-	f.Add(int64(0))
-	f.Add(int64(-1))
-	f.Add(int64(48 * time.Hour))
-	f.Add(int64(-1 << 62))
-	f.Fuzz(func(t *testing.T, ns int64) {
-		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		d := time.Duration(ns)
-		got := Residual(now, now.Add(d))
-		if got == "" || bytes.Contains([]byte(got), []byte("-")) {
-			t.Fatalf("Residual(%v) = %q", d, got)
-		}
-		if expired := bytes.HasSuffix([]byte(got), []byte(" ago")); expired != (d < 0) {
-			t.Fatalf("Residual(%v) = %q", d, got)
-		}
-	})
-}

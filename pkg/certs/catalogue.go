@@ -285,9 +285,11 @@ func matchesRef(r Ref, kind, name, ns string) bool {
 }
 
 // shortOwner is the owner's name without the detail in parentheses, for sentences.
-func (c Component) shortOwner() string {
-	if i := strings.Index(c.Owner, " ("); i > 0 {
-		return c.Owner[:i]
+func (c Component) shortOwner() string { return shortOwner(c.Owner) }
+
+func shortOwner(owner string) string {
+	if i := strings.Index(owner, " ("); i > 0 {
+		return owner[:i]
 	}
-	return c.Owner
+	return owner
 }

@@ -56,21 +56,6 @@ func TestVerifyIgnoresValidityButNotChain(t *testing.T) {
 	}
 }
 
-func TestResidual(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		d    time.Duration
-		want string
-	}{
-		{11*24*time.Hour + time.Hour, "11d"}, {5*time.Hour + 10*time.Minute, "5h"}, {42 * time.Minute, "42m"},
-		{-3*24*time.Hour - time.Minute, "3d ago"}, {30 * time.Second, "30s"},
-	} {
-		if got := Residual(now, now.Add(tc.d)); got != tc.want {
-			t.Errorf("Residual(%v) = %q, want %q", tc.d, got, tc.want)
-		}
-	}
-}
-
 func FuzzParsePEMBundle(f *testing.F) {
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))
 	f.Add([]byte(""))

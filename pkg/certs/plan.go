@@ -3,8 +3,6 @@ package certs
 import (
 	"context"
 	"fmt"
-	"io"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -147,6 +145,10 @@ type Plan struct {
 	// installed counts the selected components found installed, with or without Secrets.
 	installed int
 }
+
+// ShortOwner is the owner's name without the detail in parentheses, for sentences: the plan
+// text of pkg/printers names who re-issues the certificates that come with the selected ones.
+func (cp ComponentPlan) ShortOwner() string { return shortOwner(cp.Owner) }
 
 // NothingInstalled reports whether none of the selected components is installed where the
 // plan looked: the namespace is most likely the wrong one.
@@ -546,54 +548,6 @@ func (r *Rotator) countInterruptions(ctx context.Context, p *Plan) {
 	}
 }
 
-// WritePlan prints the plan per component for people.
-func WritePlan(w io.Writer, p *Plan) {
-	for _, c := range p.Components {
-		fmt.Fprintf(w, "%s (%s, version %s) in namespace %s, strategy %s:\n", c.Name, c.Owner, c.Version, c.Namespace, c.Strategy)
-		if len(c.Selected) > 0 {
-			fmt.Fprintf(w, "  - only %s%s\n", strings.Join(prefixAll("secret/", c.Selected), ", "), alsoText(c))
-		}
-		for _, s := range c.Steps {
-			fmt.Fprintf(w, "  - %s\n", s)
-		}
-		for _, gap := range c.Gaps {
-			fmt.Fprintf(w, "  ! gap: %s\n", gap)
-		}
-		for _, t := range c.Targets {
-			state := "serial " + shortSerial(t.Serial) + ", expires " + FormatTime(t.NotAfter)
-			if t.Missing {
-				state = "missing now"
-			}
-			with := ""
-			if slices.Contains(c.AlsoReissued, t.Secret) {
-				with = " with it"
-			}
-			fmt.Fprintf(w, "  * wait for secret/%s (%s, %s) to be re-issued%s\n", t.Secret, t.Role, state, with)
-		}
-		if c.Fallback != "" {
-			fmt.Fprintf(w, "  - if the owner has not re-issued a certificate half way through --timeout: %s\n", fallbackText(c.Fallback))
-		}
-		for _, warn := range c.Warnings {
-			fmt.Fprintf(w, "  ! warning: %s\n", warn)
-		}
-		for _, n := range c.Untouched {
-			fmt.Fprintf(w, "  - never touched: secret/%s\n", n)
-		}
-	}
-	for _, s := range p.Skipped {
-		fmt.Fprintf(w, "skipped %s\n", s)
-	}
-	in := p.Interruptions
-	mig := fmt.Sprintf("%d", in.RunningMigrations)
-	if in.RunningMigrations < 0 {
-		mig = "unknown (cannot list migrations)"
-	}
-	fmt.Fprintf(w, "May be interrupted: running live migrations: %s; CDI import/upload/clone pods: %d (never deleted by this command).\n", mig, in.CDIWorkerPods)
-	if in.ConsolesClose {
-		fmt.Fprintln(w, "Open VNC and serial console connections to VMs will be closed.")
-	}
-}
-
 // restartGap is the one interruption the default strategy cannot avoid: a component that does
 // not reload its certificate is restarted, and a client that reaches an old pod just as it
 // stops is refused, however the rollout is paced. Measured in the test world (make bench): one
@@ -647,22 +601,10 @@ func prefixAll(p string, ss []string) []string {
 	return out
 }
 
-// alsoText says why the plan waits for Secrets that were not named.
-func alsoText(c ComponentPlan) string {
-	if len(c.AlsoReissued) == 0 {
-		return ""
-	}
-	return fmt.Sprintf(", and the %d certificate(s) %s re-issues with it (marked below)", len(c.AlsoReissued), c.comp.shortOwner())
-}
-
-func fallbackText(f string) string {
-	if f == string(MechDeleteSecret) {
-		return "delete that Secret, which its owner re-creates"
-	}
-	return f
-}
-
-func shortSerial(s string) string {
+// ShortSerial cuts a serial to its first 12 hex digits, enough to tell two apart by eye. The
+// reason of a stale served certificate and the plan and result texts of pkg/printers show
+// serials this way.
+func ShortSerial(s string) string {
 	if len(s) > 12 {
 		return s[:12] + "…"
 	}

@@ -495,9 +495,10 @@ func serialHex(c *x509.Certificate) string {
 	return hex.EncodeToString(c.SerialNumber.Bytes())
 }
 
-// identity tells certificates apart: the fingerprint, or the serial for a Certificate made
-// without its bytes.
-func (c *Certificate) identity() string {
+// Identity tells certificates apart: the fingerprint, or the serial for a Certificate made
+// without its bytes. The default table of pkg/printers shows the bundle entries of one CA on
+// one row by it.
+func (c *Certificate) Identity() string {
 	if c.Fingerprint != "" {
 		return c.Fingerprint
 	}

@@ -300,9 +300,9 @@ func handshake(ctx context.Context, o ServedOptions, ns, pod string, port int32,
 func judgeServed(row, secret *Certificate, sni string, bundles bundleIndex, now time.Time, warnWithin time.Duration) {
 	classify(row, bundles, now, warnWithin)
 	var why []string
-	stale := row.identity() != secret.identity()
+	stale := row.Identity() != secret.Identity()
 	if stale {
-		why = append(why, fmt.Sprintf("serves serial %s but secret/%s holds %s: it did not reload", shortSerial(row.Serial), secret.Name, shortSerial(secret.Serial)))
+		why = append(why, fmt.Sprintf("serves serial %s but secret/%s holds %s: it did not reload", ShortSerial(row.Serial), secret.Name, ShortSerial(secret.Serial)))
 	}
 	untrustedWhy := ""
 	if row.Status == StatusUntrusted {

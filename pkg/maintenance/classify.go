@@ -70,6 +70,35 @@ type VMIImpact struct {
 // Key is namespace/name.
 func (i VMIImpact) Key() string { return i.Namespace + "/" + i.Name }
 
+// StrategyText is the effective eviction strategy with where it came from when that is not
+// the VMI itself: "LiveMigrate (cluster default)". BlockingError and the plan and describe
+// texts of pkg/printers name the strategy in these words, so that a refusal reads like the
+// plan it refuses.
+func (i VMIImpact) StrategyText() string {
+	s := string(i.Strategy)
+	if i.StrategySource != SourceVMI {
+		s += " (" + string(i.StrategySource) + ")"
+	}
+	return s
+}
+
+// MigratableText says why the VMI is not live-migratable, in KubeVirt's words when its
+// LiveMigratable condition has any. Exported for the same reason as StrategyText: the
+// progress of a blocked VM, BlockingError and the plan all give this reason.
+func (i VMIImpact) MigratableText() string {
+	switch {
+	case i.MigratableReason != "" && i.MigratableMsg != "":
+		return i.MigratableReason + ": " + i.MigratableMsg
+	case i.MigratableReason != "":
+		return i.MigratableReason
+	case i.MigratableMsg != "":
+		return i.MigratableMsg
+	case i.Migratable == "Unknown":
+		return "no LiveMigratable condition reported"
+	}
+	return "LiveMigratable=" + string(i.Migratable)
+}
+
 // EffectiveStrategy resolves the eviction strategy KubeVirt applies to a VMI: its own field
 // wins, then the cluster-wide default from the KubeVirt CR, then KubeVirt's built-in None.
 func EffectiveStrategy(vmi *kvv1.VirtualMachineInstance, clusterDefault *kvv1.EvictionStrategy) (kvv1.EvictionStrategy, StrategySource) {

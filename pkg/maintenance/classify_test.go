@@ -2,11 +2,14 @@ package maintenance
 
 import (
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kvv1 "kubevirt.io/api/core/v1"
 )
+
+var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 func strategy(s kvv1.EvictionStrategy) *kvv1.EvictionStrategy { return &s }
 

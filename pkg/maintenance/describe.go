@@ -264,7 +264,7 @@ func migrationReason(e corev1.Event) bool {
 // the order their recorder sent them.
 func sortEvents(events []corev1.Event) {
 	sort.SliceStable(events, func(i, j int) bool {
-		ti, tj := eventTime(events[i]).Time, eventTime(events[j]).Time
+		ti, tj := EventTime(events[i]).Time, EventTime(events[j]).Time
 		if !ti.Equal(tj) {
 			return ti.Before(tj)
 		}
@@ -307,7 +307,9 @@ func recentEvents(ctx context.Context, c Clients, nmName, node string) ([]corev1
 	return out, nil
 }
 
-func eventTime(e corev1.Event) metav1.Time {
+// EventTime is when an event last happened, whichever of its timestamps its recorder set.
+// describe orders events by it here and shows their age by it in pkg/printers.
+func EventTime(e corev1.Event) metav1.Time {
 	switch {
 	case !e.LastTimestamp.IsZero():
 		return e.LastTimestamp

@@ -4,6 +4,7 @@
 // watches while reporting progress through callbacks.
 //
 // Like k8s.io/kubectl/pkg/drain it holds no globals and knows nothing about cobra: callers pass
-// client interfaces, io.Writers and callbacks in, so the commands and the tests drive the same
-// code.
+// client interfaces and callbacks in, so the commands and the tests drive the same code. It
+// lays out no text either: pkg/printers renders its models (plan, description, list, progress
+// snapshots), and this package never imports it.
 package maintenance

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sort"
-	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -102,39 +100,6 @@ func final(p kvv1.VirtualMachineInstancePhase) bool {
 	return p == kvv1.Succeeded || p == kvv1.Failed
 }
 
-// State says in a few words where one evacuation stands.
-func (e Evacuation) State() string {
-	var parts []string
-	for _, m := range e.Migrations {
-		s := "migration " + m.Name + " " + phaseText(m.Phase)
-		if m.Target != "" {
-			s += " to " + m.Target
-		}
-		parts = append(parts, s)
-	}
-	if len(parts) == 0 {
-		return "marked for evacuation, no migration yet"
-	}
-	return strings.Join(parts, "; ")
-}
-
-func phaseText(p kvv1.VirtualMachineInstanceMigrationPhase) string {
-	if p == "" {
-		return string(kvv1.MigrationPending)
-	}
-	return string(p)
-}
-
-// RenderEvacuations writes the VMs still being evacuated off the node under a title line.
-func RenderEvacuations(w io.Writer, title string, evs []Evacuation) error {
-	fmt.Fprintln(w, title)
-	tw := newTable(w)
-	for _, e := range evs {
-		fmt.Fprintf(tw, "  %s\t%s\n", e.Key(), e.State())
-	}
-	return tw.Flush()
-}
-
 // CancelEvacuation does for one VM what `virtctl evacuate-cancel` (KubeVirt v1.7) does, clear
 // status.evacuationNodeName with a JSON patch that first tests it still names this node, and
 // deletes its evacuation migrations that are still Pending, which would otherwise move the VM
@@ -156,49 +121,24 @@ func CancelEvacuation(ctx context.Context, c Clients, node string, e Evacuation)
 		}
 	}
 	var deleted []string
-	for _, m := range e.Migrations {
-		if !m.Pending() {
-			continue
-		}
-		err := c.KubeVirt.KubevirtV1().VirtualMachineInstanceMigrations(e.Namespace).Delete(ctx, m.Name, metav1.DeleteOptions{})
+	for _, name := range e.PendingMigrations() {
+		err := c.KubeVirt.KubevirtV1().VirtualMachineInstanceMigrations(e.Namespace).Delete(ctx, name, metav1.DeleteOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
-			return deleted, fmt.Errorf("deleting the pending evacuation migration %s/%s: %w", e.Namespace, m.Name, err)
+			return deleted, fmt.Errorf("deleting the pending evacuation migration %s/%s: %w", e.Namespace, name, err)
 		}
-		deleted = append(deleted, m.Name)
+		deleted = append(deleted, name)
 	}
 	return deleted, nil
 }
 
-// CancelText says what cancelling one evacuation did (deleted: the migrations deleted) or,
-// with dryRun, would do.
-func CancelText(e Evacuation, deleted []string, dryRun bool) string {
-	var did []string
-	if dryRun {
-		deleted = nil
-		for _, m := range e.Migrations {
-			if m.Pending() {
-				deleted = append(deleted, m.Name)
-			}
-		}
-	}
-	if e.Marked {
-		did = append(did, pick(dryRun, "clear its mark", "mark cleared"))
-	}
-	if len(deleted) > 0 {
-		list := strings.Join(deleted, ", ")
-		did = append(did, pick(dryRun, "delete pending migration "+list, "pending migration "+list+" deleted"))
-	}
+// PendingMigrations names the evacuation migrations CancelEvacuation deletes: those KubeVirt
+// has not started. A dry run says it would delete these.
+func (e Evacuation) PendingMigrations() []string {
+	var names []string
 	for _, m := range e.Migrations {
-		if !m.Pending() {
-			did = append(did, "migration "+m.Name+" is "+phaseText(m.Phase)+" and finishes")
+		if m.Pending() {
+			names = append(names, m.Name)
 		}
 	}
-	return fmt.Sprintf("%s %s: %s.", pick(dryRun, "Would cancel the evacuation of", "Cancelled the evacuation of"), e.Key(), strings.Join(did, "; "))
-}
-
-func pick(cond bool, yes, no string) string {
-	if cond {
-		return yes
-	}
-	return no
+	return names
 }

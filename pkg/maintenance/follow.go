@@ -467,7 +467,7 @@ func (s *followState) vmProgress(key string) VMProgress {
 		}
 	case imp.Outcome == OutcomeBlock:
 		p.State = VMBlocked
-		p.Message = "not live-migratable: " + migratableText(imp)
+		p.Message = "not live-migratable: " + imp.MigratableText()
 	case imp.Outcome == OutcomeExternal:
 		p.State = VMExternal
 		p.Message = "evictionStrategy External: an external controller must remove it"

@@ -17,7 +17,7 @@ func describeLeft(s Snapshot) string {
 	b.WriteString("\nstill on node " + s.Node + ":")
 	for _, v := range vms {
 		if v.State == VMQueued {
-			fmt.Fprintf(&b, "\n  VM %s: migration %s", v.Key(), queueText(v.QueuePos, v.QueueLen))
+			fmt.Fprintf(&b, "\n  VM %s: migration %s", v.Key(), QueueText(v.QueuePos, v.QueueLen))
 		} else {
 			fmt.Fprintf(&b, "\n  VM %s: %s", v.Key(), v.State)
 		}
@@ -52,7 +52,7 @@ type TimeoutError struct {
 
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("timed out after %s waiting for node %s to be drained (phase %s, drain %s); the maintenance stays in place",
-		e.Timeout, e.Snapshot.Node, orUnknown(e.Snapshot.Phase), percentText(e.Snapshot.DrainProgress, e.Snapshot.DrainKnown)) + describeLeft(e.Snapshot)
+		e.Timeout, e.Snapshot.Node, orUnknown(e.Snapshot.Phase), PercentText(e.Snapshot.DrainProgress, e.Snapshot.DrainKnown)) + describeLeft(e.Snapshot)
 }
 
 // StalledError: the drain stopped progressing because every VM left blocks it.

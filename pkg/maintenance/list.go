@@ -5,13 +5,9 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
-	"text/tabwriter"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/kubectl/pkg/drain"
 )
 
@@ -107,63 +103,4 @@ func evictablePods(ctx context.Context, c Clients, node string) ([]string, error
 		names = append(names, p.Namespace+"/"+p.Name)
 	}
 	return names, nil
-}
-
-// ListHeaders are the table's columns; wide adds the last two.
-func ListHeaders(wide bool) []string {
-	h := []string{"NAME", "NODE", "PHASE", "DRAIN", "PODS", "REASON", "AGE"}
-	if wide {
-		h = append(h, "LAST ERROR", "VMS")
-	}
-	return h
-}
-
-// ListRow renders one entry's cells.
-func ListRow(e ListEntry, wide bool, now time.Time) []string {
-	name := e.Name
-	if e.Method == MethodDrain {
-		name = "<drain>"
-	}
-	age := "<unknown>"
-	if !e.CreationTimestamp.IsZero() {
-		age = duration.HumanDuration(now.Sub(e.CreationTimestamp))
-	}
-	evicted := e.EvictionPods - int64(len(e.PendingPods))
-	if evicted < 0 {
-		evicted = 0
-	}
-	// --method=drain keeps no pod counts on the node: only what is left is known.
-	pods := podsText(evicted, e.EvictionPods, e.PodCountsKnown && e.Method != MethodDrain)
-	row := []string{name, e.NodeName, orWaiting(e.Phase), percentText(e.DrainProgress, e.DrainKnown), pods, orNone(e.Reason), age}
-	if wide {
-		vms := "<none>"
-		if len(e.VMs) > 0 {
-			vms = strings.Join(e.VMs, ",")
-		}
-		row = append(row, orNone(firstLine(e.LastError)), vms)
-	}
-	return row
-}
-
-// RenderList writes the aligned table, or the empty-state sentence.
-func RenderList(w io.Writer, entries []ListEntry, wide, headers bool, now time.Time) error {
-	if len(entries) == 0 && headers {
-		_, err := fmt.Fprintln(w, "No nodes are in maintenance.")
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
-	if headers {
-		fmt.Fprintln(tw, strings.Join(ListHeaders(wide), "\t"))
-	}
-	for _, e := range entries {
-		fmt.Fprintln(tw, strings.Join(ListRow(e, wide, now), "\t"))
-	}
-	return tw.Flush()
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "<none>"
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package maintenance
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -70,6 +71,30 @@ type Snapshot struct {
 	Started time.Time
 	// Stalled is set while every VM left on the node blocks the drain.
 	Stalled bool
+}
+
+// Evicted derives the count of evicted pods: the operator reports the total up for eviction
+// and the pods still pending, not the evicted count itself. The progress display shows it and
+// compares it between snapshots to tell whether the drain moved.
+func (s Snapshot) Evicted() int64 {
+	n := s.EvictionPods - int64(len(s.PendingPods))
+	if s.Phase == PhaseSucceeded {
+		n = s.EvictionPods
+	}
+	if n < 0 {
+		n = 0
+	}
+	return n
+}
+
+// PercentText is a drain's progress as tables show it: "-" when nothing reports it, so an
+// object without status never reads as a drain stuck at 0%. TimeoutError and the list and
+// progress of pkg/printers share it, so that they agree.
+func PercentText(progress int64, known bool) string {
+	if !known {
+		return "-"
+	}
+	return fmt.Sprintf("%d%%", progress)
 }
 
 // RemainingVMs are the VMs still on the node.

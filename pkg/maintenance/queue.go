@@ -63,7 +63,8 @@ func queuePositions(migs []*kvv1.VirtualMachineInstanceMigration) (map[string]in
 	return pos, len(queued)
 }
 
-// queueText is a queued migration's place: "queued (2 of 8)".
-func queueText(pos, of int) string {
+// QueueText is a queued migration's place: "queued (2 of 8)". The errors that end a wait and
+// describe in pkg/printers give the place in these words.
+func QueueText(pos, of int) string {
 	return fmt.Sprintf("queued (%d of %d)", pos, of)
 }

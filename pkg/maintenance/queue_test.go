@@ -1,7 +1,6 @@
 package maintenance
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -44,9 +43,23 @@ func queueFollowState(migs ...*kvv1.VirtualMachineInstanceMigration) *followStat
 	return st
 }
 
+// vmStates sums up each VM of the snapshot as the progress display of pkg/printers uses it:
+// state, migration phase, place in the queue, route and when it started moving.
+func vmStates(s Snapshot) string {
+	var out []string
+	for _, v := range s.VMs {
+		started := "-"
+		if !v.Started.IsZero() {
+			started = v.Started.Sub(t0).String()
+		}
+		out = append(out, fmt.Sprintf("%s %s %q %d/%d %s→%s %s", v.Key(), v.State, v.MigrationPhase, v.QueuePos, v.QueueLen, v.Source, v.Target, started))
+	}
+	return strings.Join(out, "\n")
+}
+
 // KubeVirt v1.9 creates every evacuation migration at once and queues those over the limits in
-// Pending: progress shows each one's place in the queue, in the order KubeVirt starts them
-// (priority, then age), and a VM moving up the queue prints no new line.
+// Pending: the snapshot gives each one's place in the queue, in the order KubeVirt starts them
+// (priority, then age). pkg/printers' test of the same name shows these snapshots.
 func TestProgressShowsQueuedMigrations(t *testing.T) {
 	crit := kvv1.PrioritySystemCritical
 	st := queueFollowState(
@@ -57,38 +70,23 @@ func TestProgressShowsQueuedMigrations(t *testing.T) {
 		queueTestMigration("m-d", "vm-d", kvv1.MigrationPending, "", t0.Add(-time.Second)),
 	)
 	first := st.snapshot(false)
-	var b bytes.Buffer
-	RenderBlock(&b, first, t0.Add(10*time.Second))
-	want := `node-1  Pending  drain -  pods -  10s
-  default/vm-a  Migrating (Running)  node-1  10s
-  default/vm-b  Queued (2 of 3)      node-1  8s
-  default/vm-c  Queued (1 of 3)      node-1  9s
-  default/vm-d  Queued (3 of 3)      node-1  11s
-`
-	if b.String() != want {
-		t.Errorf("block:\n%s\nwant:\n%s", b.String(), want)
-	}
-	lines := ChangeLines(Snapshot{}, false, first)
-	wantLines := []string{
-		"node-1: Pending, drain -",
-		"node-1: VM default/vm-a Migrating (Running)",
-		"node-1: VM default/vm-b Queued (2 of 3)",
-		"node-1: VM default/vm-c Queued (1 of 3)",
-		"node-1: VM default/vm-d Queued (3 of 3)",
-	}
-	if strings.Join(lines, "\n") != strings.Join(wantLines, "\n") {
-		t.Errorf("first lines:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(wantLines, "\n"))
+	want := `default/vm-a Migrating "Running" 0/0 node-1→ 0s
+default/vm-b Queued "Pending" 2/3 node-1→ 2s
+default/vm-c Queued "Pending" 1/3 node-1→ 1s
+default/vm-d Queued "Pending" 3/3 node-1→ -1s`
+	if got := vmStates(first); got != want {
+		t.Errorf("VMs:\n%s\nwant:\n%s", got, want)
 	}
 
-	// vm-c's turn: the others move up, which is no news.
+	// vm-c's turn: the others move up.
 	st.migs["default/m-c"] = queueTestMigration("m-c", "vm-c", kvv1.MigrationScheduling, crit, t0.Add(time.Second))
 	next := st.snapshot(false)
-	if v := vmState(next, "default/vm-d"); stateText(v) != "Queued (2 of 2)" {
-		t.Errorf("vm-d after vm-c started: %q", stateText(v))
-	}
-	lines = ChangeLines(first, true, next)
-	if want := "node-1: VM default/vm-c Migrating (Scheduling)"; strings.Join(lines, "\n") != want {
-		t.Errorf("lines after vm-c started:\n%s\nwant:\n%s", strings.Join(lines, "\n"), want)
+	want = `default/vm-a Migrating "Running" 0/0 node-1→ 0s
+default/vm-b Queued "Pending" 1/2 node-1→ 2s
+default/vm-c Migrating "Scheduling" 0/0 node-1→ 1s
+default/vm-d Queued "Pending" 2/2 node-1→ -1s`
+	if got := vmStates(next); got != want {
+		t.Errorf("VMs after vm-c started:\n%s\nwant:\n%s", got, want)
 	}
 
 	// An error that ends the wait names each VM's place.
@@ -107,55 +105,12 @@ func TestProgressWithMigrationsCreatedAsSlotsFree(t *testing.T) {
 		queueTestMigration("m-a", "vm-a", kvv1.MigrationRunning, "", t0),
 		queueTestMigration("m-b", "vm-b", kvv1.MigrationPending, "", t0.Add(9*time.Second)),
 	)
-	var b bytes.Buffer
-	RenderBlock(&b, st.snapshot(false), t0.Add(10*time.Second))
-	want := `node-1  Pending  drain -  pods -  10s
-  default/vm-a  Migrating (Running)  node-1  10s
-  default/vm-b  Queued (1 of 1)      node-1  1s
-  default/vm-c  Waiting              node-1
-  default/vm-d  Waiting              node-1
-`
-	if b.String() != want {
-		t.Errorf("block:\n%s\nwant:\n%s", b.String(), want)
-	}
-}
-
-func TestRenderDescriptionQueuedMigrations(t *testing.T) {
-	d := &Description{
-		Method:      MethodDrain,
-		Maintenance: NodeMaintenance{NodeName: "node-1", Phase: "Running", CreationTimestamp: t0},
-		VMIs: []DescribedVMI{
-			{Impact: Classify(testVMI("vm-a", strategy(kvv1.EvictionStrategyLiveMigrate), corev1.ConditionTrue, "", ""), nil),
-				MigrationState: &kvv1.VirtualMachineInstanceMigrationState{TargetNode: "node-2"}},
-			{Impact: Classify(testVMI("vm-b", strategy(kvv1.EvictionStrategyLiveMigrate), corev1.ConditionTrue, "", ""), nil), QueuePos: 2, QueueLen: 2},
-			{Impact: Classify(testVMI("vm-c", strategy(kvv1.EvictionStrategyLiveMigrate), corev1.ConditionTrue, "", ""), nil), QueuePos: 1, QueueLen: 2},
-		},
-		Migrations: []DescribedMigration{
-			{Namespace: "default", Name: "kubevirt-evacuation-aaaaa", VMI: "vm-a", Phase: "Running", Target: "node-2", Created: metav1.NewTime(t0)},
-			{Namespace: "default", Name: "kubevirt-evacuation-ccccc", VMI: "vm-c", Phase: "Pending", Created: metav1.NewTime(t0), QueuePos: 1, QueueLen: 2},
-			{Namespace: "default", Name: "kubevirt-evacuation-bbbbb", VMI: "vm-b", Phase: "Pending", Created: metav1.NewTime(t0), QueuePos: 2, QueueLen: 2},
-		},
-	}
-	var b bytes.Buffer
-	if err := RenderDescription(&b, d, t0.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	got := b.String()
-	got = got[strings.Index(got, "VMs on the node:"):]
-	want := `VMs on the node:
-  NAME          PHASE    STRATEGY     MIGRATABLE  MIGRATION        DRAIN OUTCOME
-  default/vm-a  Running  LiveMigrate  True        to node-2        live-migrate
-  default/vm-b  Running  LiveMigrate  True        queued (2 of 2)  live-migrate
-  default/vm-c  Running  LiveMigrate  True        queued (1 of 2)  live-migrate
-Migrations in flight:
-  NAME                               VMI   PHASE            TARGET  AGE
-  default/kubevirt-evacuation-aaaaa  vm-a  Running          node-2  60s
-  default/kubevirt-evacuation-ccccc  vm-c  queued (1 of 2)  <none>  60s
-  default/kubevirt-evacuation-bbbbb  vm-b  queued (2 of 2)  <none>  60s
-Events: <none>
-`
-	if got != want {
-		t.Errorf("description:\n%s\nwant:\n%s", got, want)
+	want := `default/vm-a Migrating "Running" 0/0 node-1→ 0s
+default/vm-b Queued "Pending" 1/1 node-1→ 9s
+default/vm-c Waiting "" 0/0 node-1→ -
+default/vm-d Waiting "" 0/0 node-1→ -`
+	if got := vmStates(st.snapshot(false)); got != want {
+		t.Errorf("VMs:\n%s\nwant:\n%s", got, want)
 	}
 }
 

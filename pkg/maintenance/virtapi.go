@@ -22,8 +22,9 @@ func evictionWebhookDown(msg string) bool {
 	return strings.Contains(msg, "failed calling webhook") && strings.Contains(msg, evictionWebhookName)
 }
 
-// explainLastError names the cause of a last error that reads like something else.
-func explainLastError(msg string) string {
+// ExplainLastError names the cause of a last error that reads like something else. It knows
+// KubeVirt's webhooks, so it belongs here; pkg/printers shows every last error through it.
+func ExplainLastError(msg string) string {
 	if evictionWebhookDown(msg) {
 		return "virt-api unreachable: its eviction webhook fails closed, so VM pods cannot be evicted until it answers (" + msg + ")"
 	}

@@ -14,7 +14,7 @@ import (
 
 func TestExplainLastErrorNamesAnUnreachableVirtAPI(t *testing.T) {
 	down := `error when evicting pods/"virt-launcher-a-x" -n "ns": Internal error occurred: failed calling webhook "virt-launcher-eviction-interceptor.kubevirt.io": failed to call webhook: connection refused`
-	if got := explainLastError(down); !strings.HasPrefix(got, "virt-api unreachable: ") || !strings.HasSuffix(got, "("+down+")") {
+	if got := ExplainLastError(down); !strings.HasPrefix(got, "virt-api unreachable: ") || !strings.HasSuffix(got, "("+down+")") {
 		t.Errorf("explained: %q", got)
 	}
 	// Another webhook failing, or KubeVirt's 429s, are what they say.
@@ -22,7 +22,7 @@ func TestExplainLastErrorNamesAnUnreachableVirtAPI(t *testing.T) {
 		`Internal error occurred: failed calling webhook "validate.nodemaintenance.medik8s.io": connection refused`,
 		`Cannot evict pod as it would violate the pod's disruption budget.`,
 	} {
-		if got := explainLastError(msg); got != msg {
+		if got := ExplainLastError(msg); got != msg {
 			t.Errorf("%q explained as %q", msg, got)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/oc-cnv/oc-cnv/pkg/certs"
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/printers"
 )
 
 // Options are the inputs of `certs check`.
@@ -240,7 +241,7 @@ func (o *Options) printTable(rep *certs.Report, now time.Time) error {
 	if len(rep.Certificates) == 0 {
 		fmt.Fprintf(o.ErrOut, "No certificates found in %s.\n", scopeText(rep))
 	} else {
-		if err := certs.WriteCertTable(o.Out, rep.Certificates, certs.TableOptions{
+		if err := printers.RenderCertTable(o.Out, rep.Certificates, printers.CertTableOptions{
 			Wide: o.output() == "wide", ShowNamespace: len(o.namespaces) != 1, Color: cmdutil.ColorEnabled(o.Out), Now: now,
 			NoHeaders: o.NoHeaders,
 		}); err != nil {
@@ -248,7 +249,7 @@ func (o *Options) printTable(rep *certs.Report, now time.Time) error {
 		}
 		if !o.NoHeaders {
 			fmt.Fprintln(o.Out)
-			fmt.Fprintln(o.Out, certs.Summary(rep.Certificates, o.output() == "wide"))
+			fmt.Fprintln(o.Out, printers.CertSummary(rep.Certificates, o.output() == "wide"))
 		}
 	}
 	if cc := rep.CertConfig; cc != nil {
@@ -275,7 +276,7 @@ func (o *Options) exitStatus(rep *certs.Report, _ time.Time) error {
 		return nil
 	}
 	// Counted as the table shows them, so that the numbers agree with the rows.
-	n, parts := certs.CountRows(failing, o.output() == "wide")
+	n, parts := printers.CountCertRows(failing, o.output() == "wide")
 	return cmdutil.Errorf(cmdutil.ExitCertProblems, "%d certificate(s) fail the check (%s). What fixes them:\n  %s",
 		n, strings.Join(parts, ", "), strings.Join(certs.Advice(failing), "\n  "))
 }

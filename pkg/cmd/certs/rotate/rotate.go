@@ -18,6 +18,7 @@ import (
 	"github.com/oc-cnv/oc-cnv/pkg/certs"
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
+	"github.com/oc-cnv/oc-cnv/pkg/printers"
 )
 
 // Options are the inputs of `certs rotate`.
@@ -234,7 +235,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if o.DryRun {
 		fmt.Fprintln(text, "Dry run: nothing will be changed.")
 	}
-	certs.WritePlan(text, plan)
+	printers.RenderRotationPlan(text, plan)
 	permErr := r.CheckPermissions(ctx, plan)
 	var pe *certs.PermissionError
 	if permErr != nil && !errors.As(permErr, &pe) {
@@ -275,7 +276,7 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 	} else if res != nil && len(res.Outcomes) > 0 {
 		fmt.Fprintln(o.Out)
-		_ = certs.WriteResult(o.Out, res)
+		_ = printers.RenderRotationResult(o.Out, res)
 	}
 	switch {
 	case err == nil:

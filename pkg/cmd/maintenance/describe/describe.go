@@ -13,6 +13,7 @@ import (
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/printers"
 )
 
 // Options are the arguments of `maintenance describe`.
@@ -76,5 +77,5 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return maintenance.RenderDescription(o.streams.Out, d, o.now())
+	return printers.RenderMaintenanceDescription(o.streams.Out, d, o.now())
 }

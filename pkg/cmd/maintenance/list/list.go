@@ -15,6 +15,7 @@ import (
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/printers"
 )
 
 // Options are the flags of `maintenance list`.
@@ -107,7 +108,7 @@ func (o *Options) Run(ctx context.Context) error {
 		if o.Watch {
 			return o.watch(ctx, c, api, res.Entries, wide)
 		}
-		if err := maintenance.RenderList(o.streams.Out, res.Entries, wide, !o.NoHeaders, o.now()); err != nil {
+		if err := printers.RenderMaintenanceList(o.streams.Out, res.Entries, wide, !o.NoHeaders, o.now()); err != nil {
 			return err
 		}
 	default:

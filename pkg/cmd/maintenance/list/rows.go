@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/printers"
 )
 
 // rowPrinter aligns rows printed one at a time, as --watch does: a column only ever grows, so
@@ -63,7 +64,7 @@ type shownRow struct {
 
 func newRowTracker(rp *rowPrinter, wide bool, now func() time.Time) *rowTracker {
 	age := -1
-	for i, h := range maintenance.ListHeaders(wide) {
+	for i, h := range printers.MaintenanceListHeaders(wide) {
 		if h == "AGE" {
 			age = i
 		}
@@ -80,7 +81,7 @@ func keyOf(e maintenance.ListEntry) rowKey {
 
 // show prints the entry's row unless it is the one last printed for the maintenance.
 func (t *rowTracker) show(e maintenance.ListEntry) error {
-	cells := maintenance.ListRow(e, t.wide, t.now())
+	cells := printers.MaintenanceListRow(e, t.wide, t.now())
 	k, text := keyOf(e), t.compared(cells)
 	if s, ok := t.last[k]; ok && s.text == text {
 		return nil
@@ -104,7 +105,7 @@ func (t *rowTracker) showDeleted(e maintenance.ListEntry) error {
 	}
 	e.VMs = s.entry.VMs
 	e.Phase = phaseDeleted
-	return t.rp.print(maintenance.ListRow(e, t.wide, t.now()))
+	return t.rp.print(printers.MaintenanceListRow(e, t.wide, t.now()))
 }
 
 // phaseDeleted is the PHASE of an ended maintenance's last row, as kubectl get --watch shows

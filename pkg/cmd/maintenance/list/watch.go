@@ -7,6 +7,7 @@ import (
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/printers"
 )
 
 // watch prints a row whenever a maintenance changes, like kubectl get --watch. The domain's
@@ -17,7 +18,7 @@ func (o *Options) watch(ctx context.Context, c maintenance.Clients, api *mainten
 	// Start the columns at the widths typical values need, since rows arrive one by one.
 	t := newRowTracker(&rowPrinter{out: o.streams.Out, widths: []int{28, 16, 9, 5, 5, 12, 5, 20, 10}}, wide, o.now)
 	if !o.NoHeaders {
-		if err := t.rp.print(maintenance.ListHeaders(wide)); err != nil {
+		if err := t.rp.print(printers.MaintenanceListHeaders(wide)); err != nil {
 			return err
 		}
 	}

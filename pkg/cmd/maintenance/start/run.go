@@ -10,12 +10,13 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/printers"
+	cliprinters "k8s.io/cli-runtime/pkg/printers"
 	kvv1 "kubevirt.io/api/core/v1"
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/printers"
 )
 
 // run is the state of one invocation after the checks.
@@ -26,7 +27,7 @@ type run struct {
 	method         maintenance.Method
 	pre            *maintenance.PreflightResult
 	clusterDefault *kvv1.EvictionStrategy
-	progress       *maintenance.ProgressPrinter
+	progress       *printers.MaintenanceProgress
 	// out serialises the result lines of concurrently drained nodes.
 	outMu sync.Mutex
 	// cordoned are the nodes this request cordoned before their maintenance (multi-node
@@ -79,7 +80,7 @@ func (o *Options) Run(ctx context.Context) error {
 			return err
 		}
 		plan.SetDestinations(r.pre.Left)
-		if err := maintenance.RenderPlan(out, plan); err != nil {
+		if err := printers.RenderMaintenancePlan(out, plan); err != nil {
 			return err
 		}
 		if b := plan.Blocking(); len(b) > 0 {
@@ -366,9 +367,9 @@ func (r *run) printDryRun(ctx context.Context, todo []string) error {
 	return nil
 }
 
-func (r *run) dryRunPrinter() (printers.ResourcePrinter, error) {
+func (r *run) dryRunPrinter() (cliprinters.ResourcePrinter, error) {
 	if r.o.printer == nil {
-		return &printers.YAMLPrinter{}, nil
+		return &cliprinters.YAMLPrinter{}, nil
 	}
 	return r.o.printer, nil
 }

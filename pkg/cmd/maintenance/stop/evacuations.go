@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/printers"
 )
 
 // afterRelease reads the node's evacuations once it is released (they may have moved on while
@@ -26,7 +27,7 @@ func (o *Options) afterRelease(ctx context.Context, c maintenance.Clients, node 
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(o.streams.Out, maintenance.CancelText(e, deleted, false))
+		fmt.Fprintln(o.streams.Out, printers.CancelEvacuationText(e, deleted, false))
 	}
 	return nil
 }
@@ -38,7 +39,7 @@ func (o *Options) reportEvacuations(node string, evs []maintenance.Evacuation) e
 	}
 	title := fmt.Sprintf("VMs still being evacuated off node %s (KubeVirt goes on moving them away; to stop that: %s maintenance stop %s --cancel-evacuations):",
 		node, o.factory.Program.Display, node)
-	return maintenance.RenderEvacuations(o.streams.Out, title, evs)
+	return printers.RenderEvacuations(o.streams.Out, title, evs)
 }
 
 // printDryRun says what stop would do to each node, and changes nothing.
@@ -63,11 +64,11 @@ func (o *Options) printDryRun(targets []maintenance.StopTarget) error {
 			}
 			continue
 		}
-		if err := maintenance.RenderEvacuations(out, fmt.Sprintf("VMs still being evacuated off node %s:", t.Node), t.Evacuations); err != nil {
+		if err := printers.RenderEvacuations(out, fmt.Sprintf("VMs still being evacuated off node %s:", t.Node), t.Evacuations); err != nil {
 			return err
 		}
 		for _, e := range t.Evacuations {
-			fmt.Fprintln(out, maintenance.CancelText(e, nil, true))
+			fmt.Fprintln(out, printers.CancelEvacuationText(e, nil, true))
 		}
 	}
 	fmt.Fprintln(out, "(dry run: nothing was changed)")

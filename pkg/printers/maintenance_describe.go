@@ -1,4 +1,4 @@
-package maintenance
+package printers
 
 import (
 	"fmt"
@@ -9,17 +9,20 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/duration"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
-// RenderDescription writes the description in kubectl describe's layout: aligned "Key: value"
-// lines, indented sections, tables for lists. now makes ages deterministic in tests.
-func RenderDescription(w io.Writer, d *Description, now time.Time) error {
+// RenderMaintenanceDescription writes the description in kubectl describe's layout: aligned
+// "Key: value" lines, indented sections, tables for lists. now makes ages deterministic in
+// tests.
+func RenderMaintenanceDescription(w io.Writer, d *maintenance.Description, now time.Time) error {
 	tw := newTable(w)
 	nm := d.Maintenance
 	p := func(indent int, format string, a ...any) {
 		fmt.Fprintf(tw, strings.Repeat("  ", indent)+format+"\n", a...)
 	}
-	if d.Method == MethodDrain {
+	if d.Method == maintenance.MethodDrain {
 		p(0, "Name:\t<none> (drained by oc-cnv --method=drain)")
 	} else {
 		p(0, "Name:\t%s", nm.Name)
@@ -53,7 +56,7 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 		}
 	}
 	switch {
-	case d.Method == MethodDrain:
+	case d.Method == maintenance.MethodDrain:
 	case !nm.PodCountsKnown:
 		p(1, "Pods Evicted:\t<unknown>")
 	default:
@@ -62,7 +65,7 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 	}
 	pending()
 	// For --method=drain these come from the node's record of the drain's last refusal.
-	p(1, "Last Error:\t%s", orNone(explainLastError(firstLine(nm.LastError))))
+	p(1, "Last Error:\t%s", orNone(maintenance.ExplainLastError(firstLine(nm.LastError))))
 	if !nm.LastUpdate.IsZero() {
 		p(1, "Last Update:\t%s", nm.LastUpdate.UTC().Format(time.RFC3339))
 	}
@@ -80,7 +83,7 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 
 	vms := make([]string, 0, len(d.VMIs))
 	for _, v := range d.VMIs {
-		vms = append(vms, fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", v.Impact.Key(), orNone(string(v.Impact.Phase)), strategyText(v.Impact),
+		vms = append(vms, fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", v.Impact.Key(), orNone(string(v.Impact.Phase)), v.Impact.StrategyText(),
 			migratableCell(v.Impact), migrationCell(v), outcomeText(v.Impact.Outcome)))
 	}
 	if err := renderSection(w, "VMs on the node", "NAME\tPHASE\tSTRATEGY\tMIGRATABLE\tMIGRATION\tDRAIN OUTCOME", vms); err != nil {
@@ -91,7 +94,7 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 	for _, m := range d.Migrations {
 		phase := orWaiting(m.Phase)
 		if m.QueuePos > 0 {
-			phase = queueText(m.QueuePos, m.QueueLen)
+			phase = maintenance.QueueText(m.QueuePos, m.QueueLen)
 		}
 		migrations = append(migrations, fmt.Sprintf("%s/%s\t%s\t%s\t%s\t%s", m.Namespace, m.Name, m.VMI, phase, orNone(m.Target),
 			duration.HumanDuration(now.Sub(m.Created.Time))))
@@ -114,7 +117,7 @@ func RenderDescription(w io.Writer, d *Description, now time.Time) error {
 
 	events := make([]string, 0, len(d.Events))
 	for _, e := range d.Events {
-		events = append(events, fmt.Sprintf("%s\t%s\t%s\t%s\t%s", e.Type, e.Reason, duration.HumanDuration(now.Sub(eventTime(e).Time)),
+		events = append(events, fmt.Sprintf("%s\t%s\t%s\t%s\t%s", e.Type, e.Reason, duration.HumanDuration(now.Sub(maintenance.EventTime(e).Time)),
 			e.InvolvedObject.Kind+"/"+e.InvolvedObject.Name, strings.TrimSpace(firstLine(e.Message))))
 	}
 	return renderSection(w, "Events", "TYPE\tREASON\tAGE\tOBJECT\tMESSAGE", events)
@@ -165,7 +168,7 @@ func renderNode(tw io.Writer, n *corev1.Node, p func(int, string, ...any)) {
 	p(1, "Conditions:\t%s", orNone(strings.Join(conds, ", ")))
 }
 
-func migratableCell(v VMIImpact) string {
+func migratableCell(v maintenance.VMIImpact) string {
 	s := string(v.Migratable)
 	if v.Migratable != corev1.ConditionTrue {
 		if r := v.MigratableReason; r != "" {
@@ -175,10 +178,10 @@ func migratableCell(v VMIImpact) string {
 	return s
 }
 
-func migrationCell(v DescribedVMI) string {
+func migrationCell(v maintenance.DescribedVMI) string {
 	if v.QueuePos > 0 {
 		// A migration waiting its turn, whatever an earlier one left in the VMI's state.
-		return queueText(v.QueuePos, v.QueueLen)
+		return maintenance.QueueText(v.QueuePos, v.QueueLen)
 	}
 	ms := v.MigrationState
 	if ms == nil {
@@ -198,17 +201,17 @@ func migrationCell(v DescribedVMI) string {
 	return "pending"
 }
 
-func outcomeText(o Outcome) string {
+func outcomeText(o maintenance.Outcome) string {
 	switch o {
-	case OutcomeMigrate:
+	case maintenance.OutcomeMigrate:
 		return "live-migrate"
-	case OutcomeRestart:
+	case maintenance.OutcomeRestart:
 		return "shut down, restart elsewhere"
-	case OutcomeShutdown:
+	case maintenance.OutcomeShutdown:
 		return "shut down, NOT restarted"
-	case OutcomeBlock:
+	case maintenance.OutcomeBlock:
 		return "blocks the drain"
-	case OutcomeExternal:
+	case maintenance.OutcomeExternal:
 		return "external controller"
 	}
 	return string(o)

@@ -1,4 +1,4 @@
-package maintenance
+package printers
 
 import (
 	"fmt"
@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/oc-cnv/oc-cnv/pkg/liveblock"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
-// ProgressPrinter shows the snapshots of one or more nodes. On a terminal it redraws a block
+// MaintenanceProgress shows the snapshots of one or more nodes. On a terminal it redraws a block
 // in place (Live); otherwise it writes one plain line per change, which reads well in CI logs
 // and files. It is safe for concurrent use by several followers.
-type ProgressPrinter struct {
+type MaintenanceProgress struct {
 	Out  io.Writer
 	Live bool
 	// Width is the terminal's width in columns. Live lines are cut to it, because a wrapped
@@ -23,18 +24,18 @@ type ProgressPrinter struct {
 	Now   func() time.Time
 
 	mu     sync.Mutex
-	last   map[string]Snapshot
+	last   map[string]maintenance.Snapshot
 	order  []string
 	block  liveblock.Block
 	closed bool
 }
 
 // Update records a snapshot and prints what changed.
-func (p *ProgressPrinter) Update(s Snapshot) {
+func (p *MaintenanceProgress) Update(s maintenance.Snapshot) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.last == nil {
-		p.last = map[string]Snapshot{}
+		p.last = map[string]maintenance.Snapshot{}
 	}
 	prev, had := p.last[s.Node]
 	if !had {
@@ -45,14 +46,14 @@ func (p *ProgressPrinter) Update(s Snapshot) {
 		p.redraw()
 		return
 	}
-	for _, line := range ChangeLines(prev, had, s) {
+	for _, line := range ProgressChangeLines(prev, had, s) {
 		fmt.Fprintln(p.Out, line)
 	}
 }
 
 // Refresh redraws the live block so elapsed times advance between events. It does nothing
 // when not live.
-func (p *ProgressPrinter) Refresh() {
+func (p *MaintenanceProgress) Refresh() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.Live && !p.closed {
@@ -63,7 +64,7 @@ func (p *ProgressPrinter) Refresh() {
 // Say writes a line to w (usually stdout) without corrupting the live block: the block is
 // wiped, the line written, and the block drawn again below it. Result lines and the block may
 // share one terminal, and the block's cursor arithmetic only holds if it is last on screen.
-func (p *ProgressPrinter) Say(w io.Writer, line string) {
+func (p *MaintenanceProgress) Say(w io.Writer, line string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.Live {
@@ -78,7 +79,7 @@ func (p *ProgressPrinter) Say(w io.Writer, line string) {
 // Finish ends the display of one node: on a terminal its last block is printed for good
 // (no longer redrawn) followed by line on w, and the other nodes' blocks continue below; in
 // line mode only line is written.
-func (p *ProgressPrinter) Finish(node string, w io.Writer, line string) {
+func (p *MaintenanceProgress) Finish(node string, w io.Writer, line string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.Live {
@@ -88,7 +89,7 @@ func (p *ProgressPrinter) Finish(node string, w io.Writer, line string) {
 	p.blk().Clear()
 	if s, ok := p.last[node]; ok {
 		var b strings.Builder
-		RenderBlock(&b, s, p.now())
+		RenderProgressBlock(&b, s, p.now())
 		_, _ = io.WriteString(p.Out, b.String())
 	}
 	fmt.Fprintln(w, line)
@@ -106,41 +107,41 @@ func (p *ProgressPrinter) Finish(node string, w io.Writer, line string) {
 }
 
 // Close leaves the last block on screen and stops redrawing.
-func (p *ProgressPrinter) Close() {
+func (p *MaintenanceProgress) Close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.closed = true
 }
 
-func (p *ProgressPrinter) now() time.Time {
+func (p *MaintenanceProgress) now() time.Time {
 	if p.Now != nil {
 		return p.Now()
 	}
 	return time.Now()
 }
 
-func (p *ProgressPrinter) redraw() {
+func (p *MaintenanceProgress) redraw() {
 	var b strings.Builder
 	for _, n := range p.order {
-		RenderBlock(&b, p.last[n], p.now())
+		RenderProgressBlock(&b, p.last[n], p.now())
 	}
 	p.blk().Draw(strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n"))
 }
 
 // blk is the live block on Out, set up on first use so that Out and Width given after
 // construction count.
-func (p *ProgressPrinter) blk() *liveblock.Block {
+func (p *MaintenanceProgress) blk() *liveblock.Block {
 	if p.block.Out == nil {
 		p.block = liveblock.Block{Out: p.Out, Width: p.Width}
 	}
 	return &p.block
 }
 
-// RenderBlock writes the terminal block for one node: a headline with the drain's progress,
-// then one line per VM with its state, route and elapsed time.
-func RenderBlock(w io.Writer, s Snapshot, now time.Time) {
-	fmt.Fprintf(w, "%s  %s  drain %s  pods %s  %s\n", s.Node, orWaiting(s.Phase), percentText(s.DrainProgress, s.DrainKnown),
-		podsText(evicted(s), s.EvictionPods, s.PodCountsKnown), Elapsed(now.Sub(s.Started)))
+// RenderProgressBlock writes the terminal block for one node: a headline with the drain's
+// progress, then one line per VM with its state, route and elapsed time.
+func RenderProgressBlock(w io.Writer, s maintenance.Snapshot, now time.Time) {
+	fmt.Fprintf(w, "%s  %s  drain %s  pods %s  %s\n", s.Node, orWaiting(s.Phase), maintenance.PercentText(s.DrainProgress, s.DrainKnown),
+		podsText(s.Evicted(), s.EvictionPods, s.PodCountsKnown), maintenance.Elapsed(now.Sub(s.Started)))
 	tw := newTable(w)
 	for _, v := range s.VMs {
 		el := ""
@@ -151,69 +152,42 @@ func RenderBlock(w io.Writer, s Snapshot, now time.Time) {
 			}
 			// A shutdown seen at once has no meaningful duration.
 			if d := end.Sub(v.Started); v.Finished.IsZero() || d >= time.Second {
-				el = Elapsed(d)
+				el = maintenance.Elapsed(d)
 			}
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", v.Key(), stateText(v), route(v), el, v.Message)
 	}
 	_ = tw.Flush()
 	if s.LastError != "" {
-		fmt.Fprintf(w, "  last error: %s\n", explainLastError(firstLine(s.LastError)))
+		fmt.Fprintf(w, "  last error: %s\n", maintenance.ExplainLastError(firstLine(s.LastError)))
 	}
 }
 
-func orWaiting(phase string) string {
-	if phase == "" {
-		return "Pending"
-	}
-	return phase
-}
-
-// evicted derives the count of evicted pods: the operator reports the total up for eviction
-// and the pods still pending, not the evicted count itself.
-func evicted(s Snapshot) int64 {
-	n := s.EvictionPods - int64(len(s.PendingPods))
-	if s.Phase == PhaseSucceeded {
-		n = s.EvictionPods
-	}
-	if n < 0 {
-		n = 0
-	}
-	return n
-}
-
-func stateText(v VMProgress) string {
-	if v.State == VMQueued {
+func stateText(v maintenance.VMProgress) string {
+	if v.State == maintenance.VMQueued {
 		return fmt.Sprintf("Queued (%d of %d)", v.QueuePos, v.QueueLen)
 	}
-	if v.State == VMMigrating && v.MigrationPhase != "" {
+	if v.State == maintenance.VMMigrating && v.MigrationPhase != "" {
 		return string(v.State) + " (" + v.MigrationPhase + ")"
 	}
 	return string(v.State)
 }
 
-func route(v VMProgress) string {
+func route(v maintenance.VMProgress) string {
 	if v.Target == "" {
 		return v.Source
 	}
 	return v.Source + " → " + v.Target
 }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}
-
 // vmChangeLine is the plain log line of one VM's state.
-func vmChangeLine(node, key string, v VMProgress) string {
+func vmChangeLine(node, key string, v maintenance.VMProgress) string {
 	line := fmt.Sprintf("%s: VM %s %s", node, key, stateText(v))
 	if v.Target != "" {
 		line += " " + route(v)
 	}
 	if !v.Finished.IsZero() && !v.Started.IsZero() && v.Finished.Sub(v.Started) >= time.Second {
-		line += " in " + Elapsed(v.Finished.Sub(v.Started))
+		line += " in " + maintenance.Elapsed(v.Finished.Sub(v.Started))
 	}
 	if v.Message != "" {
 		line += ": " + v.Message
@@ -221,27 +195,27 @@ func vmChangeLine(node, key string, v VMProgress) string {
 	return line
 }
 
-// ChangeLines are the plain log lines describing the difference between two snapshots of a
-// node; every line names the node so interleaved nodes stay readable.
-func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
+// ProgressChangeLines are the plain log lines describing the difference between two snapshots
+// of a node; every line names the node so interleaved nodes stay readable.
+func ProgressChangeLines(prev maintenance.Snapshot, hadPrev bool, s maintenance.Snapshot) []string {
 	var out []string
 	if !hadPrev || prev.Phase != s.Phase || prev.DrainProgress != s.DrainProgress || prev.DrainKnown != s.DrainKnown ||
-		evicted(prev) != evicted(s) || prev.EvictionPods != s.EvictionPods {
-		line := fmt.Sprintf("%s: %s, drain %s", s.Node, orWaiting(s.Phase), percentText(s.DrainProgress, s.DrainKnown))
+		prev.Evicted() != s.Evicted() || prev.EvictionPods != s.EvictionPods {
+		line := fmt.Sprintf("%s: %s, drain %s", s.Node, orWaiting(s.Phase), maintenance.PercentText(s.DrainProgress, s.DrainKnown))
 		if s.PodCountsKnown {
-			line += fmt.Sprintf(", %d/%d pods evicted", evicted(s), s.EvictionPods)
+			line += fmt.Sprintf(", %d/%d pods evicted", s.Evicted(), s.EvictionPods)
 		}
 		out = append(out, line)
 	}
 	if s.LastError != "" && s.LastError != prev.LastError {
-		out = append(out, fmt.Sprintf("%s: last error: %s", s.Node, explainLastError(firstLine(s.LastError))))
+		out = append(out, fmt.Sprintf("%s: last error: %s", s.Node, maintenance.ExplainLastError(firstLine(s.LastError))))
 	}
-	prevVMs := map[string]VMProgress{}
+	prevVMs := map[string]maintenance.VMProgress{}
 	for _, v := range prev.VMs {
 		prevVMs[v.Key()] = v
 	}
 	keys := make([]string, 0, len(s.VMs))
-	cur := map[string]VMProgress{}
+	cur := map[string]maintenance.VMProgress{}
 	for _, v := range s.VMs {
 		keys = append(keys, v.Key())
 		cur[v.Key()] = v
@@ -254,7 +228,7 @@ func ChangeLines(prev Snapshot, hadPrev bool, s Snapshot) []string {
 		// reads Migrated) would only repeat the previous line. A queued VM moving up the queue
 		// is not news either: with many migrations queued at once (KubeVirt v1.9), every one
 		// that starts would otherwise reprint all the others.
-		if pv, ok := prevVMs[k]; ok && (vmChangeLine(s.Node, k, pv) == line || pv.State == VMQueued && v.State == VMQueued) {
+		if pv, ok := prevVMs[k]; ok && (vmChangeLine(s.Node, k, pv) == line || pv.State == maintenance.VMQueued && v.State == maintenance.VMQueued) {
 			continue
 		}
 		out = append(out, line)

@@ -1,17 +1,16 @@
-package certs
+package printers
 
 import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
-	"k8s.io/cli-runtime/pkg/printers"
+	"github.com/oc-cnv/oc-cnv/pkg/certs"
 )
 
-// TableOptions shape the certificate table.
-type TableOptions struct {
+// CertTableOptions shape the certificate table.
+type CertTableOptions struct {
 	// Wide adds the issuer, NotBefore, serial and SANs, and lists every bundle entry (the
 	// superseded CAs too) on a row of its own.
 	Wide bool
@@ -30,73 +29,48 @@ const (
 	ansiReset  = "\x1b[0m"
 )
 
-// shortKinds are the OBJECT prefixes of the default table: kubectl's short names where it has
-// them, so that a row stays within 120 columns.
-var shortKinds = map[string]string{
-	KindSecret: "secret", KindConfigMap: "cm", KindValidating: "vwc", KindMutating: "mwc",
-	KindAPIService: "apiservice", KindRoute: "route", KindPod: "pod",
-}
-
-// ShortObject is kind/name with the kind abbreviated as in the default table.
-func (c *Certificate) ShortObject() string {
-	if k, ok := shortKinds[c.Kind]; ok {
-		return k + "/" + c.Name
-	}
-	return c.Object()
-}
-
-// StatusText is the STATUS column: EXPIRING says the window it expires in.
-func (c *Certificate) StatusText() string {
-	if c.Status == StatusExpiring && c.Within != "" {
-		return fmt.Sprintf("%s (<%s)", c.Status, c.Within)
-	}
-	return string(c.Status)
-}
-
-// row is one line of the table: a certificate, or in the default table one CA certificate and
-// every other bundle that holds it.
-type row struct {
-	c    *Certificate
+// certRow is one line of the table: a certificate, or in the default table one CA certificate
+// and every other bundle that holds it.
+type certRow struct {
+	c    *certs.Certificate
 	more int
 }
 
-// TableRows returns the rows the table shows. The default table leaves out superseded bundle
+// certRows returns the rows the table shows. The default table leaves out superseded bundle
 // entries that do not fail the check and shows each current CA once for all the bundles of a
 // namespace that hold it; -o wide shows every certificate. hidden counts what was left out.
-func tableRows(cs []Certificate, wide bool) (rows []row, hidden int) {
+func certRows(cs []certs.Certificate, wide bool) (rows []certRow, hidden int) {
 	type caKey struct{ ns, comp, id, subject string }
 	grouped := map[caKey]int{}
 	for i := range cs {
 		c := &cs[i]
-		if wide || c.Role != RoleBundle {
-			rows = append(rows, row{c: c})
+		if wide || c.Role != certs.RoleBundle {
+			rows = append(rows, certRow{c: c})
 			continue
 		}
-		if c.BundleEntry == BundleSuperseded && !c.Fails {
+		if c.BundleEntry == certs.BundleSuperseded && !c.Fails {
 			hidden++
 			continue
 		}
-		k := caKey{c.Namespace, c.Component, c.identity(), c.Subject}
+		k := caKey{c.Namespace, c.Component, c.Identity(), c.Subject}
 		if at, ok := grouped[k]; ok && rows[at].c.Status == c.Status {
 			rows[at].more++
 			// The CA's own ConfigMap names the group best: it is named for the signer.
-			if c.Kind == KindConfigMap && rows[at].c.Kind != KindConfigMap {
+			if c.Kind == certs.KindConfigMap && rows[at].c.Kind != certs.KindConfigMap {
 				rows[at].c = c
 			}
 			continue
 		}
 		grouped[k] = len(rows)
-		rows = append(rows, row{c: c})
+		rows = append(rows, certRow{c: c})
 	}
 	return rows, hidden
 }
 
-// WriteCertTable writes certificates as an aligned table, soonest expiry first as given.
+// RenderCertTable writes certificates as an aligned table, soonest expiry first as given.
 // STATUS is the last column so that colour codes cannot upset the alignment.
-func WriteCertTable(w io.Writer, cs []Certificate, o TableOptions) error {
-	// Two spaces between columns and no minimum width, where kubectl's writer has three and
-	// ten: with them the longest Secret names alone push a row past 120 columns.
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+func RenderCertTable(w io.Writer, cs []certs.Certificate, o CertTableOptions) error {
+	tw := newTable(w)
 	var head []string
 	if o.ShowNamespace {
 		head = append(head, "NAMESPACE")
@@ -122,7 +96,7 @@ func WriteCertTable(w io.Writer, cs []Certificate, o TableOptions) error {
 	for _, c := range cs {
 		perValue[c.Namespace+"/"+c.Object()+"/"+c.Key]++
 	}
-	rows, _ := tableRows(cs, o.Wide)
+	rows, _ := certRows(cs, o.Wide)
 	for _, r := range rows {
 		c := r.c
 		var cells []string
@@ -131,7 +105,7 @@ func WriteCertTable(w io.Writer, cs []Certificate, o TableOptions) error {
 		}
 		obj, expires := c.ShortObject(), c.NotAfter.UTC().Format(time.DateOnly)
 		if o.Wide {
-			obj, expires = c.Object(), FormatTime(c.NotAfter)
+			obj, expires = c.Object(), certs.FormatTime(c.NotAfter)
 			if perValue[c.Namespace+"/"+c.Object()+"/"+c.Key] > 1 {
 				obj = fmt.Sprintf("%s[%d]", obj, c.Index)
 			}
@@ -145,16 +119,16 @@ func WriteCertTable(w io.Writer, cs []Certificate, o TableOptions) error {
 		}
 		role := string(c.Role)
 		// The default table shows a superseded CA only when it fails, and must say it is one.
-		if !o.Wide && c.BundleEntry == BundleSuperseded {
-			role = BundleSuperseded
+		if !o.Wide && c.BundleEntry == certs.BundleSuperseded {
+			role = certs.BundleSuperseded
 		}
 		cells = append(cells, role)
 		if o.Wide {
 			cells = append(cells, c.Issuer)
 		}
-		cells = append(cells, expires, Residual(o.Now, c.NotAfter))
+		cells = append(cells, expires, residual(o.Now, c.NotAfter))
 		if o.Wide {
-			cells = append(cells, FormatTime(c.NotBefore), c.Serial, dash(strings.Join(c.SANs, ",")), dash(c.BundleEntry))
+			cells = append(cells, certs.FormatTime(c.NotBefore), c.Serial, dash(strings.Join(c.SANs, ",")), dash(c.BundleEntry))
 		}
 		status := c.StatusText()
 		if c.Reason != "" && o.Wide {
@@ -164,7 +138,7 @@ func WriteCertTable(w io.Writer, cs []Certificate, o TableOptions) error {
 			switch {
 			case c.Status.IsProblem():
 				status = ansiRed + status + ansiReset
-			case c.Status == StatusExpiring:
+			case c.Status == certs.StatusExpiring:
 				status = ansiYellow + status + ansiReset
 			}
 		}
@@ -181,11 +155,12 @@ func dash(s string) string {
 	return s
 }
 
-// CountRows counts the rows the table shows for cs, by STATUS, in the order of severity:
+// CountCertRows counts the rows the table shows for cs, by STATUS, in the order of severity:
 // "20 OK", "2 EXPIRING (<30d)", "1 EXPIRED".
-func CountRows(cs []Certificate, wide bool) (rows int, byStatus []string) {
-	shown, _ := tableRows(cs, wide)
-	order := []Status{StatusOK, StatusExpiring, StatusExpired, StatusNotYetValid, StatusUntrusted, StatusKeyMismatch, StatusServingStale, StatusServingUntrusted}
+func CountCertRows(cs []certs.Certificate, wide bool) (rows int, byStatus []string) {
+	shown, _ := certRows(cs, wide)
+	order := []certs.Status{certs.StatusOK, certs.StatusExpiring, certs.StatusExpired, certs.StatusNotYetValid, certs.StatusUntrusted,
+		certs.StatusKeyMismatch, certs.StatusServingStale, certs.StatusServingUntrusted}
 	counts := map[string]int{}
 	var texts []string
 	for _, s := range order {
@@ -206,12 +181,12 @@ func CountRows(cs []Certificate, wide bool) (rows int, byStatus []string) {
 	return len(shown), byStatus
 }
 
-// Summary counts the rows the table shows by their STATUS: "23 certificates: 20 OK,
+// CertSummary counts the rows the table shows by their STATUS: "23 certificates: 20 OK,
 // 2 EXPIRING (<30d), 1 EXPIRED.", followed, in the default table, by a line saying how many
 // superseded bundle entries it left out.
-func Summary(cs []Certificate, wide bool) string {
-	n, parts := CountRows(cs, wide)
-	_, hidden := tableRows(cs, wide)
+func CertSummary(cs []certs.Certificate, wide bool) string {
+	n, parts := CountCertRows(cs, wide)
+	_, hidden := certRows(cs, wide)
 	noun := "certificates"
 	if n == 1 {
 		noun = "certificate"
@@ -227,27 +202,26 @@ func Summary(cs []Certificate, wide bool) string {
 	return out
 }
 
-// WriteResult prints a rotation's before/after table.
-func WriteResult(w io.Writer, res *Result) error {
-	tw := printers.GetNewTabWriter(w)
-	fmt.Fprintln(tw, "COMPONENT\tSECRET\tROLE\tSERIAL BEFORE\tSERIAL AFTER\tEXPIRES BEFORE\tEXPIRES AFTER\tRESULT")
-	for _, o := range res.Outcomes {
-		result := "re-issued"
-		if !o.Reissued {
-			result = "NOT RE-ISSUED"
-		}
-		if o.Note != "" {
-			result += " (" + o.Note + ")"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Component, "secret/"+o.Secret, o.Role,
-			dash(shortSerial(o.BeforeSerial)), dash(shortSerial(o.AfterSerial)), timeOrDash(o.BeforeNotAfter), timeOrDash(o.AfterNotAfter), result)
+// residual is the RESIDUAL column: the time left until t as a short age, or how long ago it
+// passed: "11d", "5h", "42m", "3d ago" (STATUS says EXPIRED, so the word is left out to keep the
+// table narrow).
+func residual(now, t time.Time) string {
+	d := t.Sub(now)
+	if d < 0 {
+		return shortDuration(-d) + " ago"
 	}
-	return tw.Flush()
+	return shortDuration(d)
 }
 
-func timeOrDash(t time.Time) string {
-	if t.IsZero() {
-		return "-"
+func shortDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	case d >= 2*time.Minute:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	default:
+		return fmt.Sprintf("%ds", int(d/time.Second))
 	}
-	return FormatTime(t)
 }
