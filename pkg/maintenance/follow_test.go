@@ -29,8 +29,11 @@ type followHarness struct {
 	kv      *kvfake.Clientset
 	kube    *kubefake.Clientset
 	watches atomic.Int32
-	snaps   chan Snapshot
-	result  chan error
+	// ended is set when Wait returned: a maintenance that has already ended may be over
+	// before every informer watches.
+	ended  atomic.Bool
+	snaps  chan Snapshot
+	result chan error
 }
 
 func newFollowHarness(t *testing.T, objs []runtime.Object, kvObjs ...runtime.Object) *followHarness {
@@ -58,9 +61,13 @@ func newFollowHarness(t *testing.T, objs []runtime.Object, kvObjs ...runtime.Obj
 func (h *followHarness) start(ctx context.Context, f *Follower) {
 	f.Clients = Clients{Kube: h.kube, Dynamic: h.dyn, Discovery: h.kube.Discovery(), KubeVirt: h.kv}
 	f.OnProgress = func(s Snapshot) { h.snaps <- s }
-	go func() { h.result <- f.Wait(ctx) }()
+	go func() {
+		err := f.Wait(ctx)
+		h.ended.Store(true)
+		h.result <- err
+	}()
 	deadline := time.Now().Add(5 * time.Second)
-	for h.watches.Load() < 4 {
+	for h.watches.Load() < 4 && !h.ended.Load() {
 		if time.Now().After(deadline) {
 			h.t.Fatalf("informers did not start watching")
 		}
