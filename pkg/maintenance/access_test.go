@@ -1,4 +1,4 @@
-package maintenance
+package maintenance_test
 
 import (
 	"context"
@@ -19,12 +19,26 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 	kvv1 "kubevirt.io/api/core/v1"
 	kvfake "kubevirt.io/client-go/kubevirt/fake"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/drainmethod"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/follow"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/maintenancetest"
+)
+
+// The internal tests' fixtures (export_test.go), under their names there.
+var (
+	testAPI          = maintenance.FixtureAPI
+	pod              = maintenance.FixturePod
+	evacMigration    = maintenance.FixtureEvacMigration
+	inventoryFixture = maintenance.FixtureInventory
+	testVMI          = maintenancetest.VMI
 )
 
 // requestRecorder collects every request the fakes receive as verb group/resource/subresource.
 type requestRecorder struct {
 	mu   sync.Mutex
-	seen map[AccessCheck]bool
+	seen map[maintenance.AccessCheck]bool
 }
 
 func (r *requestRecorder) record(a k8stesting.Action) (bool, runtime.Object, error) {
@@ -35,7 +49,7 @@ func (r *requestRecorder) record(a k8stesting.Action) (bool, runtime.Object, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.seen[AccessCheck{Verb: a.GetVerb(), Group: gvr.Group, Resource: gvr.Resource, Subresource: a.GetSubresource()}] = true
+	r.seen[maintenance.AccessCheck{Verb: a.GetVerb(), Group: gvr.Group, Resource: gvr.Resource, Subresource: a.GetSubresource()}] = true
 	return false, nil, nil
 }
 
@@ -45,8 +59,8 @@ func (r *requestRecorder) recordWatch(a k8stesting.Action) (bool, watch.Interfac
 }
 
 // inTable tells whether Requests lists the recorded request.
-func inTable(got AccessCheck) bool {
-	for _, r := range Requests {
+func inTable(got maintenance.AccessCheck) bool {
+	for _, r := range maintenance.Requests {
 		group, resource := r.Group, r.Resource
 		if r.NodeMaintenance {
 			group, resource = testAPI.GVR.Group, testAPI.GVR.Resource
@@ -64,7 +78,7 @@ func TestEveryRequestIsInTheAccessTable(t *testing.T) {
 	ctx := context.Background()
 	ready := corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}
 	node := func(name string) *corev1.Node {
-		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{LabelSchedulable: "true"}}, Status: ready}
+		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{maintenance.LabelSchedulable: "true"}}, Status: ready}
 	}
 	kube := kubefake.NewSimpleClientset(node("n1"), node("n2"), node("n3"),
 		pod("default", "web-1", "n2", nil))
@@ -92,7 +106,7 @@ func TestEveryRequestIsInTheAccessTable(t *testing.T) {
 	marked.Status.EvacuationNodeName = "n1"
 	kv := kvfake.NewSimpleClientset(marked, evacMigration("kubevirt-evacuation-x", "vm-a", "n1", kvv1.MigrationPending, "", 1))
 
-	rec := &requestRecorder{seen: map[AccessCheck]bool{}}
+	rec := &requestRecorder{seen: map[maintenance.AccessCheck]bool{}}
 	for _, f := range []interface {
 		PrependReactor(string, string, k8stesting.ReactionFunc)
 		PrependWatchReactor(string, k8stesting.WatchReactionFunc)
@@ -100,7 +114,7 @@ func TestEveryRequestIsInTheAccessTable(t *testing.T) {
 		f.PrependReactor("*", "*", rec.record)
 		f.PrependWatchReactor("*", func(a k8stesting.Action) (bool, watch.Interface, error) { return rec.recordWatch(a) })
 	}
-	c := Clients{Kube: kube, Dynamic: dyn, Discovery: kube.Discovery(), KubeVirt: kv}
+	c := maintenance.Clients{Kube: kube, Dynamic: dyn, Discovery: kube.Discovery(), KubeVirt: kv}
 	api := testAPI
 	must := func(what string, err error) {
 		t.Helper()
@@ -110,53 +124,53 @@ func TestEveryRequestIsInTheAccessTable(t *testing.T) {
 	}
 
 	// start, several nodes, operator method.
-	pre, err := Preflight(ctx, c, &api, MethodOperator, []string{"n1", "n2"})
+	pre, err := maintenance.Preflight(ctx, c, &api, maintenance.MethodOperator, []string{"n1", "n2"})
 	must("preflight", err)
-	def, err := ClusterEvictionStrategy(ctx, kv)
+	def, err := maintenance.ClusterEvictionStrategy(ctx, kv)
 	must("cluster default", err)
-	plan, err := BuildPlan(ctx, c, "n1", def)
+	plan, err := maintenance.BuildPlan(ctx, c, "n1", def)
 	must("plan", err)
 	plan.SetDestinations(pre.Left)
-	_, err = CordonForRequest(ctx, c, "n1", time.Now())
+	_, err = maintenance.CordonForRequest(ctx, c, "n1", time.Now())
 	must("cordon n1", err)
-	_, err = CordonForRequest(ctx, c, "n2", time.Now())
+	_, err = maintenance.CordonForRequest(ctx, c, "n2", time.Now())
 	must("cordon n2", err)
-	_, err = Create(ctx, c, api, "n1-maintenance", "n1", "r", false)
+	_, err = maintenance.Create(ctx, c, api, "n1-maintenance", "n1", "r", false)
 	must("create", err)
-	must("hand over", HandOverRequestCordon(ctx, c, "n1"))
-	_, _, err = FindForNode(ctx, c, api, "n2")
+	must("hand over", maintenance.HandOverRequestCordon(ctx, c, "n1"))
+	_, _, err = maintenance.FindForNode(ctx, c, api, "n2")
 	must("find", err)
-	_, err = ReleaseRequestCordon(ctx, c, "n2")
+	_, err = maintenance.ReleaseRequestCordon(ctx, c, "n2")
 	must("release", err)
 	followCtx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	_ = (&Follower{Clients: c, API: api, Node: "n1", Name: "n1-maintenance"}).Wait(followCtx)
+	_ = (&follow.Follower{Clients: c, API: api, Node: "n1", Name: "n1-maintenance"}).Wait(followCtx)
 	cancel()
 
 	// start --method=drain.
-	_, err = Preflight(ctx, c, nil, MethodDrain, []string{"n2"})
+	_, err = maintenance.Preflight(ctx, c, nil, maintenance.MethodDrain, []string{"n2"})
 	must("preflight drain", err)
-	must("mark", MarkNode(ctx, c, "n2", "r", time.Now()))
-	status := make(chan NodeMaintenance, 100)
-	must("drain", DrainNode(ctx, c, "n2", status))
+	must("mark", drainmethod.MarkNode(ctx, c, "n2", "r", time.Now()))
+	status := make(chan maintenance.NodeMaintenance, 100)
+	must("drain", drainmethod.DrainNode(ctx, c, "n2", status))
 
 	// list, describe, stop.
-	_, err = Describe(ctx, c, &api, "n1")
+	_, err = maintenance.Describe(ctx, c, &api, "n1")
 	must("describe", err)
 	inv, err := c.Inventory(ctx, &api)
 	must("inventory", err)
-	must("delete", DeleteMaintenance(ctx, c, api, inv.Objects[0]))
+	must("delete", maintenance.DeleteMaintenance(ctx, c, api, inv.Objects[0]))
 	goneCtx, cancel := context.WithTimeout(ctx, time.Second)
-	must("gone", WaitMaintenanceGone(goneCtx, c, api, "n1-maintenance", "n1"))
+	must("gone", maintenance.WaitMaintenanceGone(goneCtx, c, api, "n1-maintenance", "n1"))
 	cancel()
-	must("unmark", UnmarkNode(ctx, c, "n2"))
+	must("unmark", drainmethod.UnmarkNode(ctx, c, "n2"))
 	releasedCtx, cancel := context.WithTimeout(ctx, time.Second)
-	must("released", WaitNodeReleased(releasedCtx, c, "n2"))
+	must("released", maintenance.WaitNodeReleased(releasedCtx, c, "n2"))
 	cancel()
-	_ = WaitComebacks(ctx, kv, "n1", []VMProgress{{Namespace: "default", Name: "vm-a", State: VMShutDown, OwnedByVM: true}})
-	evs, err := Evacuations(ctx, c, "n1")
+	_ = follow.WaitComebacks(ctx, kv, "n1", []follow.VMProgress{{Namespace: "default", Name: "vm-a", State: follow.VMShutDown, OwnedByVM: true}})
+	evs, err := maintenance.Evacuations(ctx, c, "n1")
 	must("evacuations", err)
 	for _, e := range evs {
-		_, err := CancelEvacuation(ctx, c, "n1", e)
+		_, err := maintenance.CancelEvacuation(ctx, c, "n1", e)
 		must("cancel evacuation", err)
 	}
 
@@ -188,22 +202,22 @@ func TestEveryRequestIsInTheAccessTable(t *testing.T) {
 
 func TestWriteChecksFollowTheTable(t *testing.T) {
 	api := testAPI
-	got := func(ops ...Op) string {
+	got := func(ops ...maintenance.Op) string {
 		var s []string
-		for _, ch := range WriteChecks(&api, ops...) {
+		for _, ch := range maintenance.WriteChecks(&api, ops...) {
 			s = append(s, ch.Verb+" "+ch.Display())
 		}
 		return strings.Join(s, ", ")
 	}
 	for _, tc := range []struct {
-		ops  []Op
+		ops  []maintenance.Op
 		want string
 	}{
-		{[]Op{OpStartOperator}, "create nodemaintenances.nodemaintenance.medik8s.io"},
-		{[]Op{OpStartOperator, OpCordonRequest}, "patch nodes, create nodemaintenances.nodemaintenance.medik8s.io"},
-		{[]Op{OpStartDrain}, "patch nodes, create pods/eviction"},
-		{[]Op{OpStop}, "delete nodemaintenances.nodemaintenance.medik8s.io"},
-		{[]Op{OpCancelEvacuations}, "patch virtualmachineinstances.kubevirt.io, delete virtualmachineinstancemigrations.kubevirt.io"},
+		{[]maintenance.Op{maintenance.OpStartOperator}, "create nodemaintenances.nodemaintenance.medik8s.io"},
+		{[]maintenance.Op{maintenance.OpStartOperator, maintenance.OpCordonRequest}, "patch nodes, create nodemaintenances.nodemaintenance.medik8s.io"},
+		{[]maintenance.Op{maintenance.OpStartDrain}, "patch nodes, create pods/eviction"},
+		{[]maintenance.Op{maintenance.OpStop}, "delete nodemaintenances.nodemaintenance.medik8s.io"},
+		{[]maintenance.Op{maintenance.OpCancelEvacuations}, "patch virtualmachineinstances.kubevirt.io, delete virtualmachineinstancemigrations.kubevirt.io"},
 	} {
 		if g := got(tc.ops...); g != tc.want {
 			t.Errorf("%v: %s, want %s", tc.ops, g, tc.want)

@@ -2,7 +2,6 @@ package maintenance
 
 import (
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	kvv1 "kubevirt.io/api/core/v1"
@@ -10,13 +9,17 @@ import (
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance/maintenancetest"
 )
 
-var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-
 // The shared fixtures (maintenancetest), under the short names the tests use.
 var (
-	strategy = maintenancetest.Strategy
-	testVMI  = maintenancetest.VMI
+	t0                     = maintenancetest.T0
+	testAPI                = API{GVR: maintenancetest.NodeMaintenanceGVR, Kind: "NodeMaintenance"}
+	strategy               = maintenancetest.Strategy
+	testVMI                = maintenancetest.VMI
+	queueTestMigration     = maintenancetest.Migration
+	unschedulableTargetPod = maintenancetest.UnschedulableTargetPod
 )
+
+const schedulerSays = maintenancetest.SchedulerSays
 
 func TestClassify(t *testing.T) {
 	live := kvv1.EvictionStrategyLiveMigrate

@@ -19,7 +19,7 @@ const AnnotationCordonedForRequest = "oc-cnv.io/cordoned-for-maintenance"
 // which the request leaves alone.
 func CordonForRequest(ctx context.Context, c Clients, node string, now time.Time) (bool, error) {
 	mine := false
-	err := patchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
+	err := PatchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
 		if _, marked := n.Annotations[AnnotationCordonedForRequest]; marked {
 			mine = true
 			if n.Spec.Unschedulable {
@@ -42,7 +42,7 @@ func CordonForRequest(ctx context.Context, c Clients, node string, now time.Time
 // not start. A node without the mark is left as it is. It reports whether it uncordoned.
 func ReleaseRequestCordon(ctx context.Context, c Clients, node string) (bool, error) {
 	released := false
-	err := patchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
+	err := PatchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
 		released = false
 		if _, marked := n.Annotations[AnnotationCordonedForRequest]; !marked {
 			return nil
@@ -63,7 +63,7 @@ func ReleaseRequestCordon(ctx context.Context, c Clients, node string) (bool, er
 // HandOverRequestCordon drops the mark once the node's maintenance holds the cordon: from then
 // on ending the maintenance, not this command, uncordons the node.
 func HandOverRequestCordon(ctx context.Context, c Clients, node string) error {
-	return patchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
+	return PatchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
 		if _, marked := n.Annotations[AnnotationCordonedForRequest]; !marked {
 			return nil
 		}

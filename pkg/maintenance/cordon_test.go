@@ -54,18 +54,6 @@ func TestRequestCordonReleasesOnlyWhatItCordoned(t *testing.T) {
 			t.Errorf("%s keeps the request's mark", name)
 		}
 	}
-
-	// A node whose --method=drain maintenance began keeps its cordon; only the mark goes.
-	_, _ = CordonForRequest(ctx, c, "free", time.Now())
-	if err := MarkNode(ctx, c, "free", "r", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := get("free").Annotations[AnnotationCordonedForRequest]; ok {
-		t.Errorf("MarkNode left the request's mark")
-	}
-	if released, _ := ReleaseRequestCordon(ctx, c, "free"); released || !get("free").Spec.Unschedulable {
-		t.Errorf("a node in maintenance was uncordoned")
-	}
 }
 
 func TestPlanSaysWhereVMsCanGo(t *testing.T) {

@@ -154,7 +154,7 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 				fromNode[m.Namespace+"/"+m.Name] = true
 				vmisOfNode[m.Namespace+"/"+m.Spec.VMIName] = true
 			}
-			if !onNode || migrationFinal(m.Status.Phase) {
+			if !onNode || MigrationFinal(m.Status.Phase) {
 				continue
 			}
 			queue = append(queue, m)
@@ -165,7 +165,7 @@ func Describe(ctx context.Context, c Clients, api *API, arg string) (*Descriptio
 			d.Migrations = append(d.Migrations, dm)
 		}
 	}
-	pos, queued := queuePositions(queue)
+	pos, queued := QueuePositions(queue)
 	for i := range d.Migrations {
 		m := &d.Migrations[i]
 		if p := pos[m.Namespace+"/"+m.VMI]; p > 0 && (m.Phase == "" || m.Phase == string(kvv1.MigrationPending)) {
@@ -335,7 +335,7 @@ func markUnschedulableTargets(ctx context.Context, c Clients, migs []DescribedMi
 			if types.UID(pod.Labels[kvv1.MigrationJobLabel]) != migs[i].uid {
 				continue
 			}
-			if reason, ok := podUnschedulable(pod); ok {
+			if reason, ok := PodUnschedulable(pod); ok {
 				migs[i].TargetPod, migs[i].Unschedulable = pod.Name, reason
 			}
 		}

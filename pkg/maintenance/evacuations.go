@@ -76,7 +76,7 @@ func Evacuations(ctx context.Context, c Clients, node string) ([]Evacuation, err
 		})
 		for _, m := range items {
 			e := byKey[ns+"/"+m.Spec.VMIName]
-			if e == nil || migrationFinal(m.Status.Phase) || m.Annotations[kvv1.EvacuationMigrationAnnotation] != node {
+			if e == nil || MigrationFinal(m.Status.Phase) || m.Annotations[kvv1.EvacuationMigrationAnnotation] != node {
 				continue
 			}
 			em := EvacuationMigration{Name: m.Name, Phase: m.Status.Phase}

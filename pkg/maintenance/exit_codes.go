@@ -3,7 +3,8 @@ package maintenance
 import "github.com/oc-cnv/oc-cnv/pkg/exitcode"
 
 // The exit code of each error of this package (docs/exit-codes.md), side by side so that the
-// mapping reads as one table. An error not listed ends the process with 1.
+// mapping reads as one table. An error not listed ends the process with 1. The errors that end
+// a wait have theirs beside the follower, in pkg/maintenance/follow/exit_codes.go.
 
 // A name that is not a node, a node that is not in maintenance, a name already taken: bad
 // input, nothing was changed.
@@ -18,12 +19,8 @@ func (e *WebhookUnavailableError) ExitCode() int { return exitcode.Unavailable }
 // The drain cannot go on as things stand.
 func (e *CapacityError) ExitCode() int { return exitcode.Blocked }
 func (e *BlockingError) ExitCode() int { return exitcode.Blocked }
-func (e *StalledError) ExitCode() int  { return exitcode.Blocked }
-func (e *FailedError) ExitCode() int   { return exitcode.Blocked }
 
-func (e *TimeoutError) ExitCode() int { return exitcode.Timeout }
-func (e *StuckError) ExitCode() int   { return exitcode.Timeout }
+func (e *StuckError) ExitCode() int { return exitcode.Timeout }
 
-// These two hints are commands to run, long enough to deserve a line of their own.
+// This hint is a command to run, long enough to deserve a line of its own.
 func (e *BlockingError) HintLabel() string { return "to proceed" }
-func (e *StalledError) HintLabel() string  { return "to unblock" }

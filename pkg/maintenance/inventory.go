@@ -90,8 +90,8 @@ func (inv *Inventory) addDrained(nodes []corev1.Node) {
 	sort.SliceStable(inv.Drained, func(i, j int) bool { return inv.Drained[i].Name < inv.Drained[j].Name })
 }
 
-// DrainSelector selects the nodes MarkNode labelled, so that listing and watching them reads
-// no other node.
+// DrainSelector selects the nodes drainmethod.MarkNode labelled, so that listing and watching
+// them reads no other node.
 func DrainSelector() string {
 	return labels.Set{LabelMaintenance: string(MethodDrain)}.AsSelector().String()
 }

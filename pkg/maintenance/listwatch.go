@@ -31,8 +31,10 @@ func oneObjectListWatch(name string, list listFunc, watchObj watchFunc) *cache.L
 	}
 }
 
-// dynamicObjectListWatch is oneObjectListWatch for a resource of the dynamic client.
-func dynamicObjectListWatch(res dynamic.ResourceInterface, name string) *cache.ListWatch {
+// DynamicObjectListWatch is oneObjectListWatch for a resource of the dynamic client. It is
+// exported for the follower (pkg/maintenance/follow), which watches one NodeMaintenance the way
+// stop waits for one to go.
+func DynamicObjectListWatch(res dynamic.ResourceInterface, name string) *cache.ListWatch {
 	return oneObjectListWatch(name, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 		return res.List(ctx, o)
 	}, res.Watch)

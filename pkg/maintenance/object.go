@@ -1,6 +1,7 @@
 package maintenance
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -158,3 +159,13 @@ func NewObject(api API, name, nodeName, reason string) *unstructured.Unstructure
 
 // DefaultName is the object name used for a node when the user does not choose one.
 func DefaultName(nodeName string) string { return nodeName + "-maintenance" }
+
+// PercentText is a drain's progress as tables show it: "-" when nothing reports it, so an
+// object without status never reads as a drain stuck at 0%. TimeoutError and the list and
+// progress of pkg/printers share it, so that they agree.
+func PercentText(progress int64, known bool) string {
+	if !known {
+		return "-"
+	}
+	return fmt.Sprintf("%d%%", progress)
+}

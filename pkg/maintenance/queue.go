@@ -14,8 +14,10 @@ import (
 // create migrations only as slots free up, so at most a few are Pending. Either way a Pending
 // migration waits its turn: progress and describe show its place in the queue.
 
-// queuedMigration tells a migration that waits to start from one already moving its VM.
-func queuedMigration(m *kvv1.VirtualMachineInstanceMigration) bool {
+// QueuedMigration tells a migration that waits to start from one already moving its VM. The
+// follower (pkg/maintenance/follow) shares it and QueuePositions with describe, so that both
+// number the queue alike.
+func QueuedMigration(m *kvv1.VirtualMachineInstanceMigration) bool {
 	return m.Status.Phase == kvv1.MigrationPhaseUnset || m.Status.Phase == kvv1.MigrationPending
 }
 
@@ -36,13 +38,13 @@ func migrationPriorityRank(m *kvv1.VirtualMachineInstanceMigration) int {
 	return 0
 }
 
-// queuePositions numbers the queued migrations in the order KubeVirt gives them a free slot:
+// QueuePositions numbers the queued migrations in the order KubeVirt gives them a free slot:
 // higher priority first, then the oldest. It returns each one's VMI (namespace/name) with its
 // 1-based place, and how many wait.
-func queuePositions(migs []*kvv1.VirtualMachineInstanceMigration) (map[string]int, int) {
+func QueuePositions(migs []*kvv1.VirtualMachineInstanceMigration) (map[string]int, int) {
 	var queued []*kvv1.VirtualMachineInstanceMigration
 	for _, m := range migs {
-		if queuedMigration(m) {
+		if QueuedMigration(m) {
 			queued = append(queued, m)
 		}
 	}
@@ -67,4 +69,10 @@ func queuePositions(migs []*kvv1.VirtualMachineInstanceMigration) (map[string]in
 // describe in pkg/printers give the place in these words.
 func QueueText(pos, of int) string {
 	return fmt.Sprintf("queued (%d of %d)", pos, of)
+}
+
+// MigrationFinal tells a migration that has ended. Describe, stop and the follower in
+// pkg/maintenance/follow judge a migration alike with it.
+func MigrationFinal(p kvv1.VirtualMachineInstanceMigrationPhase) bool {
+	return p == kvv1.MigrationSucceeded || p == kvv1.MigrationFailed
 }

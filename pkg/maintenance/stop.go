@@ -58,7 +58,7 @@ func DeleteMaintenance(ctx context.Context, c Clients, api API, nm NodeMaintenan
 // WaitMaintenanceGone watches the NodeMaintenance until it is gone. On ctx's deadline it
 // returns a StuckError with the finalizers still holding it.
 func WaitMaintenanceGone(ctx context.Context, c Clients, api API, name, node string) error {
-	lw := dynamicObjectListWatch(c.Dynamic.Resource(api.GVR), name)
+	lw := DynamicObjectListWatch(c.Dynamic.Resource(api.GVR), name)
 	var last *unstructured.Unstructured
 	_, err := watchtools.UntilWithSync(ctx, lw, &unstructured.Unstructured{},
 		func(store cache.Store) (bool, error) {

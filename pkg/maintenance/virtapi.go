@@ -17,15 +17,16 @@ import (
 // webhook", which reads like a broken VM but only means virt-api did not answer.
 const evictionWebhookName = "virt-launcher-eviction-interceptor.kubevirt.io"
 
-// evictionWebhookDown tells an eviction refused because virt-api could not be called.
-func evictionWebhookDown(msg string) bool {
+// EvictionWebhookDown tells an eviction refused because virt-api could not be called. It is
+// exported for the drain method (pkg/maintenance/drainmethod), which waits for virt-api then.
+func EvictionWebhookDown(msg string) bool {
 	return strings.Contains(msg, "failed calling webhook") && strings.Contains(msg, evictionWebhookName)
 }
 
 // ExplainLastError names the cause of a last error that reads like something else. It knows
 // KubeVirt's webhooks, so it belongs here; pkg/printers shows every last error through it.
 func ExplainLastError(msg string) string {
-	if evictionWebhookDown(msg) {
+	if EvictionWebhookDown(msg) {
 		return "virt-api unreachable: its eviction webhook fails closed, so VM pods cannot be evicted until it answers (" + msg + ")"
 	}
 	return msg

@@ -1,4 +1,4 @@
-package maintenance
+package maintenance_test
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/drainmethod"
 )
 
 // WatchList turns the objects' and the drained nodes' notifications into entries: an object's
@@ -24,7 +27,7 @@ func TestWatchListReportsBothMethods(t *testing.T) {
 	var seen []string
 	done := make(chan error, 1)
 	go func() {
-		done <- c.WatchList(ctx, &api, false, func(ch ListChange) error {
+		done <- c.WatchList(ctx, &api, false, func(ch maintenance.ListChange) error {
 			mu.Lock()
 			defer mu.Unlock()
 			what := fmt.Sprintf("%s %s %s", ch.Entry.Method, ch.Entry.NodeName, ch.Entry.Name)
@@ -62,11 +65,11 @@ func TestWatchListReportsBothMethods(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitSeen("operator n1 console-made deleted")
-	if err := UnmarkNode(ctx, c, "n2"); err != nil {
+	if err := drainmethod.UnmarkNode(ctx, c, "n2"); err != nil {
 		t.Fatal(err)
 	}
 	waitSeen("drain n2  deleted")
-	if err := MarkNode(ctx, c, "n4", "fan", time.Now()); err != nil {
+	if err := drainmethod.MarkNode(ctx, c, "n4", "fan", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	waitSeen("drain n4 ")

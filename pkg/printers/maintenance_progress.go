@@ -10,6 +10,7 @@ import (
 
 	"github.com/oc-cnv/oc-cnv/pkg/liveblock"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/follow"
 )
 
 // MaintenanceProgress shows the snapshots of one or more nodes. On a terminal it redraws a block
@@ -24,18 +25,18 @@ type MaintenanceProgress struct {
 	Now   func() time.Time
 
 	mu     sync.Mutex
-	last   map[string]maintenance.Snapshot
+	last   map[string]follow.Snapshot
 	order  []string
 	block  liveblock.Block
 	closed bool
 }
 
 // Update records a snapshot and prints what changed.
-func (p *MaintenanceProgress) Update(s maintenance.Snapshot) {
+func (p *MaintenanceProgress) Update(s follow.Snapshot) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.last == nil {
-		p.last = map[string]maintenance.Snapshot{}
+		p.last = map[string]follow.Snapshot{}
 	}
 	prev, had := p.last[s.Node]
 	if !had {
@@ -139,9 +140,9 @@ func (p *MaintenanceProgress) blk() *liveblock.Block {
 
 // RenderProgressBlock writes the terminal block for one node: a headline with the drain's
 // progress, then one line per VM with its state, route and elapsed time.
-func RenderProgressBlock(w io.Writer, s maintenance.Snapshot, now time.Time) {
+func RenderProgressBlock(w io.Writer, s follow.Snapshot, now time.Time) {
 	fmt.Fprintf(w, "%s  %s  drain %s  pods %s  %s\n", s.Node, orWaiting(s.Phase), maintenance.PercentText(s.DrainProgress, s.DrainKnown),
-		podsText(s.Evicted(), s.EvictionPods, s.PodCountsKnown), maintenance.Elapsed(now.Sub(s.Started)))
+		podsText(s.Evicted(), s.EvictionPods, s.PodCountsKnown), follow.Elapsed(now.Sub(s.Started)))
 	tw := newTable(w)
 	for _, v := range s.VMs {
 		el := ""
@@ -152,7 +153,7 @@ func RenderProgressBlock(w io.Writer, s maintenance.Snapshot, now time.Time) {
 			}
 			// A shutdown seen at once has no meaningful duration.
 			if d := end.Sub(v.Started); v.Finished.IsZero() || d >= time.Second {
-				el = maintenance.Elapsed(d)
+				el = follow.Elapsed(d)
 			}
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", v.Key(), stateText(v), route(v), el, v.Message)
@@ -163,17 +164,17 @@ func RenderProgressBlock(w io.Writer, s maintenance.Snapshot, now time.Time) {
 	}
 }
 
-func stateText(v maintenance.VMProgress) string {
-	if v.State == maintenance.VMQueued {
+func stateText(v follow.VMProgress) string {
+	if v.State == follow.VMQueued {
 		return fmt.Sprintf("Queued (%d of %d)", v.QueuePos, v.QueueLen)
 	}
-	if v.State == maintenance.VMMigrating && v.MigrationPhase != "" {
+	if v.State == follow.VMMigrating && v.MigrationPhase != "" {
 		return string(v.State) + " (" + v.MigrationPhase + ")"
 	}
 	return string(v.State)
 }
 
-func route(v maintenance.VMProgress) string {
+func route(v follow.VMProgress) string {
 	if v.Target == "" {
 		return v.Source
 	}
@@ -181,13 +182,13 @@ func route(v maintenance.VMProgress) string {
 }
 
 // vmChangeLine is the plain log line of one VM's state.
-func vmChangeLine(node, key string, v maintenance.VMProgress) string {
+func vmChangeLine(node, key string, v follow.VMProgress) string {
 	line := fmt.Sprintf("%s: VM %s %s", node, key, stateText(v))
 	if v.Target != "" {
 		line += " " + route(v)
 	}
 	if !v.Finished.IsZero() && !v.Started.IsZero() && v.Finished.Sub(v.Started) >= time.Second {
-		line += " in " + maintenance.Elapsed(v.Finished.Sub(v.Started))
+		line += " in " + follow.Elapsed(v.Finished.Sub(v.Started))
 	}
 	if v.Message != "" {
 		line += ": " + v.Message
@@ -197,7 +198,7 @@ func vmChangeLine(node, key string, v maintenance.VMProgress) string {
 
 // ProgressChangeLines are the plain log lines describing the difference between two snapshots
 // of a node; every line names the node so interleaved nodes stay readable.
-func ProgressChangeLines(prev maintenance.Snapshot, hadPrev bool, s maintenance.Snapshot) []string {
+func ProgressChangeLines(prev follow.Snapshot, hadPrev bool, s follow.Snapshot) []string {
 	var out []string
 	if !hadPrev || prev.Phase != s.Phase || prev.DrainProgress != s.DrainProgress || prev.DrainKnown != s.DrainKnown ||
 		prev.Evicted() != s.Evicted() || prev.EvictionPods != s.EvictionPods {
@@ -210,12 +211,12 @@ func ProgressChangeLines(prev maintenance.Snapshot, hadPrev bool, s maintenance.
 	if s.LastError != "" && s.LastError != prev.LastError {
 		out = append(out, fmt.Sprintf("%s: last error: %s", s.Node, maintenance.ExplainLastError(firstLine(s.LastError))))
 	}
-	prevVMs := map[string]maintenance.VMProgress{}
+	prevVMs := map[string]follow.VMProgress{}
 	for _, v := range prev.VMs {
 		prevVMs[v.Key()] = v
 	}
 	keys := make([]string, 0, len(s.VMs))
-	cur := map[string]maintenance.VMProgress{}
+	cur := map[string]follow.VMProgress{}
 	for _, v := range s.VMs {
 		keys = append(keys, v.Key())
 		cur[v.Key()] = v
@@ -228,7 +229,7 @@ func ProgressChangeLines(prev maintenance.Snapshot, hadPrev bool, s maintenance.
 		// reads Migrated) would only repeat the previous line. A queued VM moving up the queue
 		// is not news either: with many migrations queued at once (KubeVirt v1.9), every one
 		// that starts would otherwise reprint all the others.
-		if pv, ok := prevVMs[k]; ok && (vmChangeLine(s.Node, k, pv) == line || pv.State == maintenance.VMQueued && v.State == maintenance.VMQueued) {
+		if pv, ok := prevVMs[k]; ok && (vmChangeLine(s.Node, k, pv) == line || pv.State == follow.VMQueued && v.State == follow.VMQueued) {
 			continue
 		}
 		out = append(out, line)

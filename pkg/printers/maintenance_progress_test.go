@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/follow"
 )
 
 func TestChangeLinesAndBlock(t *testing.T) {
-	start := maintenance.Snapshot{Node: "node-1", Phase: "Running", DrainKnown: true, PodCountsKnown: true, EvictionPods: 2, PendingPods: []string{"a", "b"}, Started: t0,
-		VMs: []maintenance.VMProgress{{Namespace: "default", Name: "vm-a", State: maintenance.VMWaiting, Source: "node-1"}}}
-	lines := ProgressChangeLines(maintenance.Snapshot{}, false, start)
+	start := follow.Snapshot{Node: "node-1", Phase: "Running", DrainKnown: true, PodCountsKnown: true, EvictionPods: 2, PendingPods: []string{"a", "b"}, Started: t0,
+		VMs: []follow.VMProgress{{Namespace: "default", Name: "vm-a", State: follow.VMWaiting, Source: "node-1"}}}
+	lines := ProgressChangeLines(follow.Snapshot{}, false, start)
 	want := []string{"node-1: Running, drain 0%, 0/2 pods evicted", "node-1: VM default/vm-a Waiting"}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("first lines:\n%s", strings.Join(lines, "\n"))
@@ -21,7 +22,7 @@ func TestChangeLinesAndBlock(t *testing.T) {
 	next := start
 	next.DrainProgress = 50
 	next.PendingPods = []string{"b"}
-	next.VMs = []maintenance.VMProgress{{Namespace: "default", Name: "vm-a", State: maintenance.VMMigrated, Source: "node-1", Target: "node-2",
+	next.VMs = []follow.VMProgress{{Namespace: "default", Name: "vm-a", State: follow.VMMigrated, Source: "node-1", Target: "node-2",
 		Started: t0.Add(time.Second), Finished: t0.Add(5 * time.Second)}}
 	lines = ProgressChangeLines(start, true, next)
 	want = []string{"node-1: Running, drain 50%, 1/2 pods evicted", "node-1: VM default/vm-a Migrated node-1 → node-2 in 4s"}
@@ -34,7 +35,7 @@ func TestChangeLinesAndBlock(t *testing.T) {
 
 	var b bytes.Buffer
 	running := next
-	running.VMs = append(running.VMs, maintenance.VMProgress{Namespace: "default", Name: "vm-b", State: maintenance.VMMigrating, MigrationPhase: "Running",
+	running.VMs = append(running.VMs, follow.VMProgress{Namespace: "default", Name: "vm-b", State: follow.VMMigrating, MigrationPhase: "Running",
 		Source: "node-1", Target: "node-3", Started: t0.Add(10 * time.Second)})
 	RenderProgressBlock(&b, running, t0.Add(72*time.Second))
 	wantBlock := `node-1  Running  drain 50%  pods 1/2  1m12s
@@ -49,8 +50,8 @@ func TestChangeLinesAndBlock(t *testing.T) {
 func TestLiveRedrawFitsTheTerminal(t *testing.T) {
 	var b bytes.Buffer
 	p := &MaintenanceProgress{Out: &b, Live: true, Width: 30, Now: func() time.Time { return t0.Add(3 * time.Second) }}
-	s := maintenance.Snapshot{Node: "node-1", Phase: "Running", DrainKnown: true, PodCountsKnown: true, Started: t0, VMs: []maintenance.VMProgress{
-		{Namespace: "default", Name: "a-very-long-virtual-machine-name", State: maintenance.VMWaiting, Source: "node-1"}}}
+	s := follow.Snapshot{Node: "node-1", Phase: "Running", DrainKnown: true, PodCountsKnown: true, Started: t0, VMs: []follow.VMProgress{
+		{Namespace: "default", Name: "a-very-long-virtual-machine-name", State: follow.VMWaiting, Source: "node-1"}}}
 	p.Update(s)
 	p.Update(s)
 	want := "\r\x1b[2Knode-1  Running  drain 0%  p…\n" +
@@ -67,20 +68,20 @@ func TestLiveRedrawFitsTheTerminal(t *testing.T) {
 // already reads Migrated) prints nothing, so piped logs carry no repeated lines.
 func TestChangeLinesSkipUnchangedText(t *testing.T) {
 	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	vm := maintenance.VMProgress{Namespace: "ns", Name: "web", State: maintenance.VMMigrated, MigrationPhase: "Running",
+	vm := follow.VMProgress{Namespace: "ns", Name: "web", State: follow.VMMigrated, MigrationPhase: "Running",
 		Source: "n1", Target: "n2", Started: start, Finished: start.Add(3 * time.Second)}
-	prev := maintenance.Snapshot{Node: "n1", Phase: "Running", VMs: []maintenance.VMProgress{vm}}
+	prev := follow.Snapshot{Node: "n1", Phase: "Running", VMs: []follow.VMProgress{vm}}
 	next := prev
 	done := vm
 	done.MigrationPhase = "Succeeded"
-	next.VMs = []maintenance.VMProgress{done}
+	next.VMs = []follow.VMProgress{done}
 	if got := ProgressChangeLines(prev, true, next); len(got) != 0 {
 		t.Fatalf("repeated line(s): %q", got)
 	}
 
 	moving := vm
-	moving.State, moving.Finished = maintenance.VMMigrating, time.Time{}
-	prev.VMs = []maintenance.VMProgress{moving}
+	moving.State, moving.Finished = follow.VMMigrating, time.Time{}
+	prev.VMs = []follow.VMProgress{moving}
 	got := ProgressChangeLines(prev, true, next)
 	want := []string{"n1: VM ns/web Migrated n1 → n2 in 3s"}
 	if !reflect.DeepEqual(got, want) {
@@ -90,8 +91,8 @@ func TestChangeLinesSkipUnchangedText(t *testing.T) {
 
 // queuedVM is a VM of node-1 whose migration started at started (zero: none yet); pos > 0
 // places it in the queue of migrations KubeVirt holds in Pending.
-func queuedVM(name string, state maintenance.VMState, phase string, pos, of int, started time.Time) maintenance.VMProgress {
-	return maintenance.VMProgress{Namespace: "default", Name: name, State: state, MigrationPhase: phase, QueuePos: pos, QueueLen: of,
+func queuedVM(name string, state follow.VMState, phase string, pos, of int, started time.Time) follow.VMProgress {
+	return follow.VMProgress{Namespace: "default", Name: name, State: state, MigrationPhase: phase, QueuePos: pos, QueueLen: of,
 		Source: "node-1", Started: started}
 }
 
@@ -100,11 +101,11 @@ func queuedVM(name string, state maintenance.VMState, phase string, pos, of int,
 // new line. The snapshots are what pkg/maintenance's follower reports for these migrations
 // (its TestProgressShowsQueuedMigrations).
 func TestProgressShowsQueuedMigrations(t *testing.T) {
-	first := maintenance.Snapshot{Node: "node-1", Method: maintenance.MethodOperator, Started: t0, VMs: []maintenance.VMProgress{
-		queuedVM("vm-a", maintenance.VMMigrating, "Running", 0, 0, t0),
-		queuedVM("vm-b", maintenance.VMQueued, "Pending", 2, 3, t0.Add(2*time.Second)),
-		queuedVM("vm-c", maintenance.VMQueued, "Pending", 1, 3, t0.Add(time.Second)),
-		queuedVM("vm-d", maintenance.VMQueued, "Pending", 3, 3, t0.Add(-time.Second)),
+	first := follow.Snapshot{Node: "node-1", Method: maintenance.MethodOperator, Started: t0, VMs: []follow.VMProgress{
+		queuedVM("vm-a", follow.VMMigrating, "Running", 0, 0, t0),
+		queuedVM("vm-b", follow.VMQueued, "Pending", 2, 3, t0.Add(2*time.Second)),
+		queuedVM("vm-c", follow.VMQueued, "Pending", 1, 3, t0.Add(time.Second)),
+		queuedVM("vm-d", follow.VMQueued, "Pending", 3, 3, t0.Add(-time.Second)),
 	}}
 	var b bytes.Buffer
 	RenderProgressBlock(&b, first, t0.Add(10*time.Second))
@@ -117,7 +118,7 @@ func TestProgressShowsQueuedMigrations(t *testing.T) {
 	if b.String() != want {
 		t.Errorf("block:\n%s\nwant:\n%s", b.String(), want)
 	}
-	lines := ProgressChangeLines(maintenance.Snapshot{}, false, first)
+	lines := ProgressChangeLines(follow.Snapshot{}, false, first)
 	wantLines := []string{
 		"node-1: Pending, drain -",
 		"node-1: VM default/vm-a Migrating (Running)",
@@ -131,11 +132,11 @@ func TestProgressShowsQueuedMigrations(t *testing.T) {
 
 	// vm-c's turn: the others move up, which is no news.
 	next := first
-	next.VMs = []maintenance.VMProgress{
-		queuedVM("vm-a", maintenance.VMMigrating, "Running", 0, 0, t0),
-		queuedVM("vm-b", maintenance.VMQueued, "Pending", 1, 2, t0.Add(2*time.Second)),
-		queuedVM("vm-c", maintenance.VMMigrating, "Scheduling", 0, 0, t0.Add(time.Second)),
-		queuedVM("vm-d", maintenance.VMQueued, "Pending", 2, 2, t0.Add(-time.Second)),
+	next.VMs = []follow.VMProgress{
+		queuedVM("vm-a", follow.VMMigrating, "Running", 0, 0, t0),
+		queuedVM("vm-b", follow.VMQueued, "Pending", 1, 2, t0.Add(2*time.Second)),
+		queuedVM("vm-c", follow.VMMigrating, "Scheduling", 0, 0, t0.Add(time.Second)),
+		queuedVM("vm-d", follow.VMQueued, "Pending", 2, 2, t0.Add(-time.Second)),
 	}
 	if got := stateText(next.VMs[3]); got != "Queued (2 of 2)" {
 		t.Errorf("vm-d after vm-c started: %q", got)
@@ -150,11 +151,11 @@ func TestProgressShowsQueuedMigrations(t *testing.T) {
 // one just created is first in a queue of one (pkg/maintenance's
 // TestProgressWithMigrationsCreatedAsSlotsFree reports these states).
 func TestProgressWithMigrationsCreatedAsSlotsFree(t *testing.T) {
-	s := maintenance.Snapshot{Node: "node-1", Method: maintenance.MethodOperator, Started: t0, VMs: []maintenance.VMProgress{
-		queuedVM("vm-a", maintenance.VMMigrating, "Running", 0, 0, t0),
-		queuedVM("vm-b", maintenance.VMQueued, "Pending", 1, 1, t0.Add(9*time.Second)),
-		queuedVM("vm-c", maintenance.VMWaiting, "", 0, 0, time.Time{}),
-		queuedVM("vm-d", maintenance.VMWaiting, "", 0, 0, time.Time{}),
+	s := follow.Snapshot{Node: "node-1", Method: maintenance.MethodOperator, Started: t0, VMs: []follow.VMProgress{
+		queuedVM("vm-a", follow.VMMigrating, "Running", 0, 0, t0),
+		queuedVM("vm-b", follow.VMQueued, "Pending", 1, 1, t0.Add(9*time.Second)),
+		queuedVM("vm-c", follow.VMWaiting, "", 0, 0, time.Time{}),
+		queuedVM("vm-d", follow.VMWaiting, "", 0, 0, time.Time{}),
 	}}
 	var b bytes.Buffer
 	RenderProgressBlock(&b, s, t0.Add(10*time.Second))

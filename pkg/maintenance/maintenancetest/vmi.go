@@ -1,5 +1,7 @@
-// Package maintenancetest holds the fixtures that the tests of pkg/maintenance and of its
-// renderers in pkg/printers share, so that both judge the same VMIs. Only tests import it.
+// Package maintenancetest holds the fixtures that the tests of pkg/maintenance, of its
+// subpackages follow and drainmethod, and of its renderers in pkg/printers share, so that all
+// judge the same objects. Only tests import it. It imports none of those packages, so that
+// pkg/maintenance's own tests can use it.
 package maintenancetest
 
 import (

@@ -16,6 +16,7 @@ import (
 
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/drainmethod"
 )
 
 func rowsOf(s string) []string {
@@ -125,7 +126,7 @@ func TestWatchFollowsDrainNodesWithoutAPI(t *testing.T) {
 		return false
 	})
 
-	if err := maintenance.MarkNode(ctx, c, "n1", "psu", time.Now()); err != nil {
+	if err := drainmethod.MarkNode(ctx, c, "n1", "psu", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the node's row", func() bool { return strings.Contains(out.String(), "Succeeded") })
@@ -137,7 +138,7 @@ func TestWatchFollowsDrainNodesWithoutAPI(t *testing.T) {
 	if _, err := kube.CoreV1().Nodes().UpdateStatus(ctx, n, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := maintenance.UnmarkNode(ctx, c, "n1"); err != nil {
+	if err := drainmethod.UnmarkNode(ctx, c, "n1"); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the Deleted row", func() bool { return strings.Contains(out.String(), "Deleted") })

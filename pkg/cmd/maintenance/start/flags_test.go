@@ -8,6 +8,7 @@ import (
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil/cmdtest"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/follow"
 )
 
 func parse(t *testing.T, args ...string) (*Options, error) {
@@ -26,7 +27,7 @@ func TestFlagsToOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if strings.Join(got.Nodes, ",") != "n1" || got.Method != string(maintenance.MethodOperator) || !got.Wait || got.DryRun != "none" ||
-		got.MaxConcurrent != 1 || got.StallTimeout != maintenance.DefaultStallAfter || got.Timeout != 0 || got.Yes || got.Force || got.reasonGiven {
+		got.MaxConcurrent != 1 || got.StallTimeout != follow.DefaultStallAfter || got.Timeout != 0 || got.Yes || got.Force || got.reasonGiven {
 		t.Errorf("defaults: %+v", *got)
 	}
 

@@ -16,6 +16,8 @@ import (
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/drainmethod"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/follow"
 	"github.com/oc-cnv/oc-cnv/pkg/printers"
 )
 
@@ -143,7 +145,7 @@ func (o *Options) Run(ctx context.Context) error {
 	defer stop()
 	err = maintenance.RunAll(ctx, nodes, o.MaxConcurrent, r.startAndFollow)
 	stop()
-	var interrupted *maintenance.InterruptedError
+	var interrupted *follow.InterruptedError
 	if errors.As(err, &interrupted) || (err != nil && errors.Is(err, context.Canceled) && ctx.Err() != nil) {
 		return maintutil.Interrupted(o.factory.Program, r.inMaintenance(nodes))
 	}
@@ -213,7 +215,7 @@ func (r *run) begin(ctx context.Context, node string) (string, error) {
 	}
 	if r.method == maintenance.MethodDrain {
 		// MarkNode also drops the request's cordon mark, in the same write.
-		if err := maintenance.MarkNode(ctx, r.c, node, r.o.Reason, time.Now()); err != nil {
+		if err := drainmethod.MarkNode(ctx, r.c, node, r.o.Reason, time.Now()); err != nil {
 			return "", err
 		}
 		r.markStarted(node)
@@ -259,15 +261,15 @@ func (r *run) startAndFollow(ctx context.Context, node string) error {
 	if err != nil {
 		return err
 	}
-	var last maintenance.Snapshot
-	f := &maintenance.Follower{
+	var last follow.Snapshot
+	f := &follow.Follower{
 		Clients:        r.c,
 		Node:           node,
 		ClusterDefault: r.clusterDefault,
 		Method:         r.method,
 		Timeout:        r.o.Timeout,
 		StallAfter:     r.o.StallTimeout,
-		OnProgress: func(s maintenance.Snapshot) {
+		OnProgress: func(s follow.Snapshot) {
 			last = s
 			r.progress.Update(s)
 		},
@@ -288,22 +290,22 @@ func (r *run) startAndFollow(ctx context.Context, node string) error {
 
 // comebacks waits, a bounded time, for the VMs the drain shut down to run again, and says
 // where each one did, or that it did not.
-func (r *run) comebacks(ctx context.Context, node string, last maintenance.Snapshot) string {
-	wctx, cancel := context.WithTimeout(ctx, maintenance.DefaultComebackWait)
+func (r *run) comebacks(ctx context.Context, node string, last follow.Snapshot) string {
+	wctx, cancel := context.WithTimeout(ctx, follow.DefaultComebackWait)
 	defer cancel()
 	started := time.Now()
-	cbs := maintenance.WaitComebacks(wctx, r.c.KubeVirt, node, last.VMs)
+	cbs := follow.WaitComebacks(wctx, r.c.KubeVirt, node, last.VMs)
 	waited := time.Since(started)
 	var b strings.Builder
 	for _, cb := range cbs {
-		b.WriteString("\n" + maintenance.ComebackText(cb, waited))
+		b.WriteString("\n" + follow.ComebackText(cb, waited))
 	}
 	return b.String()
 }
 
 // followDrain runs --method=drain's drain beside the follower, which shows its progress and
 // decides the outcome; the drain is stopped when following ends for any reason.
-func (r *run) followDrain(ctx context.Context, f *maintenance.Follower) error {
+func (r *run) followDrain(ctx context.Context, f *follow.Follower) error {
 	drainCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	status := make(chan maintenance.NodeMaintenance)
@@ -313,7 +315,7 @@ func (r *run) followDrain(ctx context.Context, f *maintenance.Follower) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = maintenance.DrainNode(drainCtx, r.c, f.Node, status)
+		_ = drainmethod.DrainNode(drainCtx, r.c, f.Node, status)
 	}()
 	err := f.Wait(ctx)
 	cancel()
@@ -322,13 +324,13 @@ func (r *run) followDrain(ctx context.Context, f *maintenance.Follower) error {
 }
 
 // summary is the one line printed when a node reached maintenance.
-func summary(s maintenance.Snapshot) string {
+func summary(s follow.Snapshot) string {
 	migrated, shutDown := 0, 0
 	for _, v := range s.VMs {
 		switch v.State {
-		case maintenance.VMMigrated:
+		case follow.VMMigrated:
 			migrated++
-		case maintenance.VMShutDown:
+		case follow.VMShutDown:
 			shutDown++
 		}
 	}

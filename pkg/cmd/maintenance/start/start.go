@@ -16,6 +16,7 @@ import (
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/completion"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/follow"
 )
 
 // Options are the flags and arguments of `maintenance start`, completed into what Run needs.
@@ -52,7 +53,7 @@ func NewOptions(f *cmdutil.Factory, streams genericiooptions.IOStreams) *Options
 	return &Options{
 		Method:        string(maintenance.MethodOperator),
 		Wait:          true,
-		StallTimeout:  maintenance.DefaultStallAfter,
+		StallTimeout:  follow.DefaultStallAfter,
 		DryRun:        "none",
 		MaxConcurrent: 1,
 		PrintFlags:    genericclioptions.NewPrintFlags(""),

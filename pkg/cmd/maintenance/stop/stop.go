@@ -14,6 +14,7 @@ import (
 	"github.com/oc-cnv/oc-cnv/pkg/cmd/maintenance/maintutil"
 	"github.com/oc-cnv/oc-cnv/pkg/cmdutil"
 	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/drainmethod"
 )
 
 // DefaultTimeout bounds the wait for the operator to release a node; the operator normally
@@ -151,7 +152,7 @@ func (o *Options) Run(ctx context.Context) error {
 			}
 			fmt.Fprintf(o.streams.Out, "NodeMaintenance %s deleted for node %s.\n", t.Maintenance.Name, t.Node)
 		default:
-			if err := maintenance.UnmarkNode(ctx, c, t.Node); err != nil {
+			if err := drainmethod.UnmarkNode(ctx, c, t.Node); err != nil {
 				return fmt.Errorf("releasing node %s: %w", t.Node, err)
 			}
 			fmt.Fprintf(o.streams.Out, "Node %s uncordoned and its drain taint removed.\n", t.Node)

@@ -1,4 +1,4 @@
-package maintenance
+package follow
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 	kvv1 "kubevirt.io/api/core/v1"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
 // A migration whose target pod the scheduler cannot place sits in Scheduling until KubeVirt
@@ -42,7 +44,7 @@ func (f *Follower) runTargetPodInformer(ctx context.Context, emit func(func(*fol
 			return
 		}
 		uid := types.UID(pod.Labels[kvv1.MigrationJobLabel])
-		reason, unschedulable := podUnschedulable(pod)
+		reason, unschedulable := maintenance.PodUnschedulable(pod)
 		key := pod.Namespace + "/" + pod.Name
 		emit(func(s *followState) {
 			if deleted || !unschedulable {
@@ -57,17 +59,4 @@ func (f *Follower) runTargetPodInformer(ctx context.Context, emit func(func(*fol
 		UpdateFunc: func(_, n interface{}) { set(n, false) },
 		DeleteFunc: func(o interface{}) { set(o, true) },
 	})
-}
-
-// podUnschedulable reads the scheduler's verdict on a pod not yet bound to a node.
-func podUnschedulable(pod *corev1.Pod) (string, bool) {
-	if pod.Spec.NodeName != "" {
-		return "", false
-	}
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
-			return c.Message, true
-		}
-	}
-	return "", false
 }

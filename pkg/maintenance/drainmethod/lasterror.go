@@ -1,4 +1,4 @@
-package maintenance
+package drainmethod
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
 // errorRecordInterval is the least time between two writes of the record: a drain retries a
@@ -22,7 +24,7 @@ const maxRecordedError = 1024
 // last error, at most once per interval. Writing is best effort: a drain does not fail because
 // its record could not be written.
 type errorRecorder struct {
-	c       Clients
+	c       maintenance.Clients
 	node    string
 	now     func() time.Time
 	changed chan struct{}
@@ -37,7 +39,7 @@ type errorRecorder struct {
 
 const unknownRecord = "\x00unknown"
 
-func newErrorRecorder(c Clients, node string) *errorRecorder {
+func newErrorRecorder(c maintenance.Clients, node string) *errorRecorder {
 	return &errorRecorder{c: c, node: node, now: time.Now, written: unknownRecord, changed: make(chan struct{}, 1)}
 }
 
@@ -93,10 +95,10 @@ func (r *errorRecorder) flush(ctx context.Context) {
 	if msg == written {
 		return
 	}
-	ann := map[string]any{AnnotationLastError: nil, AnnotationLastErrorTime: nil}
+	ann := map[string]any{maintenance.AnnotationLastError: nil, maintenance.AnnotationLastErrorTime: nil}
 	if msg != "" {
-		ann[AnnotationLastError] = msg
-		ann[AnnotationLastErrorTime] = at.UTC().Format(time.RFC3339)
+		ann[maintenance.AnnotationLastError] = msg
+		ann[maintenance.AnnotationLastErrorTime] = at.UTC().Format(time.RFC3339)
 	}
 	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": ann}})
 	if err != nil {

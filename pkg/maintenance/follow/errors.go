@@ -1,9 +1,11 @@
-package maintenance
+package follow
 
 import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
 // describeLeft says precisely what is still on the node and why, for every error that ends a
@@ -17,7 +19,7 @@ func describeLeft(s Snapshot) string {
 	b.WriteString("\nstill on node " + s.Node + ":")
 	for _, v := range vms {
 		if v.State == VMQueued {
-			fmt.Fprintf(&b, "\n  VM %s: migration %s", v.Key(), QueueText(v.QueuePos, v.QueueLen))
+			fmt.Fprintf(&b, "\n  VM %s: migration %s", v.Key(), maintenance.QueueText(v.QueuePos, v.QueueLen))
 		} else {
 			fmt.Fprintf(&b, "\n  VM %s: %s", v.Key(), v.State)
 		}
@@ -52,7 +54,7 @@ type TimeoutError struct {
 
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("timed out after %s waiting for node %s to be drained (phase %s, drain %s); the maintenance stays in place",
-		e.Timeout, e.Snapshot.Node, orUnknown(e.Snapshot.Phase), PercentText(e.Snapshot.DrainProgress, e.Snapshot.DrainKnown)) + describeLeft(e.Snapshot)
+		e.Timeout, e.Snapshot.Node, orUnknown(e.Snapshot.Phase), maintenance.PercentText(e.Snapshot.DrainProgress, e.Snapshot.DrainKnown)) + describeLeft(e.Snapshot)
 }
 
 // StalledError: the drain stopped progressing because every VM left blocks it.
@@ -91,7 +93,7 @@ func (e *StalledError) Hint() string {
 // InterruptedError: the user pressed Ctrl-C. Only the waiting stops.
 type InterruptedError struct {
 	Node, Name string
-	Method     Method
+	Method     maintenance.Method
 }
 
 func (e *InterruptedError) Error() string {

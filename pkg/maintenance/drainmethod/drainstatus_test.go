@@ -1,4 +1,4 @@
-package maintenance
+package drainmethod
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
 func namedPod(ns, name string) corev1.Pod {
@@ -15,7 +17,7 @@ func namedPod(ns, name string) corev1.Pod {
 // Pending pods are told apart by their whole names, and a pod reported done that was never
 // pending (or already done) changes nothing.
 func TestDrainStatusCountsPodsByWholeName(t *testing.T) {
-	out := make(chan NodeMaintenance, 16)
+	out := make(chan maintenance.NodeMaintenance, 16)
 	s := &drainStatus{out: out, ctx: context.Background()}
 	s.start(3, []corev1.Pod{namedPod("ns", "web-10")})
 	s.more([]corev1.Pod{namedPod("ns", "web-1"), namedPod("ns", "web-10")})
@@ -29,7 +31,7 @@ func TestDrainStatusCountsPodsByWholeName(t *testing.T) {
 		t.Fatalf("pending %v, want [ns/web-10]", s.nm.PendingPods)
 	}
 	s.done("ns/web-10")
-	var last NodeMaintenance
+	var last maintenance.NodeMaintenance
 	for len(out) > 0 {
 		last = <-out
 	}

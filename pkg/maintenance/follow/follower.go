@@ -1,4 +1,4 @@
-package maintenance
+package follow
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 	kvv1 "kubevirt.io/api/core/v1"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
 // DefaultStallAfter is how long every VM left on a node must have been blocking, with nothing
@@ -30,9 +32,9 @@ const DefaultOperatorGrace = 30 * time.Second
 // informers (list, then watch, relisting on their own after a dropped watch or a restarted API
 // server), never polling loops.
 type Follower struct {
-	Clients Clients
+	Clients maintenance.Clients
 	// API is the NodeMaintenance resource; unused when Status is set.
-	API  API
+	API  maintenance.API
 	Node string
 	// Name is the NodeMaintenance's name.
 	Name string
@@ -40,8 +42,8 @@ type Follower struct {
 	ClusterDefault *kvv1.EvictionStrategy
 	// Status, when set, replaces the NodeMaintenance watch: --method=drain feeds its own
 	// progress here and closes it when the drain goroutine ends.
-	Status <-chan NodeMaintenance
-	Method Method
+	Status <-chan maintenance.NodeMaintenance
+	Method maintenance.Method
 	// Timeout is only used to word the TimeoutError; the deadline itself is the context's.
 	Timeout    time.Duration
 	StallAfter time.Duration
@@ -56,7 +58,7 @@ type Follower struct {
 
 type followState struct {
 	f      *Follower
-	nm     *NodeMaintenance
+	nm     *maintenance.NodeMaintenance
 	nmSeen bool
 	gone   bool
 	vmis   map[string]*trackedVMI
@@ -204,14 +206,14 @@ func (f *Follower) Wait(ctx context.Context) error {
 		}
 		if st.nm != nil {
 			switch st.nm.Phase {
-			case PhaseSucceeded:
+			case maintenance.PhaseSucceeded:
 				return nil
-			case PhaseFailed:
+			case maintenance.PhaseFailed:
 				return &FailedError{Snapshot: snap}
 			}
 		}
 		// A drain that ended because the deadline passed is reported as the timeout it is.
-		if f.Status != nil && st.drainDone && ctx.Err() == nil && (st.nm == nil || st.nm.Phase == PhaseRunning) {
+		if f.Status != nil && st.drainDone && ctx.Err() == nil && (st.nm == nil || st.nm.Phase == maintenance.PhaseRunning) {
 			return &FailedError{Snapshot: snap}
 		}
 
@@ -266,13 +268,13 @@ func unwrapTombstone(obj interface{}) interface{} {
 }
 
 func (f *Follower) runNMInformer(ctx context.Context, emit func(func(*followState))) cache.InformerSynced {
-	lw := dynamicObjectListWatch(f.Clients.Dynamic.Resource(f.API.GVR), f.Name)
+	lw := maintenance.DynamicObjectListWatch(f.Clients.Dynamic.Resource(f.API.GVR), f.Name)
 	set := func(obj interface{}) {
 		u, ok := unwrapTombstone(obj).(*unstructured.Unstructured)
 		if !ok {
 			return
 		}
-		nm := FromUnstructured(u.DeepCopy())
+		nm := maintenance.FromUnstructured(u.DeepCopy())
 		emit(func(s *followState) { s.nm, s.nmSeen = &nm, true })
 	}
 	return startInformer(ctx, lw, &unstructured.Unstructured{}, cache.ResourceEventHandlerFuncs{
@@ -386,10 +388,6 @@ func (s *followState) latestMigration(ns, name string) *kvv1.VirtualMachineInsta
 	return best
 }
 
-func migrationFinal(p kvv1.VirtualMachineInstanceMigrationPhase) bool {
-	return p == kvv1.MigrationSucceeded || p == kvv1.MigrationFailed
-}
-
 func (s *followState) vmProgress(key string) VMProgress {
 	t := s.vmis[key]
 	vmi := t.last
@@ -428,7 +426,7 @@ func (s *followState) vmProgress(key string) VMProgress {
 		} else {
 			p.State = VMShutDown
 			p.Message = "shut down"
-			if imp := Classify(vmi, s.f.ClusterDefault); imp.OwnedByVM {
+			if imp := maintenance.Classify(vmi, s.f.ClusterDefault); imp.OwnedByVM {
 				p.Message = "shut down; its VirtualMachine restarts it elsewhere per its run strategy"
 				p.OwnedByVM = true
 			}
@@ -442,13 +440,13 @@ func (s *followState) vmProgress(key string) VMProgress {
 		return p
 	}
 
-	imp := Classify(vmi, s.f.ClusterDefault)
+	imp := maintenance.Classify(vmi, s.f.ClusterDefault)
 	switch {
-	case mig != nil && queuedMigration(mig) && s.queuePos[key] > 0:
+	case mig != nil && maintenance.QueuedMigration(mig) && s.queuePos[key] > 0:
 		p.State = VMQueued
 		p.MigrationPhase = string(kvv1.MigrationPending)
 		p.QueuePos, p.QueueLen = s.queuePos[key], s.queueLen
-	case mig != nil && !migrationFinal(mig.Status.Phase):
+	case mig != nil && !maintenance.MigrationFinal(mig.Status.Phase):
 		p.State = VMMigrating
 		if p.MigrationPhase == "" {
 			p.MigrationPhase = string(kvv1.MigrationPending)
@@ -465,10 +463,10 @@ func (s *followState) vmProgress(key string) VMProgress {
 		if ms != nil && ms.FailureReason != "" {
 			p.Message = ms.FailureReason
 		}
-	case imp.Outcome == OutcomeBlock:
+	case imp.Outcome == maintenance.OutcomeBlock:
 		p.State = VMBlocked
 		p.Message = "not live-migratable: " + imp.MigratableText()
-	case imp.Outcome == OutcomeExternal:
+	case imp.Outcome == maintenance.OutcomeExternal:
 		p.State = VMExternal
 		p.Message = "evictionStrategy External: an external controller must remove it"
 	default:
@@ -483,7 +481,7 @@ func (s *followState) vmProgress(key string) VMProgress {
 // slot or queue place that such a migration holds. A VM that is migrating (its target placed)
 // or shutting down means the drain still moves.
 func (s *followState) stalled() bool {
-	if s.nm == nil || s.nm.Phase == PhaseSucceeded || s.nm.Phase == PhaseFailed {
+	if s.nm == nil || s.nm.Phase == maintenance.PhaseSucceeded || s.nm.Phase == maintenance.PhaseFailed {
 		return false
 	}
 	left, unschedulable, waiting := 0, 0, 0
@@ -518,14 +516,14 @@ func (s *followState) refreshQueue() {
 			migs = append(migs, m)
 		}
 	}
-	s.queuePos, s.queueLen = queuePositions(migs)
+	s.queuePos, s.queueLen = maintenance.QueuePositions(migs)
 }
 
 func (s *followState) snapshot(stalled bool) Snapshot {
 	s.refreshQueue()
 	snap := Snapshot{Node: s.f.Node, Name: s.f.Name, Method: s.f.Method, Started: s.started, Stalled: stalled}
 	if snap.Method == "" {
-		snap.Method = MethodOperator
+		snap.Method = maintenance.MethodOperator
 	}
 	if s.nm != nil {
 		snap.Phase = s.nm.Phase

@@ -1,8 +1,9 @@
-package maintenance
+package follow
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
 // VMState is where one VM stands during a drain.
@@ -10,7 +11,7 @@ type VMState string
 
 const (
 	VMWaiting         VMState = "Waiting"
-	VMQueued          VMState = "Queued" // its migration waits in Pending for its turn (queue.go)
+	VMQueued          VMState = "Queued" // its migration waits in Pending for its turn (pkg/maintenance/queue.go)
 	VMMigrating       VMState = "Migrating"
 	VMMigrated        VMState = "Migrated"
 	VMMigrationFailed VMState = "MigrationFailed"
@@ -56,7 +57,7 @@ type Snapshot struct {
 	Node string
 	// Name is the NodeMaintenance object's name; empty with --method=drain.
 	Name          string
-	Method        Method
+	Method        maintenance.Method
 	Phase         string
 	DrainProgress int64
 	// DrainKnown and PodCountsKnown: see NodeMaintenance.
@@ -78,23 +79,13 @@ type Snapshot struct {
 // compares it between snapshots to tell whether the drain moved.
 func (s Snapshot) Evicted() int64 {
 	n := s.EvictionPods - int64(len(s.PendingPods))
-	if s.Phase == PhaseSucceeded {
+	if s.Phase == maintenance.PhaseSucceeded {
 		n = s.EvictionPods
 	}
 	if n < 0 {
 		n = 0
 	}
 	return n
-}
-
-// PercentText is a drain's progress as tables show it: "-" when nothing reports it, so an
-// object without status never reads as a drain stuck at 0%. TimeoutError and the list and
-// progress of pkg/printers share it, so that they agree.
-func PercentText(progress int64, known bool) string {
-	if !known {
-		return "-"
-	}
-	return fmt.Sprintf("%d%%", progress)
 }
 
 // RemainingVMs are the VMs still on the node.

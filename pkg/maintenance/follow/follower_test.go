@@ -1,4 +1,4 @@
-package maintenance
+package follow
 
 import (
 	"context"
@@ -19,9 +19,22 @@ import (
 	clienttesting "k8s.io/client-go/testing"
 	kvv1 "kubevirt.io/api/core/v1"
 	kvfake "kubevirt.io/client-go/kubevirt/fake"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance/maintenancetest"
 )
 
-var testAPI = API{GVR: schema.GroupVersionResource{Group: "nodemaintenance.medik8s.io", Version: "v1beta1", Resource: "nodemaintenances"}, Kind: "NodeMaintenance"}
+// The shared fixtures (maintenancetest), under the short names the tests use.
+var (
+	t0                     = maintenancetest.T0
+	testAPI                = maintenance.API{GVR: maintenancetest.NodeMaintenanceGVR, Kind: "NodeMaintenance"}
+	strategy               = maintenancetest.Strategy
+	testVMI                = maintenancetest.VMI
+	queueTestMigration     = maintenancetest.Migration
+	unschedulableTargetPod = maintenancetest.UnschedulableTargetPod
+)
+
+const schedulerSays = maintenancetest.SchedulerSays
 
 type followHarness struct {
 	t       *testing.T
@@ -59,7 +72,7 @@ func newFollowHarness(t *testing.T, objs []runtime.Object, kvObjs ...runtime.Obj
 }
 
 func (h *followHarness) start(ctx context.Context, f *Follower) {
-	f.Clients = Clients{Kube: h.kube, Dynamic: h.dyn, Discovery: h.kube.Discovery(), KubeVirt: h.kv}
+	f.Clients = maintenance.Clients{Kube: h.kube, Dynamic: h.dyn, Discovery: h.kube.Discovery(), KubeVirt: h.kv}
 	f.OnProgress = func(s Snapshot) { h.snaps <- s }
 	go func() {
 		err := f.Wait(ctx)
@@ -105,7 +118,7 @@ func (h *followHarness) wait() error {
 }
 
 func nmObject(status map[string]interface{}) *unstructured.Unstructured {
-	u := NewObject(testAPI, "node-1-maintenance", "node-1", "test")
+	u := maintenance.NewObject(testAPI, "node-1-maintenance", "node-1", "test")
 	if status != nil {
 		u.Object["status"] = status
 	}
@@ -137,7 +150,7 @@ func TestFollowMigrationToSucceeded(t *testing.T) {
 
 	h.until("VM waiting", func(s Snapshot) bool { return vmState(s, "default/vm-a").State == VMWaiting })
 	h.setStatus(map[string]interface{}{"phase": "Running", "drainProgress": int64(0), "evictionPods": int64(1), "totalpods": int64(1)})
-	h.until("phase Running", func(s Snapshot) bool { return s.Phase == PhaseRunning })
+	h.until("phase Running", func(s Snapshot) bool { return s.Phase == maintenance.PhaseRunning })
 
 	mig := &kvv1.VirtualMachineInstanceMigration{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "evacuation-abc", CreationTimestamp: metav1.Now()},
@@ -149,7 +162,7 @@ func TestFollowMigrationToSucceeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := h.until("migrating", func(s Snapshot) bool { return vmState(s, "default/vm-a").State == VMMigrating })
-	if s.Phase != PhaseRunning || vmState(s, "default/vm-a").MigrationPhase != "Scheduling" {
+	if s.Phase != maintenance.PhaseRunning || vmState(s, "default/vm-a").MigrationPhase != "Scheduling" {
 		t.Fatalf("unexpected snapshot %+v", s)
 	}
 

@@ -1,4 +1,4 @@
-package maintenance
+package drainmethod
 
 import (
 	"bytes"
@@ -12,26 +12,28 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/kubectl/pkg/drain"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
 // MarkNode cordons the node, adds the drain taint, and records on the node that oc-cnv put it
 // into maintenance (label + reason/start annotations) so stop, list and describe find it
 // without a NodeMaintenance object. It also drops the request's cordon mark (CordonRequest):
 // the node is now held by its maintenance. It is idempotent.
-func MarkNode(ctx context.Context, c Clients, node, reason string, now time.Time) error {
-	return patchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
+func MarkNode(ctx context.Context, c maintenance.Clients, node, reason string, now time.Time) error {
+	return maintenance.PatchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
 		taints := n.Spec.Taints
-		if !hasTaint(n, TaintDrain) {
-			taints = append(append([]corev1.Taint(nil), taints...), corev1.Taint{Key: TaintDrain, Effect: corev1.TaintEffectNoSchedule})
+		if !hasTaint(n, maintenance.TaintDrain) {
+			taints = append(append([]corev1.Taint(nil), taints...), corev1.Taint{Key: maintenance.TaintDrain, Effect: corev1.TaintEffectNoSchedule})
 		}
-		annotations := map[string]any{AnnotationCordonedForRequest: nil}
-		if _, ok := n.Annotations[AnnotationStarted]; !ok {
-			annotations[AnnotationStarted] = now.UTC().Format(time.RFC3339)
-			annotations[AnnotationReason] = reason
+		annotations := map[string]any{maintenance.AnnotationCordonedForRequest: nil}
+		if _, ok := n.Annotations[maintenance.AnnotationStarted]; !ok {
+			annotations[maintenance.AnnotationStarted] = now.UTC().Format(time.RFC3339)
+			annotations[maintenance.AnnotationReason] = reason
 		}
 		return map[string]any{
 			"metadata": map[string]any{
-				"labels":      map[string]any{LabelMaintenance: string(MethodDrain)},
+				"labels":      map[string]any{maintenance.LabelMaintenance: string(maintenance.MethodDrain)},
 				"annotations": annotations,
 			},
 			"spec": map[string]any{"unschedulable": true, "taints": taints},
@@ -40,19 +42,19 @@ func MarkNode(ctx context.Context, c Clients, node, reason string, now time.Time
 }
 
 // UnmarkNode undoes MarkNode: uncordon, drop the drain taint, the label and the annotations.
-func UnmarkNode(ctx context.Context, c Clients, node string) error {
-	return patchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
+func UnmarkNode(ctx context.Context, c maintenance.Clients, node string) error {
+	return maintenance.PatchNode(ctx, c, node, func(n *corev1.Node) map[string]any {
 		taints := []corev1.Taint{}
 		for _, t := range n.Spec.Taints {
-			if t.Key != TaintDrain {
+			if t.Key != maintenance.TaintDrain {
 				taints = append(taints, t)
 			}
 		}
 		return map[string]any{
 			"metadata": map[string]any{
-				"labels": map[string]any{LabelMaintenance: nil},
-				"annotations": map[string]any{AnnotationReason: nil, AnnotationStarted: nil, AnnotationLastError: nil,
-					AnnotationLastErrorTime: nil, AnnotationCordonedForRequest: nil},
+				"labels": map[string]any{maintenance.LabelMaintenance: nil},
+				"annotations": map[string]any{maintenance.AnnotationReason: nil, maintenance.AnnotationStarted: nil, maintenance.AnnotationLastError: nil,
+					maintenance.AnnotationLastErrorTime: nil, maintenance.AnnotationCordonedForRequest: nil},
 			},
 			"spec": map[string]any{"unschedulable": false, "taints": taints},
 		}
@@ -76,7 +78,7 @@ const webhookRetryInterval = 5 * time.Second
 // settings (ignore DaemonSets, delete emptyDir data, force, the pods' own grace period), and
 // reports progress on status in the NodeMaintenance shape so the same Follower and displays
 // serve both methods. status is closed when it returns.
-func DrainNode(ctx context.Context, c Clients, node string, status chan<- NodeMaintenance) error {
+func DrainNode(ctx context.Context, c maintenance.Clients, node string, status chan<- maintenance.NodeMaintenance) error {
 	defer close(status)
 	// The node records the drain's last refusal while it runs; at the end it is cleared after a
 	// success, holds the error after a failure, and stays as it is when the wait is interrupted
@@ -86,7 +88,7 @@ func DrainNode(ctx context.Context, c Clients, node string, status chan<- NodeMa
 	recorded := make(chan struct{})
 	go func() { defer close(recorded); rec.run(recCtx, errorRecordInterval) }()
 	defer func() { stopRecording(); <-recorded }()
-	st := &drainStatus{nm: NodeMaintenance{NodeName: node, Phase: PhaseRunning}, out: status, ctx: ctx, onError: rec.set, onEnd: rec.finish}
+	st := &drainStatus{nm: maintenance.NodeMaintenance{NodeName: node, Phase: maintenance.PhaseRunning}, out: status, ctx: ctx, onError: rec.set, onEnd: rec.finish}
 	h := &drain.Helper{
 		Ctx:                 ctx,
 		Client:              c.Kube,
@@ -114,7 +116,7 @@ func DrainNode(ctx context.Context, c Clients, node string, status chan<- NodeMa
 		}
 		pods := list.Pods()
 		if pass == 0 {
-			all, err := PodsOnNode(ctx, c, node)
+			all, err := maintenance.PodsOnNode(ctx, c, node)
 			if err != nil {
 				st.fail(err.Error())
 				return err
@@ -131,7 +133,7 @@ func DrainNode(ctx context.Context, c Clients, node string, status chan<- NodeMa
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if evictionWebhookDown(err.Error()) {
+			if maintenance.EvictionWebhookDown(err.Error()) {
 				// kubectl's helper gives up on anything but 429; virt-api being down is
 				// temporary, so wait for it within --timeout as the operator does.
 				st.setError(err.Error())
@@ -155,8 +157,8 @@ func DrainNode(ctx context.Context, c Clients, node string, status chan<- NodeMa
 
 type drainStatus struct {
 	mu  sync.Mutex
-	nm  NodeMaintenance
-	out chan<- NodeMaintenance
+	nm  maintenance.NodeMaintenance
+	out chan<- maintenance.NodeMaintenance
 	ctx context.Context
 	// onError is told every change of the last error; onEnd the final one ("" after a success),
 	// before the result is published.
@@ -177,7 +179,7 @@ func (s *drainStatus) publishLocked() {
 	nm.DrainKnown, nm.PodCountsKnown = true, true
 	if nm.EvictionPods > 0 {
 		nm.DrainProgress = (nm.EvictionPods - int64(len(nm.PendingPods))) * 100 / nm.EvictionPods
-	} else if nm.Phase == PhaseSucceeded {
+	} else if nm.Phase == maintenance.PhaseSucceeded {
 		nm.DrainProgress = 100
 	}
 	nm.LastUpdate = time.Now()
@@ -241,7 +243,7 @@ func (s *drainStatus) setError(msg string) {
 func (s *drainStatus) succeed() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.nm.Phase = PhaseSucceeded
+	s.nm.Phase = maintenance.PhaseSucceeded
 	s.nm.LastError = ""
 	s.ended()
 	s.publishLocked()
@@ -250,7 +252,7 @@ func (s *drainStatus) succeed() {
 func (s *drainStatus) fail(msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.nm.Phase = PhaseFailed
+	s.nm.Phase = maintenance.PhaseFailed
 	s.nm.LastError = msg
 	s.ended()
 	s.publishLocked()
@@ -288,42 +290,4 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		w.fn(l)
 	}
 	return len(p), nil
-}
-
-// DrainedInfo is what MarkNode, and the drain's error record, left on a node.
-type DrainedInfo struct {
-	Reason  string
-	Started time.Time
-	// LastError is the last refusal the drain met, at LastErrorAt; empty when none is recorded.
-	LastError   string
-	LastErrorAt time.Time
-}
-
-// DrainedBy reads MarkNode's record; ok is false for a node oc-cnv did not drain.
-func DrainedBy(n *corev1.Node) (DrainedInfo, bool) {
-	if n.Labels[LabelMaintenance] != string(MethodDrain) {
-		return DrainedInfo{}, false
-	}
-	info := DrainedInfo{Reason: n.Annotations[AnnotationReason], LastError: n.Annotations[AnnotationLastError]}
-	if t, err := time.Parse(time.RFC3339, n.Annotations[AnnotationStarted]); err == nil {
-		info.Started = t
-	}
-	if t, err := time.Parse(time.RFC3339, n.Annotations[AnnotationLastErrorTime]); err == nil {
-		info.LastErrorAt = t
-	}
-	return info, true
-}
-
-// AsMaintenance presents a --method=drain node in the NodeMaintenance shape for list and
-// describe. Its phase is derived from what is left to evict, because no operator keeps one.
-func AsMaintenance(n *corev1.Node, info DrainedInfo, evictable int) NodeMaintenance {
-	nm := NodeMaintenance{NodeName: n.Name, Reason: info.Reason, CreationTimestamp: info.Started, Phase: PhaseRunning,
-		LastError: info.LastError, LastUpdate: info.LastErrorAt}
-	if evictable == 0 {
-		// Drained, whatever a drain that was interrupted last recorded.
-		nm.Phase = PhaseSucceeded
-		nm.DrainProgress, nm.DrainKnown = 100, true
-		nm.LastError, nm.LastUpdate = "", time.Time{}
-	}
-	return nm
 }

@@ -1,9 +1,8 @@
-package maintenance
+package follow
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,24 +10,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	dynfake "k8s.io/client-go/dynamic/fake"
-	kubefake "k8s.io/client-go/kubernetes/fake"
 	kvv1 "kubevirt.io/api/core/v1"
-	kvfake "kubevirt.io/client-go/kubevirt/fake"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
-
-const schedulerSays = "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) were unschedulable."
-
-func unschedulableTargetPod(uid string) *corev1.Pod {
-	return &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "virt-launcher-vm-a-target", Labels: map[string]string{kvv1.MigrationJobLabel: uid}},
-		Status: corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{{
-			Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable, Message: schedulerSays,
-		}}},
-	}
-}
 
 // A migration whose target pod cannot be scheduled, and a VM waiting behind it, end the wait
 // as stuck with the scheduler's reason; once the pod is placed the same wait goes on.
@@ -106,7 +92,7 @@ func TestFollowStallsOnUnschedulableMigration(t *testing.T) {
 // A VM that waits its turn while others migrate normally is not stuck.
 func TestFollowWaitingVMsBehindMovingMigrationsAreNotStalled(t *testing.T) {
 	s := &followState{f: &Follower{Node: "node-1", Now: time.Now}, vmis: map[string]*trackedVMI{}, migs: map[string]*kvv1.VirtualMachineInstanceMigration{},
-		targets: map[types.UID]unschedulableTarget{}, nm: &NodeMaintenance{Phase: PhaseRunning}}
+		targets: map[types.UID]unschedulableTarget{}, nm: &maintenance.NodeMaintenance{Phase: maintenance.PhaseRunning}}
 	live := strategy(kvv1.EvictionStrategyLiveMigrate)
 	for _, name := range []string{"vm-a", "vm-b"} {
 		s.setVMI(testVMI(name, live, corev1.ConditionTrue, "", ""), true)
@@ -125,33 +111,5 @@ func TestFollowWaitingVMsBehindMovingMigrationsAreNotStalled(t *testing.T) {
 	s.targets["m"] = unschedulableTarget{pod: "default/p", reason: schedulerSays}
 	if !s.stalled() {
 		t.Fatal("a VM waiting behind an unschedulable migration not reported as stalled")
-	}
-}
-
-// describe finds the target pod the scheduler cannot place and shows its reason, in a section
-// of its own that appears only then.
-func TestDescribeShowsUnschedulableMigrations(t *testing.T) {
-	ctx := context.Background()
-	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-1"}}
-	vmi := testVMI("vm-a", strategy(kvv1.EvictionStrategyLiveMigrate), corev1.ConditionTrue, "", "")
-	mig := queueTestMigration("kubevirt-evacuation-aaaaa", "vm-a", kvv1.MigrationScheduling, "", t0)
-	mig.UID = "mig-a"
-	placed := unschedulableTargetPod("other-migration")
-	placed.Name = "virt-launcher-vm-z-placed"
-	dyn := dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
-		map[schema.GroupVersionResource]string{testAPI.GVR: "NodeMaintenanceList"}, NewObject(testAPI, "node-1-maintenance", "node-1", "r"))
-	api := testAPI
-	d, err := Describe(ctx, Clients{Kube: kubefake.NewSimpleClientset(node, unschedulableTargetPod("mig-a"), placed), Dynamic: dyn, KubeVirt: kvfake.NewSimpleClientset(vmi, mig)}, &api, "node-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// pkg/printers' TestRenderMaintenanceDescriptionUnschedulable shows this migration.
-	if len(d.Migrations) != 1 || len(d.Events) != 0 {
-		t.Fatalf("migrations %+v, events %+v; want one migration, no events", d.Migrations, d.Events)
-	}
-	m := d.Migrations[0]
-	got := fmt.Sprintf("%s/%s vmi %s phase %s target %q created %s target pod %s: %s", m.Namespace, m.Name, m.VMI, m.Phase, m.Target, m.Created.Sub(t0), m.TargetPod, m.Unschedulable)
-	if want := "default/kubevirt-evacuation-aaaaa vmi vm-a phase Scheduling target \"\" created 0s target pod virt-launcher-vm-a-target: " + schedulerSays; got != want {
-		t.Errorf("migration:\n%s\nwant:\n%s", got, want)
 	}
 }

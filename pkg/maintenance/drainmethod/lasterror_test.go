@@ -1,4 +1,4 @@
-package maintenance
+package drainmethod
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/oc-cnv/oc-cnv/pkg/maintenance"
 )
 
 // The drain's last refusal reaches the node once per change, is cleared when the drain ends
@@ -18,14 +20,14 @@ import (
 func TestErrorRecorderWritesChangesOnly(t *testing.T) {
 	ctx := context.Background()
 	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1", Annotations: map[string]string{
-		AnnotationLastError: "left by an interrupted drain", AnnotationLastErrorTime: "2026-11-25T11:00:00Z", "keep": "me"}}}
+		maintenance.AnnotationLastError: "left by an interrupted drain", maintenance.AnnotationLastErrorTime: "2026-11-25T11:00:00Z", "keep": "me"}}}
 	kube := fake.NewClientset(node)
 	patches := 0
 	kube.PrependReactor("patch", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
 		patches++
 		return false, nil, nil
 	})
-	r := newErrorRecorder(Clients{Kube: kube}, "n1")
+	r := newErrorRecorder(maintenance.Clients{Kube: kube}, "n1")
 	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	r.now = func() time.Time { return at }
 	annotations := func() map[string]string {
@@ -39,7 +41,7 @@ func TestErrorRecorderWritesChangesOnly(t *testing.T) {
 	r.set("refused: VMI rwo is not live-migratable")
 	r.flush(ctx)
 	r.flush(ctx) // unchanged: no second write
-	if a := annotations(); a[AnnotationLastError] != "refused: VMI rwo is not live-migratable" || a[AnnotationLastErrorTime] != "2026-11-25T12:00:00Z" || a["keep"] != "me" {
+	if a := annotations(); a[maintenance.AnnotationLastError] != "refused: VMI rwo is not live-migratable" || a[maintenance.AnnotationLastErrorTime] != "2026-11-25T12:00:00Z" || a["keep"] != "me" {
 		t.Fatalf("after a refusal: %v", a)
 	}
 	if patches != 1 {
@@ -48,14 +50,14 @@ func TestErrorRecorderWritesChangesOnly(t *testing.T) {
 
 	r.set(strings.Repeat("x", 5000))
 	r.flush(ctx)
-	if got := len(annotations()[AnnotationLastError]); got != maxRecordedError {
+	if got := len(annotations()[maintenance.AnnotationLastError]); got != maxRecordedError {
 		t.Fatalf("recorded %d bytes, want %d", got, maxRecordedError)
 	}
 
 	r.set("")
 	r.flush(ctx)
 	a := annotations()
-	if _, ok := a[AnnotationLastError]; ok || a[AnnotationLastErrorTime] != "" || a["keep"] != "me" {
+	if _, ok := a[maintenance.AnnotationLastError]; ok || a[maintenance.AnnotationLastErrorTime] != "" || a["keep"] != "me" {
 		t.Fatalf("after the drain succeeded: %v", a)
 	}
 
@@ -63,10 +65,10 @@ func TestErrorRecorderWritesChangesOnly(t *testing.T) {
 	if _, err := kube.CoreV1().Nodes().Update(ctx, node, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	fresh := newErrorRecorder(Clients{Kube: kube}, "n1")
+	fresh := newErrorRecorder(maintenance.Clients{Kube: kube}, "n1")
 	fresh.set("")
 	fresh.flush(ctx)
-	if _, ok := annotations()[AnnotationLastError]; ok {
+	if _, ok := annotations()[maintenance.AnnotationLastError]; ok {
 		t.Fatalf("a stale record survived a successful drain: %v", annotations())
 	}
 }
@@ -77,7 +79,7 @@ func TestErrorRecorderWritesTheFirstRefusalAtOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	kube := fake.NewClientset(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}})
-	r := newErrorRecorder(Clients{Kube: kube}, "n1")
+	r := newErrorRecorder(maintenance.Clients{Kube: kube}, "n1")
 	done := make(chan struct{})
 	go func() { defer close(done); r.run(ctx, time.Hour) }()
 	recorded := func() string {
@@ -85,7 +87,7 @@ func TestErrorRecorderWritesTheFirstRefusalAtOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return n.Annotations[AnnotationLastError]
+		return n.Annotations[maintenance.AnnotationLastError]
 	}
 	r.set("refused")
 	deadline := time.Now().Add(5 * time.Second)
@@ -108,26 +110,26 @@ func TestErrorRecorderWritesTheFirstRefusalAtOnce(t *testing.T) {
 // all for a node oc-cnv did not drain.
 func TestDrainedByReadsTheRecord(t *testing.T) {
 	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1",
-		Labels: map[string]string{LabelMaintenance: string(MethodDrain)},
+		Labels: map[string]string{maintenance.LabelMaintenance: string(maintenance.MethodDrain)},
 		Annotations: map[string]string{
-			AnnotationReason: "DIMM", AnnotationStarted: "2026-11-25T12:00:00Z",
-			AnnotationLastError: "refused", AnnotationLastErrorTime: "2026-11-25T12:01:30Z",
+			maintenance.AnnotationReason: "DIMM", maintenance.AnnotationStarted: "2026-11-25T12:00:00Z",
+			maintenance.AnnotationLastError: "refused", maintenance.AnnotationLastErrorTime: "2026-11-25T12:01:30Z",
 		}}}
-	info, ok := DrainedBy(n)
+	info, ok := maintenance.DrainedBy(n)
 	if !ok {
 		t.Fatal("a node labelled by --method=drain is not recognised")
 	}
-	blocked := AsMaintenance(n, info, 1)
-	if blocked.Phase != PhaseRunning || blocked.LastError != "refused" || !blocked.LastUpdate.Equal(time.Date(2026, 11, 25, 12, 1, 30, 0, time.UTC)) ||
+	blocked := maintenance.AsMaintenance(n, info, 1)
+	if blocked.Phase != maintenance.PhaseRunning || blocked.LastError != "refused" || !blocked.LastUpdate.Equal(time.Date(2026, 11, 25, 12, 1, 30, 0, time.UTC)) ||
 		blocked.Reason != "DIMM" || !blocked.CreationTimestamp.Equal(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)) {
 		t.Fatalf("with a pod left: %+v", blocked)
 	}
-	drained := AsMaintenance(n, info, 0)
-	if drained.Phase != PhaseSucceeded || drained.DrainProgress != 100 || drained.LastError != "" || !drained.LastUpdate.IsZero() {
+	drained := maintenance.AsMaintenance(n, info, 0)
+	if drained.Phase != maintenance.PhaseSucceeded || drained.DrainProgress != 100 || drained.LastError != "" || !drained.LastUpdate.IsZero() {
 		t.Fatalf("drained: %+v", drained)
 	}
-	delete(n.Labels, LabelMaintenance)
-	if _, ok := DrainedBy(n); ok {
+	delete(n.Labels, maintenance.LabelMaintenance)
+	if _, ok := maintenance.DrainedBy(n); ok {
 		t.Fatal("a node without the label is taken for one oc-cnv drained")
 	}
 }
