@@ -152,16 +152,24 @@ func TestServedFindsStaleAndUntrustedPods(t *testing.T) {
 	}
 }
 
-func TestServedWithoutPortForwardPermissionFallsBack(t *testing.T) {
-	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+// oneVirtAPI is a namespace cnv whose virt-api Secret, Service and pod are all there is, and
+// the certificate that pod would serve.
+func oneVirtAPI(t *testing.T, now time.Time) (*fake.Clientset, *testPair) {
+	t.Helper()
 	ns := "cnv"
 	ca := mkCert(t, "kubevirt.io", true, nil, now.Add(-24*time.Hour), now.Add(365*24*time.Hour))
 	api := mkCert(t, "virt-api.cnv", false, ca, now.Add(-time.Hour), now.Add(300*24*time.Hour))
-	client := fake.NewSimpleClientset(
+	return fake.NewSimpleClientset(
 		tlsSecret(ns, "kubevirt-virt-api-certs", api.certPEM, api.keyPEM),
 		servedService(ns, "virt-api", "virt-api", intstr.FromInt32(8443)),
 		servedPod(ns, "virt-api-abc12-x", "virt-api", now.Add(-time.Hour)),
-	)
+	), api
+}
+
+func TestServedWithoutPortForwardPermissionFallsBack(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	ns := "cnv"
+	client, api := oneVirtAPI(t, now)
 	client.PrependReactor("create", "selfsubjectaccessreviews", allowPortForward(false))
 	dialer := &pipeDialer{serve: map[string]*testPair{"virt-api-abc12-x/8443": api}}
 	s := &Scanner{Client: client, Now: func() time.Time { return now }, WarnWithin: 30 * 24 * time.Hour, Served: &ServedOptions{Dialer: dialer}}
@@ -186,13 +194,7 @@ func TestServedWithoutPortForwardPermissionFallsBack(t *testing.T) {
 func TestServedUnreachablePodIsAWarningNotARow(t *testing.T) {
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	ns := "cnv"
-	ca := mkCert(t, "kubevirt.io", true, nil, now.Add(-24*time.Hour), now.Add(365*24*time.Hour))
-	api := mkCert(t, "virt-api.cnv", false, ca, now.Add(-time.Hour), now.Add(300*24*time.Hour))
-	client := fake.NewSimpleClientset(
-		tlsSecret(ns, "kubevirt-virt-api-certs", api.certPEM, api.keyPEM),
-		servedService(ns, "virt-api", "virt-api", intstr.FromInt32(8443)),
-		servedPod(ns, "virt-api-abc12-x", "virt-api", now.Add(-time.Hour)),
-	)
+	client, _ := oneVirtAPI(t, now)
 	client.PrependReactor("create", "selfsubjectaccessreviews", allowPortForward(true))
 	s := &Scanner{Client: client, Now: func() time.Time { return now }, WarnWithin: 30 * 24 * time.Hour,
 		Served: &ServedOptions{Dialer: &pipeDialer{}}}
