@@ -186,7 +186,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 	}()
 
 	for _, s := range cp.Steps {
-		if s.AfterReissue {
+		if s.AfterReissue || s.AfterSigners {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -227,6 +227,7 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 
 	fallbackAt := start.Add(timeout / 2)
 	fallbackDone, afterDone := cp.Fallback == "", false
+	signersDone := !slices.ContainsFunc(cp.Steps, func(s Step) bool { return s.AfterSigners })
 	var lastPending []string
 	// Every target counts as waiting at first, so each re-issue gets its line, also one that
 	// happened before the first look.
@@ -253,6 +254,23 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 			r.say(cp.Name, "%s", line)
 		}
 		lastPending, waiting = st.pending, still
+		if !signersDone {
+			ok, why := r.signersTrusted(ctx, cp)
+			st.pending = append(st.pending, why...)
+			if ok {
+				for _, s := range cp.Steps {
+					if !s.AfterSigners {
+						continue
+					}
+					r.say(cp.Name, "%s", s.Short())
+					if err := r.apply(ctx, s); err != nil {
+						return r.outcomes(ctx, cp), nil, err
+					}
+				}
+				signersDone = true
+				continue
+			}
+		}
 		if st.reissued && !afterDone {
 			for _, s := range cp.Steps {
 				if !s.AfterReissue {
@@ -273,6 +291,11 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 		if !fallbackDone && now.After(fallbackAt) {
 			fallbackDone = true
 			for _, t := range st.notReissued {
+				if !signersDone && deferred(cp, t) {
+					// Not asked yet: its signer's bundles are what is late, and deleting it
+					// would open the very window the wait avoids.
+					continue
+				}
 				r.say(cp.Name, "secret/%s not re-issued the gentle way: deleting it for its owner to re-create", t)
 				if err := r.Client.CoreV1().Secrets(cp.Namespace).Delete(ctx, t, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 					return r.outcomes(ctx, cp), nil, fmt.Errorf("deleting secret %s/%s: %w", cp.Namespace, t, err)
@@ -754,4 +777,40 @@ func (r *Rotator) servedPending(ctx context.Context, cp *ComponentPlan, t Target
 	}
 	r.servedSeen.Store(key+"/pending", pending)
 	return pending
+}
+
+// deferred reports whether secret's expiry waits for its signer's bundles.
+func deferred(cp *ComponentPlan, secret string) bool {
+	return slices.ContainsFunc(cp.Steps, func(s Step) bool { return s.AfterSigners && s.Name == secret })
+}
+
+// signersTrusted reports whether every bundle that trusts a target whose expiry waits holds
+// the re-issued signer that will sign it; if not, what is still waited for.
+func (r *Rotator) signersTrusted(ctx context.Context, cp *ComponentPlan) (bool, []string) {
+	var why []string
+	for _, t := range cp.Targets {
+		if !deferred(cp, t.Secret) {
+			continue
+		}
+		for _, c := range signersOf(cp.Targets, t) {
+			cur, _, err := r.currentCert(ctx, cp.Namespace, c)
+			if err != nil || cur == nil || !isReissued(c, cur) {
+				// Its own line says the signer is not re-issued yet.
+				return false, why
+			}
+			for _, ref := range t.TrustedBy {
+				sets, ok := r.fetchBundles(ctx, cp.Namespace, ref)
+				if !ok {
+					continue
+				}
+				for _, set := range sets {
+					if !containsCert(set, cur) {
+						why = append(why, fmt.Sprintf("%s to hold the new secret/%s", refObject(ref), c.Secret))
+						break
+					}
+				}
+			}
+		}
+	}
+	return len(why) == 0, why
 }

@@ -51,6 +51,11 @@ type Step struct {
 	// AfterReissue steps run once the new certificates exist (restarts of pods that do not
 	// reload them).
 	AfterReissue bool `json:"afterReissue,omitempty"`
+	// AfterSigners steps expire a certificate only once every bundle that trusts it holds the
+	// re-issued signer it will be signed with: an owner that signs the new certificate at once
+	// but puts the new signer into its webhooks on a later reconcile (cdi-operator) would
+	// otherwise serve, for that moment, a certificate the API server does not trust.
+	AfterSigners bool `json:"afterSigners,omitempty"`
 	// Replicas is what a restore sets.
 	Replicas int32 `json:"replicas,omitempty"`
 }
@@ -76,6 +81,10 @@ func (s Step) String() string {
 		return fmt.Sprintf("restart %s%s", obj, when)
 	case ActDeleteSecret, ActDeleteWebhook, ActDeleteRoute:
 		return fmt.Sprintf("delete %s (its owner re-creates it)", obj)
+	case ActExpireNotAfter:
+		if s.AfterSigners {
+			return fmt.Sprintf("%s on %s (once the bundles that trust it hold the new signer)", s.Action, obj)
+		}
 	}
 	return fmt.Sprintf("%s on %s", s.Action, obj)
 }
@@ -471,7 +480,7 @@ func (r *Rotator) planComponent(ctx context.Context, comp Component, ns, version
 		case MechDurationAnnotation:
 			cp.Steps = append(cp.Steps, Step{Action: ActAnnotateDuration, Kind: "Secret", Namespace: ns, Name: t.Secret})
 		case MechNotAfterAnnotation:
-			cp.Steps = append(cp.Steps, Step{Action: ActExpireNotAfter, Kind: "Secret", Namespace: ns, Name: t.Secret})
+			cp.Steps = append(cp.Steps, Step{Action: ActExpireNotAfter, Kind: "Secret", Namespace: ns, Name: t.Secret, AfterSigners: len(signersOf(cp.Targets, t)) > 0})
 		case MechDeleteSecret:
 			cp.Steps = append(cp.Steps, Step{Action: ActDeleteSecret, Kind: "Secret", Namespace: ns, Name: t.Secret})
 		}
@@ -609,4 +618,30 @@ func ShortSerial(s string) string {
 		return s[:12] + "…"
 	}
 	return s
+}
+
+// signersOf are the CA targets of a rotation that will sign t: those whose bundle is one that
+// trusts t (a library-go signer and its "<signer>-bundle", which its targets are trusted by).
+func signersOf(targets []Target, t Target) []Target {
+	if t.Role == RoleCA {
+		return nil
+	}
+	var out []Target
+	for _, c := range targets {
+		if c.Role == RoleCA && sharesRef(c.TrustedBy, t.TrustedBy) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func sharesRef(a, b []Ref) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -210,3 +210,29 @@ func TestPlanKubemacpoolDeletesOnlyItsCASecret(t *testing.T) {
 		}
 	}
 }
+
+// cdi-operator signs a target with a new signer at once but puts the signer into its webhooks
+// on a later reconcile: the plan expires the signers first and each target only once the
+// bundles that trust it hold its new signer.
+func TestPlanCDIExpiresTargetsAfterTheirSigners(t *testing.T) {
+	r := &Rotator{Client: cdiEstate(t, 1)}
+	p, err := r.Plan(context.Background(), RotateOptions{Namespace: "cnv", Strategy: StrategyReissue})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range p.Components[0].Steps {
+		if s.Action == ActExpireNotAfter {
+			got[s.Name] = s.String()
+		}
+	}
+	want := map[string]string{
+		"cdi-apiserver-signer":      "set auth.openshift.io/certificate-not-after to the past on secret/cdi-apiserver-signer",
+		"cdi-apiserver-server-cert": "set auth.openshift.io/certificate-not-after to the past on secret/cdi-apiserver-server-cert (once the bundles that trust it hold the new signer)",
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("step for secret/%s:\n got %q\nwant %q", name, got[name], w)
+		}
+	}
+}
