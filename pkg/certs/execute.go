@@ -258,28 +258,16 @@ func (r *Rotator) executeComponent(ctx context.Context, cp *ComponentPlan, timeo
 			ok, why := r.signersTrusted(ctx, cp)
 			st.pending = append(st.pending, why...)
 			if ok {
-				for _, s := range cp.Steps {
-					if !s.AfterSigners {
-						continue
-					}
-					r.say(cp.Name, "%s", s.Short())
-					if err := r.apply(ctx, s); err != nil {
-						return r.outcomes(ctx, cp), nil, err
-					}
+				if err := r.applyDeferred(ctx, cp, func(s Step) bool { return s.AfterSigners }); err != nil {
+					return r.outcomes(ctx, cp), nil, err
 				}
 				signersDone = true
 				continue
 			}
 		}
 		if st.reissued && !afterDone {
-			for _, s := range cp.Steps {
-				if !s.AfterReissue {
-					continue
-				}
-				r.say(cp.Name, "%s", s.Short())
-				if err := r.apply(ctx, s); err != nil {
-					return r.outcomes(ctx, cp), nil, err
-				}
+			if err := r.applyDeferred(ctx, cp, func(s Step) bool { return s.AfterReissue }); err != nil {
+				return r.outcomes(ctx, cp), nil, err
 			}
 			afterDone = true
 			continue
@@ -777,6 +765,20 @@ func (r *Rotator) servedPending(ctx context.Context, cp *ComponentPlan, t Target
 	}
 	r.servedSeen.Store(key+"/pending", pending)
 	return pending
+}
+
+// applyDeferred takes, in plan order, the steps that waited for a condition now met.
+func (r *Rotator) applyDeferred(ctx context.Context, cp *ComponentPlan, waited func(Step) bool) error {
+	for _, s := range cp.Steps {
+		if !waited(s) {
+			continue
+		}
+		r.say(cp.Name, "%s", s.Short())
+		if err := r.apply(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deferred reports whether secret's expiry waits for its signer's bundles.

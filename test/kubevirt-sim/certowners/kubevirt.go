@@ -63,7 +63,7 @@ func (r *reconciler) kubevirt(ctx context.Context, e *estate) error {
 		// webhooks' caBundle with virt-operator's own code and in its order (the bundle before
 		// the certificates a new CA signs); what is left here is creating the webhook
 		// configurations, with the bundle of the moment.
-		return r.kvCreateWebhooks(ctx, e)
+		return r.kvWebhooks(ctx, e, false)
 	}
 	cas := map[string]*keyPair{}
 	for name, cn := range map[string]string{kvCA: "kubevirt.io", kvExportCA: "export.kubevirt.io"} {
@@ -99,33 +99,20 @@ func (r *reconciler) kubevirt(ctx context.Context, e *estate) error {
 			return err
 		}
 	}
-	return r.kvWebhooks(ctx, e)
+	return r.kvWebhooks(ctx, e, true)
 }
 
 // kvWebhooks puts the kubevirt-ca bundle into virt-operator's webhook configurations, as
-// apply/admissionregistration.go does; nothing while the bundle does not exist yet.
-func (r *reconciler) kvWebhooks(ctx context.Context, e *estate) error {
+// apply/admissionregistration.go does; nothing while the bundle does not exist yet. keep is
+// false when kubevirt-certs keeps the bundle: missing configurations are then created with the
+// bundle of the moment and existing ones are left to it.
+func (r *reconciler) kvWebhooks(ctx context.Context, e *estate, keep bool) error {
 	bundle, err := r.configMapKey(ctx, e.ns, kvCA, kvCABundleKey)
 	if err != nil || len(bundle) == 0 {
 		return err
 	}
 	for _, w := range kvWebhooks {
-		if err := r.putWebhook(ctx, e, w, bundle); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// kvCreateWebhooks creates the missing webhook configurations with the kubevirt-ca bundle, and
-// leaves existing ones to kubevirt-certs.
-func (r *reconciler) kvCreateWebhooks(ctx context.Context, e *estate) error {
-	bundle, err := r.configMapKey(ctx, e.ns, kvCA, kvCABundleKey)
-	if err != nil || len(bundle) == 0 {
-		return err
-	}
-	for _, w := range kvWebhooks {
-		if err := r.ensureWebhook(ctx, e, w, bundle); err != nil {
+		if err := r.writeWebhook(ctx, e, w, bundle, keep); err != nil {
 			return err
 		}
 	}
